@@ -1,0 +1,3 @@
+from kconnect.cli import main
+
+main()

@@ -1,0 +1,299 @@
+"""Carrying out a plan: bounded parallel writes, unknown outcomes re-read, and `--wait`.
+
+Only connectors in the plan are touched; unchanged ones get no request at all. Each
+connector's own steps run in order (config, then state), connectors run in parallel.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from kconnect.client import ConnectClient
+from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnknownOutcome
+from kconnect.health import ConnectorHealth, connector_health, reached
+from kconnect.model import Manifest, TargetState
+from kconnect.plan import Action, ConnectorChange, Plan, comparable_config
+from kconnect.secrets import redact_text
+
+log = logging.getLogger("kconnect.apply")
+
+DEFAULT_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    action: Action
+    ok: bool
+    steps: tuple[str, ...] = ()  # what was done: "created", "updated", "paused", ...
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "action": self.action.value,
+            "ok": self.ok,
+            "steps": list(self.steps),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcomes: tuple[Outcome, ...]
+    unchanged: tuple[str, ...]
+    retries: int = 0
+
+    @property
+    def failed(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if not o.ok)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        ok = [o for o in self.outcomes if o.ok]
+        return {
+            "created": sum(o.action is Action.CREATE for o in ok),
+            "updated": sum(o.action is Action.UPDATE for o in ok),
+            "deleted": sum(o.action is Action.DELETE for o in ok),
+            "unchanged": len(self.unchanged),
+            "failed": len(self.failed),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.counts,
+            "results": [o.to_dict() for o in self.outcomes],
+            "unchanged": list(self.unchanged),
+            "retries": self.retries,
+        }
+
+
+@dataclass(frozen=True)
+class WorkerFeatures:
+    """What the worker's version allows; decided once from `GET /`."""
+
+    initial_state: bool = True  # KIP-980, 3.7+
+    stop: bool = True  # KIP-875, 3.5+
+
+    @classmethod
+    def from_version(cls, version: str) -> WorkerFeatures:
+        parts = []
+        for piece in version.split("-")[0].split(".")[:2]:
+            parts.append(int(piece) if piece.isdigit() else 0)
+        major_minor = tuple(parts + [0, 0])[:2]
+        return cls(initial_state=major_minor >= (3, 7), stop=major_minor >= (3, 5))
+
+
+def apply_plan(
+    client: ConnectClient,
+    plan: Plan,
+    manifests: Mapping[str, Manifest],
+    *,
+    features: WorkerFeatures,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    secrets: Collection[str] = (),
+) -> ApplyResult:
+    """Write every change in `plan`; a failure of one connector does not stop the others."""
+    retries_before = client.stats.retries
+
+    def run(change: ConnectorChange) -> Outcome:
+        steps: list[str] = []
+        try:
+            _apply_change(client, change, manifests.get(change.name), features, steps)
+        except KconnectError as exc:
+            message = redact_text(exc.message, secrets)
+            log.info("%s: %s failed: %s", change.name, change.action.value, message)
+            return Outcome(change.name, change.action, False, tuple(steps), message)
+        return Outcome(change.name, change.action, True, tuple(steps))
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        outcomes = tuple(pool.map(run, plan.changes))
+    return ApplyResult(outcomes, plan.unchanged, client.stats.retries - retries_before)
+
+
+def _apply_change(
+    client: ConnectClient,
+    change: ConnectorChange,
+    manifest: Manifest | None,
+    features: WorkerFeatures,
+    steps: list[str],
+) -> None:
+    name = change.name
+    if change.action is Action.DELETE:
+        _delete(client, name)
+        steps.append("deleted")
+        return
+    assert manifest is not None  # creates and updates always come from a manifest
+    target = manifest.state
+    if change.action is Action.CREATE:
+        if target is not TargetState.RUNNING and features.initial_state:
+            _create_in_state(client, manifest)
+            steps.append(f"created {target.value}")
+            return
+        _put_config(client, manifest)
+        steps.append("created")
+        # Before KIP-980 the connector starts running before it can be paused or stopped.
+        if target is not TargetState.RUNNING:
+            _set_state(client, name, target, features)
+            steps.append(target.value)
+        return
+    if change.config_changed:
+        _put_config(client, manifest)
+        steps.append("updated")
+    if change.state_changed:
+        _set_state(client, name, target, features)
+        steps.append("resumed" if target is TargetState.RUNNING else target.value)
+
+
+def _put_config(client: ConnectClient, manifest: Manifest) -> None:
+    config = dict(manifest.config)
+    try:
+        client.put_config(manifest.name, config)
+    except UnknownOutcome as exc:
+        log.info("%s: %s; re-reading the connector's config", manifest.name, exc.message)
+        if _live_config_equals(client, manifest.name, config):
+            return
+        client.put_config(manifest.name, config)
+
+
+def _live_config_equals(client: ConnectClient, name: str, config: Mapping[str, str]) -> bool:
+    try:
+        live = client.config(name)
+    except NotFoundError:
+        return False
+    return comparable_config(live) == comparable_config(config)
+
+
+def _create_in_state(client: ConnectClient, manifest: Manifest) -> None:
+    state = manifest.state.worker_state
+    try:
+        client.create(manifest.name, manifest.config, state)
+    except UnknownOutcome as exc:
+        log.info("%s: %s; re-reading the connector", manifest.name, exc.message)
+        if _live_config_equals(client, manifest.name, manifest.config):
+            return
+        client.create(manifest.name, manifest.config, state)
+
+
+def _delete(client: ConnectClient, name: str) -> None:
+    try:
+        client.delete(name)
+    except UnknownOutcome as exc:
+        log.info("%s: %s; re-reading the connector", name, exc.message)
+        try:
+            client.connector(name)
+        except NotFoundError:
+            return
+        client.delete(name)
+
+
+def _set_state(
+    client: ConnectClient, name: str, target: TargetState, features: WorkerFeatures
+) -> None:
+    operation: Callable[[str], None] = {
+        TargetState.RUNNING: client.resume,
+        TargetState.PAUSED: client.pause,
+        TargetState.STOPPED: client.stop,
+    }[target]
+    try:
+        operation(name)
+    except UnknownOutcome as exc:
+        log.info("%s: %s; re-reading the connector's status", name, exc.message)
+        status = client.status(name)
+        if (status.get("connector") or {}).get("state") == target.worker_state:
+            return
+        operation(name)
+
+
+# -- waiting --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitResult:
+    reached: tuple[str, ...]
+    failed: tuple[ConnectorHealth, ...]
+    timed_out: tuple[ConnectorHealth, ...]
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.timed_out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "reached": list(self.reached),
+            "failed": [h.to_dict() for h in self.failed],
+            "timed_out": [h.to_dict() for h in self.timed_out],
+            "elapsed_seconds": round(self.elapsed, 3),
+        }
+
+
+@dataclass
+class _Observed:
+    first_failed_at: dict[str, float] = field(default_factory=dict)
+
+
+def wait_for_states(
+    client: ConnectClient,
+    targets: Mapping[str, TargetState],
+    *,
+    timeout: float,
+    poll_interval: float = 1.0,
+    failure_grace: float = 3.0,
+    secrets: Collection[str] = (),
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> WaitResult:
+    """Poll the whole cluster (one request per round) until every connector in `targets`
+    and all its tasks reach the desired state, one fails, or `timeout` passes.
+
+    Status lags behind writes, so a FAILED seen right after an update may be the old state:
+    a failure counts only once it has been seen for `failure_grace` seconds.
+    """
+    start = clock()
+    observed = _Observed()
+    pending = dict(targets)
+    done: list[str] = []
+    failed: dict[str, ConnectorHealth] = {}
+    last: dict[str, ConnectorHealth] = {}
+    while True:
+        try:
+            snapshot = client.list_expanded()
+        except ConnectError as exc:
+            # A worker restarting mid-wait is not a verdict on the connectors; keep polling.
+            log.info("status read failed while waiting: %s", exc.message)
+            snapshot = None
+        now = clock()
+        if snapshot is not None:
+            for name, target in list(pending.items()):
+                health = connector_health(name, (snapshot.get(name) or {}).get("status"), secrets)
+                last[name] = health
+                if reached(health, target.worker_state):
+                    done.append(name)
+                    del pending[name]
+                    observed.first_failed_at.pop(name, None)
+                elif not health.healthy:
+                    first = observed.first_failed_at.setdefault(name, now)
+                    if now - first >= failure_grace:
+                        failed[name] = health
+                        del pending[name]
+                else:
+                    observed.first_failed_at.pop(name, None)
+        if not pending or now - start >= timeout:
+            break
+        sleep(min(poll_interval, max(0.0, timeout - (now - start))))
+    timed_out = tuple(
+        last.get(name) or connector_health(name, None) for name in sorted(pending)
+    )
+    return WaitResult(
+        tuple(sorted(done)),
+        tuple(failed[n] for n in sorted(failed)),
+        timed_out,
+        clock() - start,
+    )

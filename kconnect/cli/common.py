@@ -1,0 +1,170 @@
+"""What every command shares: connection options, output format, and the command runner."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from kconnect.errors import Aborted, ExitCode, KconnectError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kconnect.client import ConnectClient
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class PlanOutput(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+# -- option types, shared so every command spells them the same way ---------------------------
+
+UrlOpt = Annotated[
+    str | None,
+    typer.Option("--url", help="Connect REST URL [env: KCONNECT_URL; default http://localhost:8083]", show_default=False),
+]
+ContextOpt = Annotated[
+    str | None,
+    typer.Option("--context", help="Named cluster from the config file [env: KCONNECT_CONTEXT]", show_default=False),
+]
+CaCertOpt = Annotated[
+    str | None,
+    typer.Option("--ca-cert", help="CA bundle to verify the worker's TLS certificate", show_default=False),
+]
+InsecureOpt = Annotated[
+    bool, typer.Option("--insecure", help="Do not verify TLS certificates (prints a warning)")
+]
+VerboseOpt = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, show_default=False, help="-v: retries and re-reads; -vv: every request")
+]
+OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="Output format")]
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(help="Manifest files or directories (*.yaml, *.yml, recursively); - for stdin", show_default=False),
+]
+EnvFileOpt = Annotated[
+    Path | None,
+    typer.Option("--env-file", help="dotenv file with variables for ${VAR} interpolation", show_default=False),
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
+
+
+@dataclass(frozen=True)
+class Connection:
+    url: str | None = None
+    context: str | None = None
+    ca_cert: str | None = None
+    insecure: bool = False
+    verbose: int = 0
+
+    def client(self) -> ConnectClient:
+        """A client for the selected cluster; its credentials are registered as secrets."""
+        from kconnect.client import ConnectClient
+        from kconnect.output import configure_logging, console, register_secrets
+        from kconnect.settings import resolve_client_settings
+
+        configure_logging(self.verbose)
+        settings = resolve_client_settings(
+            os.environ,
+            url=self.url,
+            ca_cert=self.ca_cert,
+            insecure=self.insecure,
+            context=self.context or os.environ.get("KCONNECT_CONTEXT"),
+        )
+        register_secrets(v for v in (settings.password, settings.token) if v)
+        if settings.verify is False:
+            console(err=True).print(
+                f"warning: TLS certificate verification is disabled for {settings.url}",
+                style="yellow",
+                markup=False,
+            )
+        return ConnectClient(settings)
+
+
+def manifest_env(env_file: Path | None) -> dict[str, str]:
+    """Variables for `${VAR}`: the env file's, overridden by the process environment (as
+    docker compose does, so a CI secret always beats a checked-in default)."""
+    from kconnect.interpolate import read_env_file
+
+    values = read_env_file(env_file) if env_file else {}
+    values.update(os.environ)
+    return values
+
+
+def stdin_text(paths: list[str]) -> str | None:
+    return sys.stdin.read() if "-" in paths else None
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a command body hands back: its exit code, its data, and how to show it."""
+
+    exit_code: int
+    data: Any = None
+    render: Callable[[Console], None] | None = None
+    raw_text: str | None = None  # printed as-is instead of rendering (e.g. Markdown)
+
+
+def to_data(data: Any) -> Any:
+    if hasattr(data, "to_dict"):
+        return data.to_dict()
+    return data
+
+
+def run_command(command: str, output: Enum, body: Callable[[], Done]) -> int:
+    """Run a command body; render its result or its error in the chosen format."""
+    from kconnect.output import console, write_json
+    from kconnect.render import envelope, render_error
+
+    as_json = output.value == "json"
+    try:
+        done = body()
+    except KconnectError as exc:
+        if as_json:
+            write_json(envelope(command, exc.exit_code, None, [exc]))
+        else:
+            render_error(exc, console(err=True))
+        return int(exc.exit_code)
+    if as_json:
+        write_json(envelope(command, done.exit_code, to_data(done.data)))
+    elif done.raw_text is not None:
+        from kconnect.output import stdout
+
+        stdout().write(done.raw_text)
+    elif done.render is not None:
+        done.render(console())
+    return int(done.exit_code)
+
+
+def confirm(question: str, *, yes: bool, what: str) -> None:
+    """Ask on a terminal; refuse in a non-interactive run unless `--yes` was given."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise Aborted(f"{what} needs confirmation: re-run with --yes in a non-interactive run")
+    if not typer.confirm(question, default=False, err=True):
+        raise Aborted("cancelled; nothing was changed")
+
+
+def register_manifest_secrets(configs: list[Mapping[str, str]]) -> None:
+    from kconnect.core import secret_values
+    from kconnect.output import register_secrets
+
+    register_secrets(secret_values(configs))
+
+
+EXIT = ExitCode

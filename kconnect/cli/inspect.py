@@ -1,0 +1,209 @@
+"""Commands that look at the cluster: status, get, describe; and delete."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from kconnect.cli.app import app
+from kconnect.cli.common import (
+    CaCertOpt,
+    Connection,
+    ContextOpt,
+    Done,
+    InsecureOpt,
+    Output,
+    OutputOpt,
+    UrlOpt,
+    VerboseOpt,
+    YesOpt,
+    confirm,
+    register_manifest_secrets,
+    run_command,
+)
+from kconnect.errors import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+NamesArg = Annotated[list[str], typer.Argument(help="Connector names", show_default=False)]
+
+
+@app.command()
+def status(
+    names: Annotated[list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)] = None,
+    output: OutputOpt = Output.text,
+    url: UrlOpt = None,
+    context: ContextOpt = None,
+    ca_cert: CaCertOpt = None,
+    insecure: InsecureOpt = False,
+    verbose: VerboseOpt = 0,
+) -> int:
+    """Connector and task states. Exit 3 when any connector or task is FAILED or UNASSIGNED."""
+    connection = Connection(url, context, ca_cert, insecure, verbose)
+
+    def body() -> Done:
+        from kconnect import core
+        from kconnect.render import render_status
+
+        with connection.client() as client:
+            report = core.status(client, names or ())
+        code = ExitCode.OK if report.healthy else ExitCode.UNHEALTHY
+        return Done(code, report, lambda c: render_status(report, c))
+
+    return run_command("status", output, body)
+
+
+@app.command("get")
+def get_connectors(
+    output: OutputOpt = Output.text,
+    url: UrlOpt = None,
+    context: ContextOpt = None,
+    ca_cert: CaCertOpt = None,
+    insecure: InsecureOpt = False,
+    verbose: VerboseOpt = 0,
+) -> int:
+    """List the connectors on the cluster with their class, type and state."""
+    connection = Connection(url, context, ca_cert, insecure, verbose)
+
+    def body() -> Done:
+        from kconnect.plan import live_config, live_state
+
+        with connection.client() as client:
+            live = client.list_expanded()
+        rows = [
+            {
+                "name": name,
+                "class": live_config(entry).get("connector.class"),
+                "type": (entry.get("info") or {}).get("type"),
+                "state": live_state(entry),
+                "tasks": len((entry.get("status") or {}).get("tasks") or []),
+            }
+            for name, entry in sorted(live.items())
+        ]
+        return Done(ExitCode.OK, {"connectors": rows}, lambda c: _render_list(rows, c))
+
+    return run_command("get", output, body)
+
+
+def _render_list(rows: list[dict[str, Any]], console: Console) -> None:
+    from rich.table import Table
+
+    if not rows:
+        console.print("No connectors.")
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("NAME", "TYPE", "STATE", "TASKS", "CLASS"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["name"], row["type"] or "-", row["state"] or "-", str(row["tasks"]), row["class"] or "-", style=None)
+    console.print(table, markup=False)
+
+
+@app.command()
+def describe(
+    name: Annotated[str, typer.Argument(help="Connector name", show_default=False)],
+    output: OutputOpt = Output.text,
+    url: UrlOpt = None,
+    context: ContextOpt = None,
+    ca_cert: CaCertOpt = None,
+    insecure: InsecureOpt = False,
+    verbose: VerboseOpt = 0,
+) -> int:
+    """One connector in detail: masked config, state, tasks, failure traces and topics."""
+    connection = Connection(url, context, ca_cert, insecure, verbose)
+
+    def body() -> Done:
+        from kconnect.core import password_keys_for, secret_values
+        from kconnect.errors import ApiError
+        from kconnect.health import connector_health
+        from kconnect.secrets import mask_config
+
+        with connection.client() as client:
+            info = client.connector(name)
+            config = dict(info.get("config") or {})
+            register_manifest_secrets([config])
+            health = connector_health(name, client.status(name), secret_values([config]))
+            try:
+                topics: list[str] | None = client.topics(name)
+            except ApiError:
+                topics = None  # topic tracking disabled on the worker (403)
+        data = {
+            "name": name,
+            "type": info.get("type"),
+            "config": mask_config(config, password_keys_for(None, config)),
+            "status": health.to_dict(),
+            "topics": topics,
+        }
+        return Done(ExitCode.OK, data, lambda c: _render_describe(data, c))
+
+    return run_command("describe", output, body)
+
+
+def _render_describe(data: dict[str, Any], console: Console) -> None:
+    from rich.text import Text
+
+    status = data["status"]
+    console.print(Text(f"Name:   {data['name']}", style="bold"))
+    console.print(Text(f"Type:   {data['type'] or '-'}"))
+    console.print(Text(f"State:  {status['state']} on {status['worker_id'] or '-'}"))
+    if status["trace"]:
+        console.print(Text(status["trace"], style="red"))
+    console.print(Text("Config:", style="bold"))
+    for key in sorted(data["config"]):
+        console.print(Text(f"  {key} = {data['config'][key]}"))
+    console.print(Text("Tasks:", style="bold"))
+    for task in status["tasks"] or []:
+        console.print(Text(f"  {task['id']}: {task['state']} on {task['worker_id'] or '-'}"))
+        if task["trace"]:
+            console.print(Text("    " + task["trace"].replace("\n", "\n    "), style="red"))
+    if not status["tasks"]:
+        console.print(Text("  (none)"))
+    if data["topics"] is not None:
+        console.print(Text(f"Topics: {', '.join(data['topics']) or '(none yet)'}"))
+
+
+@app.command()
+def delete(
+    names: NamesArg,
+    yes: YesOpt = False,
+    output: OutputOpt = Output.text,
+    url: UrlOpt = None,
+    context: ContextOpt = None,
+    ca_cert: CaCertOpt = None,
+    insecure: InsecureOpt = False,
+    verbose: VerboseOpt = 0,
+) -> int:
+    """Delete connectors from the cluster (asks first unless --yes)."""
+    connection = Connection(url, context, ca_cert, insecure, verbose)
+
+    def body() -> Done:
+        from kconnect.errors import KconnectError, NotFoundError
+
+        confirm(f"Delete {', '.join(names)}?", yes=yes, what="delete")
+        results: list[dict[str, Any]] = []
+        with connection.client() as client:
+            for name in names:
+                try:
+                    client.delete(name)
+                    results.append({"name": name, "deleted": True, "error": None})
+                except NotFoundError:
+                    results.append({"name": name, "deleted": False, "error": f"connector {name} not found"})
+                except KconnectError as exc:
+                    results.append({"name": name, "deleted": False, "error": exc.message})
+        failed = [r for r in results if not r["deleted"]]
+        code = ExitCode.ERROR if failed else ExitCode.OK
+        return Done(code, {"results": results}, lambda c: _render_deleted(results, c))
+
+    return run_command("delete", output, body)
+
+
+def _render_deleted(results: list[dict[str, Any]], console: Console) -> None:
+    from rich.text import Text
+
+    for result in results:
+        if result["deleted"]:
+            console.print(Text(f"✓ deleted {result['name']}", style="green"))
+        else:
+            console.print(Text(f"✗ {result['name']}: {result['error']}", style="red"))

@@ -1,0 +1,186 @@
+"""Commands that work from manifests: validate, plan (diff) and apply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kconnect.cli.app import app
+from kconnect.cli.common import (
+    CaCertOpt,
+    Connection,
+    ContextOpt,
+    Done,
+    EnvFileOpt,
+    InsecureOpt,
+    Output,
+    OutputOpt,
+    PathsArg,
+    PlanOutput,
+    UrlOpt,
+    VerboseOpt,
+    YesOpt,
+    confirm,
+    manifest_env,
+    register_manifest_secrets,
+    run_command,
+    stdin_text,
+)
+from kconnect.errors import ExitCode
+
+
+@app.command()
+def validate(
+    paths: PathsArg,
+    online: Annotated[
+        bool, typer.Option("--online", help="Also ask the worker to validate each connector")
+    ] = False,
+    env_file: EnvFileOpt = None,
+    output: OutputOpt = Output.text,
+    url: UrlOpt = None,
+    context: ContextOpt = None,
+    ca_cert: CaCertOpt = None,
+    insecure: InsecureOpt = False,
+    verbose: VerboseOpt = 0,
+) -> int:
+    """Check manifests: schema, per-connector rules and pipeline lint. Exit 1 on any error."""
+
+    def body() -> Done:
+        from kconnect.core import validate as validate_manifests
+        from kconnect.render import render_validation
+
+        client = Connection(url, context, ca_cert, insecure, verbose).client() if online else None
+        report = validate_manifests(paths, manifest_env(env_file), client=client, stdin_text=stdin_text(paths))
+        register_manifest_secrets([m.config for m in report.manifests])
+        code = ExitCode.OK if report.ok else ExitCode.ERROR
+        return Done(code, report, lambda c: render_validation(report, c))
+
+    return run_command("validate", output, body)
+
+
+def _plan(
+    command: str,
+    paths: list[str],
+    prune: bool,
+    detailed_exitcode: bool,
+    env_file: Path | None,
+    output: PlanOutput,
+    connection: Connection,
+) -> int:
+    def body() -> Done:
+        from kconnect.core import load_valid, make_plan
+        from kconnect.render import plan_markdown, render_plan
+
+        report = load_valid(paths, manifest_env(env_file), stdin_text=stdin_text(paths))
+        register_manifest_secrets([m.config for m in report.manifests])
+        with connection.client() as client:
+            plan_report, live = make_plan(client, report, prune=prune)
+        register_manifest_secrets([dict((e.get("info") or {}).get("config") or {}) for e in live.values()])
+        code = ExitCode.CHANGES_PENDING if detailed_exitcode and plan_report.plan.has_changes else ExitCode.OK
+        markdown = plan_markdown(plan_report) if output is PlanOutput.markdown else None
+        return Done(code, plan_report, lambda c: render_plan(plan_report, c), raw_text=markdown)
+
+    return run_command(command, output, body)
+
+
+@app.command()
+def plan(
+    paths: PathsArg,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also plan deleting connectors no manifest declares")
+    ] = False,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when changes are pending"),
+    ] = False,
+    env_file: EnvFileOpt = None,
+    output: Annotated[PlanOutput, typer.Option("--output", "-o", help="Output format")] = PlanOutput.text,
+    url: UrlOpt = None,
+    context: ContextOpt = None,
+    ca_cert: CaCertOpt = None,
+    insecure: InsecureOpt = False,
+    verbose: VerboseOpt = 0,
+) -> int:
+    """Show what apply would change on the cluster (secrets masked). Sends no writes."""
+    connection = Connection(url, context, ca_cert, insecure, verbose)
+    return _plan("plan", paths, prune, detailed_exitcode, env_file, output, connection)
+
+
+@app.command("diff")
+def diff(
+    paths: PathsArg,
+    prune: Annotated[bool, typer.Option("--prune", help="Also show deletes of undeclared connectors")] = False,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending")
+    ] = False,
+    env_file: EnvFileOpt = None,
+    output: Annotated[PlanOutput, typer.Option("--output", "-o", help="Output format")] = PlanOutput.text,
+    url: UrlOpt = None,
+    context: ContextOpt = None,
+    ca_cert: CaCertOpt = None,
+    insecure: InsecureOpt = False,
+    verbose: VerboseOpt = 0,
+) -> int:
+    """Alias of plan."""
+    connection = Connection(url, context, ca_cert, insecure, verbose)
+    return _plan("plan", paths, prune, detailed_exitcode, env_file, output, connection)
+
+
+@app.command()
+def apply(
+    paths: PathsArg,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete connectors that no manifest declares")
+    ] = False,
+    yes: YesOpt = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait until applied connectors and their tasks reach their state")
+    ] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to --wait", min=0)] = 300.0,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Parallel writes", min=1, max=64)] = 8,
+    env_file: EnvFileOpt = None,
+    output: OutputOpt = Output.text,
+    url: UrlOpt = None,
+    context: ContextOpt = None,
+    ca_cert: CaCertOpt = None,
+    insecure: InsecureOpt = False,
+    verbose: VerboseOpt = 0,
+) -> int:
+    """Make the cluster match the manifests: write only what changed."""
+    connection = Connection(url, context, ca_cert, insecure, verbose)
+
+    def body() -> Done:
+        from kconnect import core
+        from kconnect.output import console
+        from kconnect.render import render_apply, render_plan
+
+        report = core.load_valid(paths, manifest_env(env_file), stdin_text=stdin_text(paths))
+        register_manifest_secrets([m.config for m in report.manifests])
+        with connection.client() as client:
+            plan_report, live = core.make_plan(client, report, prune=prune)
+            register_manifest_secrets([dict((e.get("info") or {}).get("config") or {}) for e in live.values()])
+            if output is Output.text:
+                render_plan(plan_report, console())
+            deletes = plan_report.plan.counts.get("delete", 0)
+            if deletes:
+                confirm(f"Delete {deletes} connector(s)?", yes=yes, what="deleting connectors (--prune)")
+            result = core.apply(
+                client,
+                plan_report.plan,
+                report.manifests,
+                live,
+                concurrency=concurrency,
+                wait=wait,
+                timeout=timeout,
+            )
+        if result.result.failed:
+            code = ExitCode.ERROR
+        elif result.wait is not None and not result.wait.ok:
+            code = ExitCode.UNHEALTHY
+        else:
+            code = ExitCode.OK
+        return Done(code, result, lambda c: render_apply(result, c))
+
+    return run_command("apply", output, body)

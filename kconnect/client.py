@@ -1,0 +1,399 @@
+"""The one module that talks to the Kafka Connect REST API.
+
+Retries live here and only here. The policy follows what real workers do
+(see docs: connect-rest-api.md §1, §6):
+- 409 (rebalance, no leader, stale config), 500 "rebalance is expected", 502/503/504 and
+  failures to connect are transient: retried with bounded, jittered exponential backoff.
+- Other 4xx are final.
+- A write whose outcome is unknown (worker's 500 "Request timed out", a read timeout or a
+  connection dropped after the request went out) is never repeated here: `UnknownOutcome`
+  goes up so the caller re-reads the connector and decides.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from kconnect import __version__
+from kconnect.settings import ClientSettings
+from kconnect.errors import (
+    ApiError,
+    ConflictError,
+    ConnectUnreachable,
+    NotFoundError,
+    UnknownOutcome,
+    UnsupportedByWorker,
+)
+
+log = logging.getLogger("kconnect.client")
+
+_IDEMPOTENT = frozenset({"GET", "HEAD"})
+
+
+@dataclass
+class ClientStats:
+    """Counts for `-v` output and benchmarks; guarded because writes run in threads."""
+
+    requests: int = 0
+    retries: int = 0
+    by_method: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, method: str) -> None:
+        with self._lock:
+            self.requests += 1
+            self.by_method[method] = self.by_method.get(method, 0) + 1
+
+    def count_retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+
+class _Transient(Exception):
+    """Internal marker: worth another attempt."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _is_rebalance_500(message: str) -> bool:
+    return "rebalance is expected" in message
+
+
+def _is_request_timed_out(message: str) -> bool:
+    return message.startswith("Request timed out")
+
+
+def _path(*segments: str) -> str:
+    return "/" + "/".join(quote(s, safe="") for s in segments)
+
+
+class ConnectClient:
+    """Typed access to one Connect cluster. Thread-safe: one httpx.Client shared by threads."""
+
+    def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None):
+        self.settings = settings
+        self.stats = ClientStats()
+        headers = {"Accept": "application/json", "User-Agent": f"kconnect/{__version__}"}
+        auth: httpx.Auth | None = None
+        if settings.token:
+            headers["Authorization"] = f"Bearer {settings.token}"
+        elif settings.username is not None:
+            auth = httpx.BasicAuth(settings.username, settings.password or "")
+        self._http = httpx.Client(
+            base_url=settings.url.rstrip("/"),
+            headers=headers,
+            auth=auth,
+            verify=_ssl_context(settings),
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            transport=transport,
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ConnectClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the request loop -------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
+    ) -> httpx.Response:
+        """Send one logical request, retrying transient failures; raise typed errors."""
+        from tenacity import (
+            RetryError,
+            Retrying,
+            retry_if_exception_type,
+            stop_after_attempt,
+            stop_after_delay,
+            wait_exponential,
+            wait_random,
+        )
+
+        policy = self.settings.retry
+
+        def before_sleep(state: Any) -> None:
+            self.stats.count_retry()
+            cause = state.outcome.exception()
+            reason = cause.cause if isinstance(cause, _Transient) else cause
+            log.info(
+                "retrying %s %s (attempt %d/%d) after: %s",
+                method,
+                path,
+                state.attempt_number + 1,
+                policy.attempts,
+                reason,
+            )
+
+        retrying = Retrying(
+            stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_total),
+            # Exponential backoff plus jitter, so that parallel writers hitting the same
+            # rebalance do not retry in lockstep.
+            wait=wait_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff)
+            + wait_random(0, policy.initial_backoff),
+            retry=retry_if_exception_type(_Transient),
+            before_sleep=before_sleep,
+            reraise=False,
+        )
+        try:
+            return retrying(self._attempt, method, path, json, params)
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            raise (last.cause if isinstance(last, _Transient) else last) from None  # type: ignore[misc]
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: Mapping[str, Any] | list[tuple[str, str]] | None,
+    ) -> httpx.Response:
+        self.stats.count(method)
+        log.debug("%s %s", method, path)
+        try:
+            response = self._http.request(method, path, json=body, params=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Nothing reached the worker: always safe to try again.
+            raise _Transient(ConnectUnreachable(self._unreachable(exc))) from exc
+        except httpx.TransportError as exc:
+            # The request may have been processed (reset or timeout after sending).
+            if method in _IDEMPOTENT:
+                raise _Transient(ConnectUnreachable(self._unreachable(exc))) from exc
+            raise UnknownOutcome(
+                f"{method} {path}: no answer from {self.settings.url} ({type(exc).__name__}); "
+                "the change may or may not have been applied"
+            ) from exc
+        if response.status_code < 400:
+            return response
+        message = _error_message(response)
+        status = response.status_code
+        if status == 409 and "already exists" in message:
+            raise ConflictError(status, message, method=method, path=path)
+        if status == 409:
+            raise _Transient(ConflictError(status, message, method=method, path=path))
+        if status == 500 and _is_request_timed_out(message):
+            if method in _IDEMPOTENT:
+                raise _Transient(ApiError(status, message, method=method, path=path))
+            raise UnknownOutcome(f"{method} {path}: worker said {message!r}; outcome unknown")
+        if (status == 500 and _is_rebalance_500(message)) or status in (502, 503, 504):
+            raise _Transient(ApiError(status, message, method=method, path=path))
+        if status == 404:
+            raise NotFoundError(status, message, method=method, path=path)
+        raise ApiError(status, message, method=method, path=path)
+
+    def _unreachable(self, exc: Exception) -> str:
+        detail = str(exc) or type(exc).__name__
+        if "CERTIFICATE_VERIFY_FAILED" in detail:
+            return (
+                f"TLS verification of {self.settings.url} failed ({detail}); "
+                "pass --ca-cert with the CA that signed the worker's certificate"
+            )
+        return f"cannot reach Kafka Connect at {self.settings.url}: {detail}"
+
+    def _json(self, method: str, path: str, **kw: Any) -> Any:
+        response = self.request(method, path, **kw)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                response.status_code,
+                f"worker answered with non-JSON content: {response.text[:200]!r}",
+                method=method,
+                path=path,
+            ) from None
+
+    # -- cluster ------------------------------------------------------------------------------
+
+    def server_info(self) -> dict[str, Any]:
+        """`GET /`: version, commit and kafka_cluster_id."""
+        info: dict[str, Any] = self._json("GET", "/")
+        return info
+
+    def list_names(self) -> list[str]:
+        names: list[str] = self._json("GET", "/connectors")
+        return sorted(names)
+
+    def list_expanded(self) -> dict[str, dict[str, Any]]:
+        """Every connector's info and status in **one** request (KIP-465, Connect 2.3+)."""
+        data = self._json("GET", "/connectors", params=[("expand", "info"), ("expand", "status")])
+        if isinstance(data, list):
+            # A pre-2.3 worker ignores `expand`; fall back to one read per connector.
+            return {name: self._expanded_one(name) for name in data}
+        return dict(data)
+
+    def _expanded_one(self, name: str) -> dict[str, Any]:
+        return {"info": self.connector(name), "status": self.status(name)}
+
+    # -- connectors ---------------------------------------------------------------------------
+
+    def connector(self, name: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("GET", _path("connectors", name))
+        return result
+
+    def config(self, name: str) -> dict[str, str]:
+        result: dict[str, str] = self._json("GET", _path("connectors", name, "config"))
+        return result
+
+    def put_config(self, name: str, config: Mapping[str, str]) -> bool:
+        """Create or update; True when the worker created the connector (201)."""
+        response = self.request("PUT", _path("connectors", name, "config"), json=dict(config))
+        return response.status_code == 201
+
+    def create(self, name: str, config: Mapping[str, str], initial_state: str | None) -> None:
+        body: dict[str, Any] = {"name": name, "config": dict(config)}
+        if initial_state:
+            body["initial_state"] = initial_state
+        self.request("POST", "/connectors", json=body)
+
+    def delete(self, name: str) -> None:
+        self.request("DELETE", _path("connectors", name))
+
+    def status(self, name: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("GET", _path("connectors", name, "status"))
+        return result
+
+    def tasks(self, name: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._json("GET", _path("connectors", name, "tasks"))
+        return result
+
+    def topics(self, name: str) -> list[str]:
+        data = self._json("GET", _path("connectors", name, "topics"))
+        return list((data or {}).get(name, {}).get("topics", []))
+
+    def pause(self, name: str) -> None:
+        self.request("PUT", _path("connectors", name, "pause"))
+
+    def resume(self, name: str) -> None:
+        self.request("PUT", _path("connectors", name, "resume"))
+
+    def stop(self, name: str) -> None:
+        try:
+            self.request("PUT", _path("connectors", name, "stop"))
+        except NotFoundError as exc:
+            # Before 3.5 the route does not exist: Jersey answers its generic 404.
+            if exc.worker_message.startswith("HTTP 404"):
+                raise UnsupportedByWorker(
+                    f"the worker at {self.settings.url} does not support stopping connectors "
+                    "(KIP-875 needs Kafka Connect 3.5 or newer); use pause instead"
+                ) from None
+            raise
+
+    def restart(
+        self, name: str, *, include_tasks: bool = False, only_failed: bool = False
+    ) -> dict[str, Any] | None:
+        params = {}
+        if include_tasks:
+            params["includeTasks"] = "true"
+        if only_failed:
+            params["onlyFailed"] = "true"
+        result: dict[str, Any] | None = self._json(
+            "POST", _path("connectors", name, "restart"), params=params or None
+        )
+        return result
+
+    def restart_task(self, name: str, task: int) -> None:
+        self.request("POST", _path("connectors", name, "tasks", str(task), "restart"))
+
+    # -- offsets (KIP-875) --------------------------------------------------------------------
+
+    def offsets(self, name: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("GET", _path("connectors", name, "offsets"))
+        return result
+
+    def alter_offsets(self, name: str, offsets: Mapping[str, Any]) -> str:
+        data = self._json("PATCH", _path("connectors", name, "offsets"), json=dict(offsets))
+        return str((data or {}).get("message", ""))
+
+    def reset_offsets(self, name: str) -> str:
+        data = self._json("DELETE", _path("connectors", name, "offsets"))
+        return str((data or {}).get("message", ""))
+
+    # -- plugins ------------------------------------------------------------------------------
+
+    def plugins(self, *, connectors_only: bool = True) -> list[dict[str, Any]]:
+        params = None if connectors_only else {"connectorsOnly": "false"}
+        result: list[dict[str, Any]] = self._json("GET", "/connector-plugins", params=params)
+        return result
+
+    def plugin_config(self, plugin: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._json(
+            "GET", _path("connector-plugins", plugin, "config")
+        )
+        return result
+
+    def validate(self, connector_class: str, config: Mapping[str, str]) -> dict[str, Any]:
+        # Validation has no side effects, so a timed-out validate is safe to treat as an error.
+        plugin = connector_class.rsplit(".", 1)[-1]
+        result: dict[str, Any] = self._json(
+            "PUT", _path("connector-plugins", plugin, "config", "validate"), json=dict(config)
+        )
+        return result
+
+    # -- loggers (KIP-495, KIP-976) -----------------------------------------------------------
+
+    def loggers(self) -> dict[str, dict[str, Any]]:
+        result: dict[str, dict[str, Any]] = self._json("GET", "/admin/loggers")
+        return result
+
+    def logger(self, name: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._json("GET", _path("admin", "loggers", name))
+        return result
+
+    def set_logger(self, name: str, level: str, *, scope: str = "worker") -> list[str] | None:
+        params = {"scope": scope} if scope != "worker" else None
+        result: list[str] | None = self._json(
+            "PUT", _path("admin", "loggers", name), json={"level": level}, params=params
+        )
+        return result
+
+
+def _error_message(response: httpx.Response) -> str:
+    """The worker's `message`, or a short form of a non-JSON (Jetty HTML) error body."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        if "<title>" in text:
+            text = text.split("<title>", 1)[1].split("</title>", 1)[0]
+        return text[:300] or response.reason_phrase
+    if isinstance(body, dict) and "message" in body:
+        return str(body["message"])
+    return str(body)[:300]
+
+
+def _ssl_context(settings: ClientSettings) -> Any:
+    if settings.verify is False and settings.client_cert is None:
+        return False
+    import ssl
+
+    if isinstance(settings.verify, str):
+        context = ssl.create_default_context(cafile=settings.verify)
+    elif settings.verify:
+        context = ssl.create_default_context()
+    else:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if settings.client_cert:
+        context.load_cert_chain(*settings.client_cert)
+    return context

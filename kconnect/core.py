@@ -1,0 +1,318 @@
+"""kconnect as a library: validate, plan, apply and status, with no CLI or terminal concerns.
+
+Each function takes explicit arguments and returns frozen result objects; the CLI renders
+them. Errors are `KconnectError`s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kconnect.apply import (
+    DEFAULT_CONCURRENCY,
+    ApplyResult,
+    WaitResult,
+    WorkerFeatures,
+    apply_plan,
+    wait_for_states,
+)
+from kconnect.client import ConnectClient
+from kconnect.diagnostics import Location, Problem, Severity, error
+from kconnect.errors import ApiError, ManifestError, NotFoundError
+from kconnect.health import ConnectorHealth, connector_health
+from kconnect.manifest import load_manifests
+from kconnect.model import Manifest, TargetState
+from kconnect.plan import Action, Plan, build_plan, live_config
+from kconnect.secrets import is_config_reference, is_secret_key
+
+log = logging.getLogger("kconnect")
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    manifests: tuple[Manifest, ...]
+    problems: tuple[Problem, ...]
+    # PASSWORD-typed keys per connector, as the worker defines them (only with --online).
+    worker_password_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "connectors": [m.name for m in self.manifests],
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def validate(
+    paths: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    client: ConnectClient | None = None,
+    stdin_text: str | None = None,
+) -> ValidationReport:
+    """Load and check every manifest: envelope, per-class schema, pipeline lint, and — when a
+    client is given — the worker's own validation. Never raises for bad manifests: the
+    problems are in the report."""
+    try:
+        manifests = load_manifests(paths, env, stdin_text=stdin_text)
+    except ManifestError as exc:
+        return ValidationReport((), exc.problems)
+    problems = list(offline_problems(manifests))
+    worker_keys: dict[str, frozenset[str]] = {}
+    if client is not None and not any(p.is_error for p in problems):
+        for manifest in manifests:
+            found, keys = worker_validation(client, manifest)
+            problems.extend(found)
+            worker_keys[manifest.name] = keys
+    problems.sort(key=Problem.sort_key)
+    return ValidationReport(tuple(manifests), tuple(problems), worker_keys)
+
+
+def offline_problems(manifests: Sequence[Manifest]) -> list[Problem]:
+    from kconnect.lint import lint_pipeline
+    from kconnect.schemas import check_config
+
+    problems: list[Problem] = []
+    for manifest in manifests:
+        problems.extend(check_config(manifest))
+    problems.extend(lint_pipeline(manifests))
+    return problems
+
+
+def worker_validation(
+    client: ConnectClient, manifest: Manifest
+) -> tuple[list[Problem], frozenset[str]]:
+    """`PUT /connector-plugins/{class}/config/validate`, mapped back to file:line."""
+    config = {"name": manifest.name, **manifest.config}
+    try:
+        answer = client.validate(manifest.connector_class, config)
+    except ApiError as exc:
+        # Unknown class or no class come back as 500/400 whose message repeats the whole
+        # config, passwords included: never show it.
+        message = exc.worker_message.split("\n", 1)[0]
+        if "Failed to find any class" in message:
+            message = f"the worker has no connector plugin {manifest.connector_class!r}"
+        else:
+            message = message.split(" contains ", 1)[0][:200]
+        return (
+            [
+                error(
+                    "worker/validate",
+                    message,
+                    manifest.location_of("connector.class"),
+                    connector=manifest.name,
+                )
+            ],
+            frozenset(),
+        )
+    problems: list[Problem] = []
+    password_keys: set[str] = set()
+    for item in answer.get("configs", []):
+        definition = item.get("definition") or {}
+        value = item.get("value") or {}
+        key = value.get("name") or definition.get("name") or ""
+        if definition.get("type") == "PASSWORD":
+            password_keys.add(key)
+        for message in value.get("errors") or []:
+            problems.append(
+                error(
+                    "worker/validate",
+                    f"{key}: {message}",
+                    manifest.location_of(key),
+                    connector=manifest.name,
+                )
+            )
+    return problems, frozenset(password_keys)
+
+
+def load_valid(
+    paths: Sequence[str], env: Mapping[str, str], *, stdin_text: str | None = None
+) -> ValidationReport:
+    """Load and validate offline; raise `ManifestError` if anything is an error, so that
+    nothing is ever sent to Connect for an invalid manifest set."""
+    report = validate(paths, env, stdin_text=stdin_text)
+    if not report.ok:
+        raise ManifestError(report.problems)
+    return report
+
+
+# -- secrets ------------------------------------------------------------------------------------
+
+
+def password_keys_for(manifest: Manifest | None, live: Mapping[str, str]) -> frozenset[str]:
+    from kconnect.schemas import password_keys
+
+    connector_class = manifest.connector_class if manifest else live.get("connector.class", "")
+    keys = set(password_keys(connector_class))
+    if manifest is not None and live.get("connector.class") not in (None, connector_class):
+        keys |= password_keys(live["connector.class"])
+    return frozenset(keys)
+
+
+def secret_values(configs: Iterable[Mapping[str, str]], extra_keys: Collection[str] = ()) -> set[str]:
+    """Every value that must not appear in output (for redacting free text like traces)."""
+    values: set[str] = set()
+    for config in configs:
+        keys = set(extra_keys) | password_keys_for(None, config)
+        for key, value in config.items():
+            if value and is_secret_key(key, keys) and not is_config_reference(value):
+                values.add(value)
+    return values
+
+
+# -- plan and apply ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    plan: Plan
+    validation: ValidationReport
+    read_requests: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.plan.to_dict(),
+            "warnings": [p.to_dict() for p in self.validation.warnings],
+        }
+
+
+def make_plan(
+    client: ConnectClient, report: ValidationReport, *, prune: bool = False
+) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
+    """Read the cluster with one request and plan against valid manifests (`load_valid`).
+    Also returns the snapshot that was read, for apply and for redaction."""
+    before = client.stats.requests
+    live = client.list_expanded()
+    plan = build_plan(report.manifests, live, prune=prune, password_keys_for=password_keys_for)
+    return PlanReport(plan, report, client.stats.requests - before), live
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    plan: Plan
+    result: ApplyResult
+    wait: WaitResult | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.result.failed and (self.wait is None or self.wait.ok)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan.to_dict(),
+            **self.result.to_dict(),
+            "wait": self.wait.to_dict() if self.wait else None,
+        }
+
+
+def worker_features(client: ConnectClient) -> WorkerFeatures:
+    return WorkerFeatures.from_version(str(client.server_info().get("version", "0.0")))
+
+
+def apply(
+    client: ConnectClient,
+    plan: Plan,
+    manifests: Sequence[Manifest],
+    live: Mapping[str, Mapping[str, Any]],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    wait: bool = False,
+    timeout: float = 300.0,
+    poll_interval: float = 1.0,
+) -> ApplyReport:
+    by_name = {m.name: m for m in manifests}
+    secrets = secret_values(
+        [m.config for m in manifests] + [live_config(e) for e in live.values()]
+    )
+    needs_features = any(
+        c.action is not Action.DELETE and c.state_after is not TargetState.RUNNING
+        for c in plan.changes
+    )
+    features = worker_features(client) if needs_features else WorkerFeatures()
+    result = apply_plan(
+        client, plan, by_name, features=features, concurrency=concurrency, secrets=secrets
+    )
+    waited = None
+    if wait:
+        applied_ok = {o.name for o in result.outcomes if o.ok and o.action is not Action.DELETE}
+        targets = {name: by_name[name].state for name in applied_ok}
+        if targets:
+            waited = wait_for_states(
+                client, targets, timeout=timeout, poll_interval=poll_interval, secrets=secrets
+            )
+        else:
+            waited = WaitResult((), (), ())
+    return ApplyReport(plan, result, waited)
+
+
+# -- status -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    connectors: tuple[ConnectorHealth, ...]
+    missing: tuple[str, ...] = ()
+
+    @property
+    def healthy(self) -> bool:
+        return all(c.healthy for c in self.connectors)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "healthy": self.healthy,
+            "connectors": [c.to_dict() for c in self.connectors],
+            "missing": list(self.missing),
+        }
+
+
+def status(client: ConnectClient, names: Sequence[str] = ()) -> StatusReport:
+    """Health of the named connectors (all when none are named), from one cluster read."""
+    live = client.list_expanded()
+    secrets = secret_values(live_config(e) for e in live.values())
+    wanted = list(names) or sorted(live)
+    missing = tuple(n for n in wanted if n not in live)
+    if missing:
+        raise NotFoundError(404, f"Connector {missing[0]} not found", method="GET", path="/connectors")
+    return StatusReport(
+        tuple(connector_health(n, live[n].get("status"), secrets) for n in wanted), ()
+    )
+
+
+def manifest_location(report: ValidationReport, name: str) -> Location | None:
+    for manifest in report.manifests:
+        if manifest.name == name:
+            return manifest.location
+    return None
+
+
+__all__ = [
+    "ApplyReport",
+    "PlanReport",
+    "Severity",
+    "StatusReport",
+    "ValidationReport",
+    "apply",
+    "load_valid",
+    "make_plan",
+    "status",
+    "validate",
+]

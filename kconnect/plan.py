@@ -1,0 +1,217 @@
+"""Planning: a pure function from (desired manifests, live cluster) to a frozen `Plan`.
+
+The plan holds only display-safe values: secrets are masked when the plan is built, so no
+renderer can leak one by accident. Apply works from the manifests, not from these values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from kconnect.model import Manifest, TargetState
+from kconnect.secrets import mask_value
+
+# The worker adds `name`; `__internal.*` keys are its own bookkeeping, never ours to manage.
+_IGNORED_KEY_PREFIXES = ("__internal.",)
+_IGNORED_KEYS = frozenset({"name"})
+
+# Live connector states that already satisfy a desired state. FAILED, UNASSIGNED and
+# RESTARTING are health problems of a running connector, not a different target state.
+_SATISFIES: Mapping[TargetState, frozenset[str]] = {
+    TargetState.RUNNING: frozenset({"RUNNING", "FAILED", "UNASSIGNED", "RESTARTING"}),
+    TargetState.PAUSED: frozenset({"PAUSED"}),
+    TargetState.STOPPED: frozenset({"STOPPED"}),
+}
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class KeyChangeKind(str, Enum):
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class KeyChange:
+    key: str
+    kind: KeyChangeKind
+    before: str | None  # display-safe: masked when secret
+    after: str | None
+    secret: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "change": self.kind.value,
+            "before": self.before,
+            "after": self.after,
+            "secret": self.secret,
+        }
+
+
+@dataclass(frozen=True)
+class ConnectorChange:
+    name: str
+    action: Action
+    key_changes: tuple[KeyChange, ...] = ()
+    state_before: str | None = None  # the worker's word (RUNNING, PAUSED, ...), None if absent
+    state_after: TargetState | None = None  # None for deletes
+
+    @property
+    def config_changed(self) -> bool:
+        return self.action is Action.CREATE or bool(self.key_changes)
+
+    @property
+    def state_changed(self) -> bool:
+        if self.action is not Action.UPDATE or self.state_after is None:
+            return False
+        return self.state_before not in _SATISFIES[self.state_after]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "action": self.action.value,
+            "config_changed": self.config_changed,
+            "state_before": self.state_before,
+            "state_after": self.state_after.value if self.state_after else None,
+            "keys": [k.to_dict() for k in self.key_changes],
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[ConnectorChange, ...]
+    unchanged: tuple[str, ...] = ()
+    # Live connectors no manifest declares, left alone because --prune was not given.
+    unmanaged: tuple[str, ...] = ()
+    pruning: bool = False
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [c.to_dict() for c in self.changes],
+            "unchanged": list(self.unchanged),
+            "unmanaged": list(self.unmanaged),
+            "prune": self.pruning,
+            "summary": dict(self.counts),
+        }
+
+
+def comparable_config(config: Mapping[str, str]) -> dict[str, str]:
+    """A live config with the keys the worker adds removed, ready to compare as a dict."""
+    return {
+        k: v
+        for k, v in config.items()
+        if k not in _IGNORED_KEYS and not k.startswith(_IGNORED_KEY_PREFIXES)
+    }
+
+
+def diff_config(
+    live: Mapping[str, str],
+    desired: Mapping[str, str],
+    password_keys: Collection[str] = (),
+) -> tuple[KeyChange, ...]:
+    """Key-level differences, sorted by key, with secret values masked."""
+    live = comparable_config(live)
+    desired = comparable_config(desired)
+    changes: list[KeyChange] = []
+    for key in sorted(live.keys() | desired.keys()):
+        before, after = live.get(key), desired.get(key)
+        if before == after:
+            continue
+        kind = (
+            KeyChangeKind.ADDED
+            if before is None
+            else KeyChangeKind.REMOVED
+            if after is None
+            else KeyChangeKind.CHANGED
+        )
+        shown_before = mask_value(key, before, password_keys)
+        shown_after = mask_value(key, after, password_keys)
+        secret = shown_before != before or shown_after != after
+        changes.append(KeyChange(key, kind, shown_before, shown_after, secret))
+    return tuple(changes)
+
+
+def live_state(entry: Mapping[str, Any]) -> str | None:
+    """The connector state from one `?expand=status` entry, if the worker reported one."""
+    status = entry.get("status") or {}
+    connector = status.get("connector") or {}
+    state = connector.get("state")
+    return str(state) if state else None
+
+
+def live_config(entry: Mapping[str, Any]) -> dict[str, str]:
+    info = entry.get("info") or {}
+    return dict(info.get("config") or {})
+
+
+def build_plan(
+    desired: Iterable[Manifest],
+    live: Mapping[str, Mapping[str, Any]],
+    *,
+    prune: bool = False,
+    password_keys_for: Callable[[Manifest | None, Mapping[str, str]], Collection[str]] = (
+        lambda _m, _c: ()
+    ),
+) -> Plan:
+    """Compare manifests with the live cluster (`GET /connectors?expand=info&expand=status`).
+
+    `password_keys_for(manifest, live_config)` names the PASSWORD-typed keys of a connector
+    (from bundled schemas, or the worker's validate definitions when online); keys that merely
+    look like secrets are masked regardless.
+    """
+    changes: list[ConnectorChange] = []
+    unchanged: list[str] = []
+    declared: set[str] = set()
+    for manifest in desired:
+        declared.add(manifest.name)
+        entry = live.get(manifest.name)
+        if entry is None:
+            keys = diff_config({}, manifest.config, password_keys_for(manifest, {}))
+            changes.append(
+                ConnectorChange(manifest.name, Action.CREATE, keys, None, manifest.state)
+            )
+            continue
+        config = live_config(entry)
+        keys = diff_config(config, manifest.config, password_keys_for(manifest, config))
+        change = ConnectorChange(manifest.name, Action.UPDATE, keys, live_state(entry), manifest.state)
+        if change.config_changed or change.state_changed:
+            changes.append(change)
+        else:
+            unchanged.append(manifest.name)
+
+    undeclared = sorted(set(live) - declared)
+    if prune:
+        for name in undeclared:
+            config = live_config(live[name])
+            keys = diff_config(config, {}, password_keys_for(None, config))
+            changes.append(
+                ConnectorChange(name, Action.DELETE, keys, live_state(live[name]), None)
+            )
+    changes.sort(key=lambda c: c.name)
+    counts = {
+        "create": sum(c.action is Action.CREATE for c in changes),
+        "update": sum(c.action is Action.UPDATE for c in changes),
+        "delete": sum(c.action is Action.DELETE for c in changes),
+        "unchanged": len(unchanged),
+    }
+    return Plan(
+        changes=tuple(changes),
+        unchanged=tuple(sorted(unchanged)),
+        unmanaged=() if prune else tuple(undeclared),
+        pruning=prune,
+        counts=counts,
+    )

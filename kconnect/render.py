@@ -1,0 +1,279 @@
+"""Renderers: the same result objects shown as human text (rich), Markdown or a JSON envelope.
+
+Nothing here decides anything; it only shows. Values are shown through `rich.text.Text`, never
+as markup, so a config value like `[bold]` or a regex prints as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from kconnect.errors import ExitCode, KconnectError, ManifestError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from kconnect.apply import WaitResult
+    from kconnect.core import ApplyReport, PlanReport, StatusReport, ValidationReport
+    from kconnect.diagnostics import Problem
+    from kconnect.health import ConnectorHealth
+    from kconnect.plan import ConnectorChange, Plan
+
+RESULT_VERSION = 1
+
+_STATUS_WORDS = {
+    ExitCode.OK: "ok",
+    ExitCode.ERROR: "error",
+    ExitCode.CHANGES_PENDING: "changes",
+    ExitCode.UNHEALTHY: "unhealthy",
+    ExitCode.USAGE: "usage-error",
+    ExitCode.INTERRUPTED: "interrupted",
+}
+
+
+def envelope(
+    command: str,
+    exit_code: int,
+    data: Any = None,
+    errors: Sequence[KconnectError] = (),
+) -> dict[str, Any]:
+    """The versioned JSON document every `-o json` command prints, also on failure.
+
+    `kconnect_result_version` changes only when a key is removed or changes meaning.
+    """
+    code = ExitCode(exit_code) if exit_code in ExitCode._value2member_map_ else ExitCode.ERROR
+    return {
+        "kconnect_result_version": RESULT_VERSION,
+        "command": command,
+        "status": _STATUS_WORDS[code],
+        "exit_code": int(exit_code),
+        "data": data,
+        "errors": [error_dict(e) for e in errors],
+    }
+
+
+def error_dict(exc: KconnectError) -> dict[str, Any]:
+    result: dict[str, Any] = {"type": type(exc).__name__, "message": exc.message}
+    status = getattr(exc, "status", None)
+    if status is not None:
+        result["http_status"] = status
+    if isinstance(exc, ManifestError):
+        result["problems"] = [p.to_dict() for p in exc.problems]
+    return result
+
+
+# -- errors and problems ----------------------------------------------------------------------
+
+
+def problem_text(problem: Problem) -> Text:
+    from rich.text import Text
+
+    style = "red" if problem.is_error else "yellow"
+    text = Text()
+    if problem.location:
+        text.append(f"{problem.location}: ", style="bold")
+    text.append(problem.severity.value, style=style)
+    text.append(f": {problem.message} ")
+    text.append(f"[{problem.rule}]", style="dim")
+    if problem.hint:
+        text.append(f"\n    hint: {problem.hint}", style="dim")
+    return text
+
+
+def render_error(exc: KconnectError, console: Console) -> None:
+    from rich.text import Text
+
+    if isinstance(exc, ManifestError):
+        for problem in exc.problems:
+            console.print(problem_text(problem))
+        errors = sum(p.is_error for p in exc.problems)
+        console.print(Text(f"error: {errors} error(s) in manifests; nothing was sent to Connect", style="red"))
+        return
+    console.print(Text(f"error: {exc.message}", style="red"))
+
+
+def render_validation(report: ValidationReport, console: Console) -> None:
+    from rich.text import Text
+
+    for problem in report.problems:
+        console.print(problem_text(problem))
+    count = len(report.manifests)
+    summary = (
+        f"{count} connector(s) checked: {len(report.errors)} error(s), "
+        f"{len(report.warnings)} warning(s)"
+    )
+    console.print(Text(summary, style="green" if report.ok and not report.warnings else None))
+
+
+# -- plan -----------------------------------------------------------------------------------------
+
+
+def _quote(value: str | None) -> str:
+    return "(none)" if value is None else f'"{value}"'
+
+
+def plan_lines(change: ConnectorChange) -> list[tuple[str, str]]:
+    """(text, style) lines for one connector's change; shared by text and Markdown output."""
+    from kconnect.plan import Action, KeyChangeKind
+
+    symbol, style = {
+        Action.CREATE: ("+", "green"),
+        Action.UPDATE: ("~", "yellow"),
+        Action.DELETE: ("-", "red"),
+    }[change.action]
+    header = f"{symbol} {change.action.value} {change.name}"
+    if change.action is Action.CREATE and change.state_after is not None:
+        header += f" (state: {change.state_after.value})"
+    lines = [(header, f"bold {style}")]
+    for key in change.key_changes:
+        if change.action is not Action.UPDATE:
+            value = key.after if change.action is Action.CREATE else key.before
+            lines.append((f"    {key.key} = {_quote(value)}", style))
+        elif key.kind is KeyChangeKind.ADDED:
+            lines.append((f"    + {key.key} = {_quote(key.after)}", "green"))
+        elif key.kind is KeyChangeKind.REMOVED:
+            lines.append((f"    - {key.key} (was {_quote(key.before)})", "red"))
+        elif key.secret:
+            lines.append((f"    ~ {key.key}: {key.before} → {key.after} (secret changed)", "yellow"))
+        else:
+            lines.append((f"    ~ {key.key}: {_quote(key.before)} → {_quote(key.after)}", "yellow"))
+    if change.state_changed and change.state_after is not None:
+        lines.append(
+            (f"    state: {change.state_before or 'unknown'} → {change.state_after.worker_state}", "cyan")
+        )
+    return lines
+
+
+def plan_summary(plan: Plan) -> str:
+    c = plan.counts
+    return (
+        f"Plan: {c.get('create', 0)} to create, {c.get('update', 0)} to update, "
+        f"{c.get('delete', 0)} to delete, {c.get('unchanged', 0)} unchanged."
+    )
+
+
+def render_plan(report: PlanReport, console: Console) -> None:
+    from rich.text import Text
+
+    for problem in report.validation.warnings:
+        console.print(problem_text(problem))
+    plan = report.plan
+    for change in plan.changes:
+        for text, style in plan_lines(change):
+            console.print(Text(text, style=style))
+    if plan.unmanaged:
+        console.print(
+            Text(
+                f"{len(plan.unmanaged)} connector(s) on the cluster are not in the manifests "
+                f"(use --prune to delete them): {', '.join(plan.unmanaged)}",
+                style="dim",
+            )
+        )
+    if not plan.has_changes:
+        console.print(Text("No changes. The cluster matches the manifests.", style="green"))
+    console.print(Text(plan_summary(plan), style="bold"))
+
+
+def plan_markdown(report: PlanReport) -> str:
+    """A plan as GitHub-flavoured Markdown, for CI job summaries and PR comments."""
+    plan = report.plan
+    out = ["## kconnect plan", "", f"**{plan_summary(plan)}**", ""]
+    if plan.has_changes:
+        out.append("```diff")
+        for change in plan.changes:
+            default = {"create": "+", "delete": "-"}.get(change.action.value, " ")
+            for text, _style in plan_lines(change):
+                # diff highlighting colours a line by its first character; `!` marks a change
+                marker = {"+": "+", "-": "-", "~": "!"}.get(text.lstrip()[:1], default)
+                out.append(f"{marker} {text}")
+        out.append("```")
+    else:
+        out.append("No changes. The cluster matches the manifests.")
+    if report.validation.warnings:
+        out += ["", "### Warnings", ""]
+        for problem in report.validation.warnings:
+            out.append(f"- `{problem.location}` {problem.message} (`{problem.rule}`)")
+    if plan.unmanaged:
+        out += ["", f"Not managed by these manifests: {', '.join(f'`{n}`' for n in plan.unmanaged)}"]
+    return "\n".join(out) + "\n"
+
+
+# -- apply, wait, status --------------------------------------------------------------------------
+
+
+def render_apply(report: ApplyReport, console: Console) -> None:
+    from rich.text import Text
+
+    for outcome in report.result.outcomes:
+        if outcome.ok:
+            console.print(Text(f"✓ {outcome.name}: {', '.join(outcome.steps)}", style="green"))
+        else:
+            console.print(Text(f"✗ {outcome.name}: {outcome.action.value} failed: {outcome.error}", style="red"))
+    if report.wait is not None:
+        render_wait(report.wait, console)
+    c = report.result.counts
+    line = (
+        f"Apply: {c['created']} created, {c['updated']} updated, {c['deleted']} deleted, "
+        f"{c['unchanged']} unchanged, {c['failed']} failed."
+    )
+    console.print(Text(line, style="bold" if report.ok else "bold red"))
+
+
+def render_wait(wait: WaitResult, console: Console) -> None:
+    from rich.text import Text
+
+    if wait.ok:
+        if wait.reached:
+            console.print(Text(f"All {len(wait.reached)} connector(s) reached their state in {wait.elapsed:.1f}s.", style="green"))
+        return
+    for health in wait.failed:
+        console.print(Text(f"✗ {health.name} failed:", style="red bold"))
+        _render_failures(health, console)
+    for health in wait.timed_out:
+        tasks = ", ".join(f"{t.id}:{t.state}" for t in health.tasks) or "no tasks yet"
+        console.print(Text(f"✗ {health.name} did not reach its state in time: connector {health.state}, tasks {tasks}", style="red"))
+
+
+def _render_failures(health: ConnectorHealth, console: Console) -> None:
+    from rich.text import Text
+
+    if health.trace:
+        console.print(Text(_indent(health.trace, 6), style="dim"))
+    for task in health.failed_tasks:
+        console.print(Text(f"    task {task.id}: {task.state} on {task.worker_id or '-'}", style="red"))
+        if task.trace:
+            console.print(Text(_indent(task.trace, 6), style="dim"))
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line.strip() for line in text.splitlines())
+
+
+def render_status(report: StatusReport, console: Console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not report.connectors:
+        console.print("No connectors.")
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("CONNECTOR", "TYPE", "STATE", "TASKS", "WORKER"):
+        table.add_column(column)
+    for health in report.connectors:
+        running = sum(t.state == "RUNNING" for t in health.tasks)
+        style = "green" if health.healthy else "red"
+        table.add_row(
+            Text(health.name),
+            Text(health.type or "-"),
+            Text(health.state, style=style),
+            Text(f"{running}/{len(health.tasks)}" + ("" if health.healthy else " ✗"), style=style),
+            Text(health.worker_id or "-"),
+        )
+    console.print(table)
+    for health in report.connectors:
+        if not health.healthy:
+            console.print(Text(f"{health.name}: connector {health.state}", style="red bold"))
+            _render_failures(health, console)

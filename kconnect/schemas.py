@@ -1,0 +1,253 @@
+"""Bundled JSON Schemas: the manifest envelope, and one schema per known connector class.
+
+Connector schemas validate a config *as Connect stores it*: every value is a string, so types
+are string patterns. Facts that JSON Schema cannot say about strings live in custom keywords
+that this module enforces:
+
+- ``x-kconnect-type``: the ConfigDef type (``INT``, ``BOOLEAN``, ``PASSWORD``…), for messages and
+  for `password_keys`;
+- ``x-kconnect-range``: inclusive ``minimum``/``maximum`` of an integer written as a string;
+- ``x-kconnect-enum``: allowed values, compared case-insensitively and after trimming, as
+  Debezium (``EnumeratedValue.parse``) and the Elasticsearch sink (``EnumRecommender``) do;
+- ``x-kconnect-removed``: enum values that older releases accepted, with the release that
+  removed them (reported instead of the bare "not allowed");
+- ``x-kconnect-removed-keys`` (top level): keys renamed or removed upstream, a warning;
+- ``x-kconnect-message``: a property-specific sentence used instead of the generic one.
+
+The schemas live in the repository's top-level ``schemas/`` and are copied into the wheel as
+``kconnect/schemas/`` (pyproject ``force-include``); the installed copy is preferred.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kconnect.diagnostics import Problem, error, warning
+
+if TYPE_CHECKING:
+    from kconnect.model import Manifest
+
+_SUFFIX = ".schema.json"
+_CONNECTORS = "connectors"
+
+# Rule ids reported by `check_config`; the catalog with hints is `kconnect.lint.RULES`.
+RULE_REQUIRED = "schema/required"
+RULE_TYPE = "schema/type"
+RULE_ENUM = "schema/enum"
+RULE_RANGE = "schema/range"
+RULE_PATTERN = "schema/pattern"
+RULE_REMOVED_KEY = "schema/removed-key"
+RULE_INVALID = "schema/invalid"
+
+_TYPE_WORDS = {
+    "INT": "an integer",
+    "LONG": "an integer",
+    "SHORT": "an integer",
+    "BOOLEAN": "true or false",
+    "DOUBLE": "a number",
+}
+
+
+def schema_dir() -> Path:
+    """The directory holding ``manifest.schema.json`` and ``connectors/``.
+
+    The copy inside the installed package wins; a development checkout has none (the module
+    `kconnect/schemas.py` is not a directory) and falls back to the repository's ``schemas/``.
+    """
+    packaged = importlib.resources.files("kconnect") / "schemas"
+    if isinstance(packaged, Path) and (packaged / _CONNECTORS).is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+def _schema_path(name: str) -> Path:
+    if not name.endswith(".json"):
+        name += _SUFFIX
+    return schema_dir() / name
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A bundled schema by relative name: ``"manifest"`` or ``"connectors/<class>"``
+    (the ``.schema.json`` suffix is optional). Raises `FileNotFoundError` for unknown names.
+    Cached: treat the result as read-only."""
+    with _schema_path(name).open(encoding="utf-8") as fh:
+        doc: dict[str, Any] = json.load(fh)
+    return doc
+
+
+def manifest_schema() -> dict[str, Any]:
+    """The schema of one manifest document (``name``, ``config``, ``state``)."""
+    return load_schema("manifest")
+
+
+@functools.lru_cache(maxsize=1)
+def _known_classes() -> tuple[str, ...]:
+    folder = schema_dir() / _CONNECTORS
+    return tuple(sorted(p.name[: -len(_SUFFIX)] for p in folder.glob("*" + _SUFFIX)))
+
+
+def known_classes() -> list[str]:
+    """Connector classes that have a bundled schema, sorted."""
+    return list(_known_classes())
+
+
+def connector_schema(connector_class: str) -> dict[str, Any] | None:
+    """The bundled schema for `connector_class`, or None when kconnect has none."""
+    if connector_class not in _known_classes():
+        return None
+    return load_schema(f"{_CONNECTORS}/{connector_class}")
+
+
+@functools.cache
+def password_keys(connector_class: str) -> frozenset[str]:
+    """Keys that `connector_class` types PASSWORD (empty for classes without a schema)."""
+    schema = connector_schema(connector_class)
+    if schema is None:
+        return frozenset()
+    props: Mapping[str, Any] = schema.get("properties", {})
+    return frozenset(k for k, p in props.items() if p.get("x-kconnect-type") == "PASSWORD")
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _as_int(value: str) -> int | None:
+    try:
+        return int(value.strip())
+    except ValueError:
+        return None
+
+
+def _range_keyword(validator: Any, bounds: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError  # noqa: PLC0415 (start-up time)
+
+    number = _as_int(instance) if isinstance(instance, str) else None
+    if number is None:  # not an integer: the pattern reports it
+        return
+    lo, hi = bounds.get("minimum"), bounds.get("maximum")
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        yield ValidationError(f"{instance!r} is out of range", validator_value=bounds)
+
+
+def _enum_keyword(validator: Any, allowed: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError  # noqa: PLC0415 (start-up time)
+
+    if not isinstance(instance, str):
+        return
+    if instance.strip().lower() not in {str(v).lower() for v in allowed}:
+        yield ValidationError(f"{instance!r} is not one of {allowed!r}", validator_value=allowed)
+
+
+@functools.cache
+def _validator(connector_class: str) -> Any:
+    from jsonschema import Draft202012Validator, validators  # noqa: PLC0415
+
+    schema = connector_schema(connector_class)
+    cls = validators.extend(
+        Draft202012Validator,
+        {"x-kconnect-range": _range_keyword, "x-kconnect-enum": _enum_keyword},
+    )
+    return cls(schema)
+
+
+def _fmt_bound(n: int) -> str:
+    return f"{n:,}".replace(",", "_") if abs(n) >= 10**12 else str(n)
+
+
+def _problem_for(err: Any, manifest: Manifest) -> Problem | None:
+    path = list(err.absolute_path)
+    key = str(path[0]) if path else None
+    where = manifest.location_of(key) if key else manifest.location
+    prop: Mapping[str, Any] = err.schema if isinstance(err.schema, Mapping) else {}
+    custom = prop.get("x-kconnect-message")
+    kind = err.validator
+    name = manifest.name
+    hint = prop.get("description")
+    value = err.instance
+
+    if kind == "x-kconnect-enum":
+        removed: Mapping[str, str] = prop.get("x-kconnect-removed", {})
+        allowed = ", ".join(err.validator_value)
+        why = removed.get(str(value).strip().lower())
+        detail = f" ({why})" if why else ""
+        msg = f"{key}: {value!r} is not allowed{detail}; allowed values: {allowed}"
+        return error(RULE_ENUM, msg, where, hint=hint, connector=name)
+    if kind == "x-kconnect-range":
+        lo, hi = err.validator_value.get("minimum"), err.validator_value.get("maximum")
+        if custom:
+            msg = f"{key} is {value}: {custom}"
+        elif lo is not None and hi is not None:
+            msg = f"{key}: {value} is out of range; allowed: {_fmt_bound(lo)}..{_fmt_bound(hi)}"
+        else:
+            msg = f"{key}: {value} is out of range"
+        return error(RULE_RANGE, msg, where, hint=hint, connector=name)
+    if kind == "pattern":
+        ctype = prop.get("x-kconnect-type", "")
+        if ctype in _TYPE_WORDS:
+            msg = f"{key} must be {_TYPE_WORDS[ctype]}, got {value!r}"
+            return error(RULE_TYPE, msg, where, hint=hint, connector=name)
+        msg = (
+            f"{key}: {value!r} {custom}"
+            if custom
+            else f"{key}: {value!r} does not match {err.validator_value}"
+        )
+        return error(RULE_PATTERN, msg, where, hint=hint, connector=name)
+    if kind == "type":
+        msg = f"{key}: value must be a string as Connect stores it, got {type(value).__name__}"
+        return error(RULE_TYPE, msg, where, connector=name)
+    msg = f"{key}: {err.message}" if key else err.message
+    return error(RULE_INVALID, msg, where, connector=name)
+
+
+def _removed_keys(schema: Mapping[str, Any], manifest: Manifest) -> list[Problem]:
+    removed: Mapping[str, str] = schema.get("x-kconnect-removed-keys", {})
+    problems = []
+    for key in manifest.config:
+        for pattern, why in removed.items():
+            hit = key.startswith(pattern[:-1]) if pattern.endswith("*") else key == pattern
+            if hit:
+                problems.append(
+                    warning(
+                        RULE_REMOVED_KEY,
+                        f"{key} is no longer read: {why}",
+                        manifest.location_of(key),
+                        connector=manifest.name,
+                    )
+                )
+                break
+    return problems
+
+
+def check_config(manifest: Manifest) -> list[Problem]:
+    """Every problem the bundled schema of the manifest's class finds in its config.
+
+    Classes without a bundled schema get no per-class checks. A missing required key is
+    reported at the manifest itself, everything else at the offending key."""
+    schema = connector_schema(manifest.connector_class)
+    if schema is None:
+        return []
+    problems: list[Problem] = []
+    config = dict(manifest.config)
+    missing: set[str] = set()
+    for err in _validator(manifest.connector_class).iter_errors(config):
+        if err.validator == "required":
+            missing.update(k for k in err.validator_value if k not in config)
+            continue
+        problem = _problem_for(err, manifest)
+        if problem is not None:
+            problems.append(problem)
+    props: Mapping[str, Any] = schema.get("properties", {})
+    for key in sorted(missing):
+        desc = props.get(key, {}).get("description")
+        msg = f"{key} is required by {manifest.connector_class}"
+        problems.append(
+            error(RULE_REQUIRED, msg, manifest.location, hint=desc, connector=manifest.name)
+        )
+    problems.extend(_removed_keys(schema, manifest))
+    return sorted(problems, key=Problem.sort_key)

@@ -1,0 +1,98 @@
+"""Shared fixtures: an in-process fake Connect worker, and a runner for the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakeconnect import FakeConnect
+
+# The real-worker fixtures (`real_stack`) live with the stack that provides them.
+pytest_plugins = (
+    ["tests.stack.pytest_plugin"]
+    if (Path(__file__).parent / "stack" / "pytest_plugin.py").exists()
+    else []
+)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeConnect]:
+    with FakeConnect() as server:
+        yield server
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
+    """Run `kconnect ARGS` in-process, as a user would, and capture what it prints."""
+    from kconnect.cli import run
+    from kconnect.output import clear_secrets
+
+    for name in list(os.environ):
+        if name.startswith("KCONNECT_"):
+            monkeypatch.delenv(name)
+    # Rich decides on colour from the terminal; tests compare plain text.
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def invoke(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> CliResult:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        if stdin is not None:
+            import io
+
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        clear_secrets()
+        capsys.readouterr()
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
+
+
+def write_manifest(directory: Path, filename: str, text: str) -> Path:
+    path = directory / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def file_source(name: str, *, topic: str = "t", state: str | None = None, extra: str = "") -> str:
+    """A FileStreamSource manifest: the plugin every Connect worker ships."""
+    lines = [
+        f"name: {name}",
+        *([f"state: {state}"] if state else []),
+        "config:",
+        "  connector.class: org.apache.kafka.connect.file.FileStreamSourceConnector",
+        "  tasks.max: 1",
+        f"  topic: {topic}",
+        f"  file: /tmp/{name}.txt",
+    ]
+    return "\n".join(lines) + "\n" + extra

@@ -1,0 +1,124 @@
+"""`python -m tests.stack up [--detach] | down | status`: run the test stack by hand.
+
+`up` starts Kafka (KRaft), two Connect workers and MariaDB, prints where everything is and stays
+in the foreground until Ctrl-C (then stops everything it started). With `--detach` it leaves the
+processes running and records their PIDs; `down` stops them by those PIDs, `status` shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+import httpx
+
+from tests.stack.stack import (
+    Stack,
+    StackError,
+    alive_pids,
+    kill_recorded,
+    state_pointer,
+)
+
+
+def _up(args: argparse.Namespace) -> int:
+    pointer = state_pointer()
+    if pointer.exists():
+        old = json.loads(pointer.read_text())
+        if alive_pids(old):
+            print(f"a detached stack is already running ({old['urls']}); run `python -m tests.stack down` first")
+            return 1
+    stack = Stack(workers=args.workers, run_dir=Path(args.run_dir) if args.run_dir else None,
+                  keep_run_dir=args.keep or args.detach)
+    try:
+        stack.start()
+    except StackError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    info = stack.describe()
+    print(json.dumps(info, indent=1))
+    print(f"\nexport KCONNECT_URL={stack.url}")
+    if args.detach:
+        pointer.parent.mkdir(parents=True, exist_ok=True)
+        pointer.write_text(json.dumps(info, indent=1))
+        # Leave the processes running: forget them so atexit does not stop them.
+        stack._stopped = True  # noqa: SLF001
+        print("detached; stop with `python -m tests.stack down`")
+        return 0
+    done = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    print("running; Ctrl-C stops the stack")
+    try:
+        while not done.wait(1.0):
+            pass
+    finally:
+        stack.stop()
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    pointer = state_pointer()
+    if not pointer.exists():
+        print("no detached stack recorded")
+        return 0
+    state = json.loads(pointer.read_text())
+    kill_recorded(state)
+    pointer.unlink(missing_ok=True)
+    if not args.keep:
+        shutil.rmtree(state["run_dir"], ignore_errors=True)
+    else:
+        print(f"logs kept in {state['log_dir']}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    pointer = state_pointer()
+    if not pointer.exists():
+        print("no detached stack recorded")
+        return 1
+    state = json.loads(pointer.read_text())
+    alive = alive_pids(state)
+    ok = True
+    for name, pid in (state.get("pids") or {}).items():
+        print(f"{name:10} pid {pid:>7}  {'running' if name in alive else 'NOT RUNNING'}")
+        ok = ok and name in alive
+    for url in state.get("urls", []):
+        try:
+            r = httpx.get(f"{url}/", timeout=5)
+            print(f"{url}: {r.status_code} {r.text[:120]}")
+        except httpx.HTTPError as e:
+            print(f"{url}: {e!r}")
+            ok = False
+    print(f"logs: {state['log_dir']}")
+    return 0 if ok else 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.stack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    up = sub.add_parser("up", help="start the stack")
+    up.add_argument("--detach", action="store_true", help="leave it running and return")
+    up.add_argument("--workers", type=int, default=2)
+    up.add_argument("--run-dir", help="folder for configs, data and logs (default: a new temp dir)")
+    up.add_argument("--keep", action="store_true", help="keep the run dir (logs) after stopping")
+    down = sub.add_parser("down", help="stop a detached stack")
+    down.add_argument("--keep", action="store_true", help="keep its run dir (logs)")
+    sub.add_parser("status", help="show a detached stack")
+    args = parser.parse_args(argv)
+    return {"up": _up, "down": _down, "status": _status}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
