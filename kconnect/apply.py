@@ -83,9 +83,9 @@ class WorkerFeatures:
     @classmethod
     def from_version(cls, version: str) -> WorkerFeatures:
         parts = []
-        for piece in version.split("-")[0].split(".")[:2]:
+        for piece in version.split("-", maxsplit=1)[0].split(".")[:2]:
             parts.append(int(piece) if piece.isdigit() else 0)
-        major_minor = tuple(parts + [0, 0])[:2]
+        major_minor = (*parts, 0, 0)[:2]
         return cls(initial_state=major_minor >= (3, 7), stop=major_minor >= (3, 5))
 
 
@@ -288,9 +288,7 @@ def wait_for_states(
         if not pending or now - start >= timeout:
             break
         sleep(min(poll_interval, max(0.0, timeout - (now - start))))
-    timed_out = tuple(
-        last.get(name) or connector_health(name, None) for name in sorted(pending)
-    )
+    timed_out = tuple(last.get(name) or connector_health(name, None) for name in sorted(pending))
     return WaitResult(
         tuple(sorted(done)),
         tuple(failed[n] for n in sorted(failed)),

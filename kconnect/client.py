@@ -22,7 +22,6 @@ from urllib.parse import quote
 import httpx
 
 from kconnect import __version__
-from kconnect.settings import ClientSettings
 from kconnect.errors import (
     ApiError,
     ConflictError,
@@ -31,6 +30,7 @@ from kconnect.errors import (
     UnknownOutcome,
     UnsupportedByWorker,
 )
+from kconnect.settings import ClientSettings
 
 log = logging.getLogger("kconnect.client")
 
@@ -164,7 +164,7 @@ class ConnectClient:
         method: str,
         path: str,
         body: Any,
-        params: Mapping[str, Any] | list[tuple[str, str]] | None,
+        params: Any,
     ) -> httpx.Response:
         self.stats.count(method)
         log.debug("%s %s", method, path)

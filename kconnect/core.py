@@ -168,7 +168,9 @@ def password_keys_for(manifest: Manifest | None, live: Mapping[str, str]) -> fro
     return frozenset(keys)
 
 
-def secret_values(configs: Iterable[Mapping[str, str]], extra_keys: Collection[str] = ()) -> set[str]:
+def secret_values(
+    configs: Iterable[Mapping[str, str]], extra_keys: Collection[str] = ()
+) -> set[str]:
     """Every value that must not appear in output (for redacting free text like traces)."""
     values: set[str] = set()
     for config in configs:
@@ -240,9 +242,7 @@ def apply(
     poll_interval: float = 1.0,
 ) -> ApplyReport:
     by_name = {m.name: m for m in manifests}
-    secrets = secret_values(
-        [m.config for m in manifests] + [live_config(e) for e in live.values()]
-    )
+    secrets = secret_values([m.config for m in manifests] + [live_config(e) for e in live.values()])
     needs_features = any(
         c.action is not Action.DELETE and c.state_after is not TargetState.RUNNING
         for c in plan.changes
@@ -291,7 +291,9 @@ def status(client: ConnectClient, names: Sequence[str] = ()) -> StatusReport:
     wanted = list(names) or sorted(live)
     missing = tuple(n for n in wanted if n not in live)
     if missing:
-        raise NotFoundError(404, f"Connector {missing[0]} not found", method="GET", path="/connectors")
+        raise NotFoundError(
+            404, f"Connector {missing[0]} not found", method="GET", path="/connectors"
+        )
     return StatusReport(
         tuple(connector_health(n, live[n].get("status"), secrets) for n in wanted), ()
     )

@@ -12,7 +12,9 @@ UNHEALTHY_STATES = frozenset({"FAILED", "UNASSIGNED"})
 TRACE_LINES = 3
 
 
-def trace_summary(trace: str | None, secrets: Collection[str] = (), lines: int = TRACE_LINES) -> str:
+def trace_summary(
+    trace: str | None, secrets: Collection[str] = (), lines: int = TRACE_LINES
+) -> str:
     """The first lines of a Java stack trace, with any known secret value removed."""
     if not trace:
         return ""
@@ -32,7 +34,12 @@ class TaskHealth:
         return self.state not in UNHEALTHY_STATES
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "state": self.state, "worker_id": self.worker_id, "trace": self.trace or None}
+        return {
+            "id": self.id,
+            "state": self.state,
+            "worker_id": self.worker_id,
+            "trace": self.trace or None,
+        }
 
 
 @dataclass(frozen=True)

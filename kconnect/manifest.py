@@ -62,18 +62,29 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
             continue
         path = Path(raw)
         if path.is_dir():
+            # Hidden entries are skipped: `.git/`, `.github/`, and the `..data/` and
+            # `..<timestamp>/` copies inside a Kubernetes ConfigMap volume would otherwise
+            # declare every connector twice.
             found = sorted(
-                str(p) for p in path.rglob("*") if p.is_file() and p.suffix in MANIFEST_SUFFIXES
+                str(p)
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix in MANIFEST_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
                 problems.append(
-                    error("manifest/empty-dir", f"no *.yaml or *.yml files in {raw}", Location(raw, 0))
+                    error(
+                        "manifest/empty-dir", f"no *.yaml or *.yml files in {raw}", Location(raw, 0)
+                    )
                 )
             files.extend(found)
         elif path.is_file():
             files.append(str(path))
         else:
-            problems.append(error("manifest/missing", f"no such file or directory: {raw}", Location(raw, 0)))
+            problems.append(
+                error("manifest/missing", f"no such file or directory: {raw}", Location(raw, 0))
+            )
     if not paths:
         problems.append(error("manifest/none", "no manifest paths given", None))
     return files, problems
@@ -199,11 +210,11 @@ def _document(
             continue
         fields[key] = (value_node, where)
 
-    name = _top_level_string(fields, "name", display, env, collector, start)
+    name = _top_level_string(fields, "name", env, collector, start)
     if name is not None and (why := validate_connector_name(name)):
         collector.add("manifest/name", why, fields["name"][1])
     state = TargetState.RUNNING
-    raw_state = _top_level_string(fields, "state", display, env, collector, start, required=False)
+    raw_state = _top_level_string(fields, "state", env, collector, start, required=False)
     if raw_state is not None:
         try:
             state = TargetState(raw_state.lower())
@@ -215,11 +226,15 @@ def _document(
             )
 
     if "config" not in fields:
-        collector.add("manifest/config", "missing required key 'config'", start, connector=name or "")
+        collector.add(
+            "manifest/config", "missing required key 'config'", start, connector=name or ""
+        )
         return None
     config_node, config_where = fields["config"]
     if not isinstance(config_node, yaml.MappingNode):
-        collector.add("manifest/config", "'config' must be a mapping of keys to values", config_where)
+        collector.add(
+            "manifest/config", "'config' must be a mapping of keys to values", config_where
+        )
         return None
     config, key_locations, interpolated = _config(config_node, display, env, collector)
 
@@ -255,7 +270,6 @@ def _document(
 def _top_level_string(
     fields: Mapping[str, tuple[yaml.Node, Location]],
     key: str,
-    display: str,
     env: Mapping[str, str],
     collector: _Collector,
     start: Location,
@@ -314,7 +328,8 @@ def _config(
         else:
             collector.add(
                 "manifest/value",
-                f"{key}: nested mappings are not allowed (Connect configs are flat key/value strings)",
+                f"{key}: nested mappings are not allowed "
+                "(Connect configs are flat key/value strings)",
                 where,
             )
             continue

@@ -8,6 +8,9 @@ from enum import Enum
 
 from kconnect.diagnostics import Location
 
+# Where a manifest built in code (not loaded from a file) says it comes from.
+NOWHERE = Location("<memory>", 1)
+
 
 class TargetState(str, Enum):
     """The state a manifest asks for (`state:` key); the worker's words are upper case."""
@@ -29,7 +32,7 @@ class Manifest:
     name: str
     config: Mapping[str, str]
     state: TargetState = TargetState.RUNNING
-    location: Location = Location("<memory>", 1)
+    location: Location = NOWHERE
     key_locations: Mapping[str, Location] = field(default_factory=dict)
     # Keys whose value came from client-side `${VAR}` interpolation: a secret there is not
     # plaintext in git, so lint does not flag it.

@@ -18,27 +18,37 @@ from kconnect.secrets import MASK
 if TYPE_CHECKING:
     from rich.console import Console
 
-_lock = threading.Lock()
-_secrets: tuple[str, ...] = ()
+
+class _SecretRegistry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.values: tuple[str, ...] = ()  # longest first, so a secret's prefix is not left
+
+    def add(self, values: Iterable[str]) -> None:
+        with self._lock:
+            merged = set(self.values) | {v for v in values if v and len(v) >= 4}
+            self.values = tuple(sorted(merged, key=len, reverse=True))
+
+    def clear(self) -> None:
+        with self._lock:
+            self.values = ()
+
+
+_registry = _SecretRegistry()
 
 
 def register_secrets(values: Iterable[str]) -> None:
     """Remember values that must never be written (shorter than 4 characters is too common a
     substring to replace safely; such values are still masked by key)."""
-    global _secrets
-    with _lock:
-        merged = set(_secrets) | {v for v in values if v and len(v) >= 4}
-        _secrets = tuple(sorted(merged, key=len, reverse=True))
+    _registry.add(values)
 
 
 def clear_secrets() -> None:
-    global _secrets
-    with _lock:
-        _secrets = ()
+    _registry.clear()
 
 
 def redact(text: str) -> str:
-    for value in _secrets:
+    for value in _registry.values:
         if value in text:
             text = text.replace(value, MASK)
     return text
@@ -108,7 +118,7 @@ class _RedactingFormatter(logging.Formatter):
 def configure_logging(verbosity: int) -> None:
     """-v: retries and re-reads; -vv: every request. Logs go to stderr, never stdout."""
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    handler = logging.StreamHandler(stderr())  # type: ignore[arg-type]
+    handler = logging.StreamHandler(stderr())
     handler.setFormatter(_RedactingFormatter("kconnect: %(message)s"))
     root = logging.getLogger("kconnect")
     root.handlers[:] = [handler]

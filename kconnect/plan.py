@@ -187,7 +187,9 @@ def build_plan(
             continue
         config = live_config(entry)
         keys = diff_config(config, manifest.config, password_keys_for(manifest, config))
-        change = ConnectorChange(manifest.name, Action.UPDATE, keys, live_state(entry), manifest.state)
+        change = ConnectorChange(
+            manifest.name, Action.UPDATE, keys, live_state(entry), manifest.state
+        )
         if change.config_changed or change.state_changed:
             changes.append(change)
         else:
@@ -198,9 +200,7 @@ def build_plan(
         for name in undeclared:
             config = live_config(live[name])
             keys = diff_config(config, {}, password_keys_for(None, config))
-            changes.append(
-                ConnectorChange(name, Action.DELETE, keys, live_state(live[name]), None)
-            )
+            changes.append(ConnectorChange(name, Action.DELETE, keys, live_state(live[name]), None))
     changes.sort(key=lambda c: c.name)
     counts = {
         "create": sum(c.action is Action.CREATE for c in changes),

@@ -89,7 +89,9 @@ def render_error(exc: KconnectError, console: Console) -> None:
         for problem in exc.problems:
             console.print(problem_text(problem))
         errors = sum(p.is_error for p in exc.problems)
-        console.print(Text(f"error: {errors} error(s) in manifests; nothing was sent to Connect", style="red"))
+        console.print(
+            Text(f"error: {errors} error(s) in manifests; nothing was sent to Connect", style="red")
+        )
         return
     console.print(Text(f"error: {exc.message}", style="red"))
 
@@ -104,7 +106,7 @@ def render_validation(report: ValidationReport, console: Console) -> None:
         f"{count} connector(s) checked: {len(report.errors)} error(s), "
         f"{len(report.warnings)} warning(s)"
     )
-    console.print(Text(summary, style="green" if report.ok and not report.warnings else None))
+    console.print(Text(summary, style="green" if report.ok and not report.warnings else ""))
 
 
 # -- plan -----------------------------------------------------------------------------------------
@@ -136,12 +138,18 @@ def plan_lines(change: ConnectorChange) -> list[tuple[str, str]]:
         elif key.kind is KeyChangeKind.REMOVED:
             lines.append((f"    - {key.key} (was {_quote(key.before)})", "red"))
         elif key.secret:
-            lines.append((f"    ~ {key.key}: {key.before} → {key.after} (secret changed)", "yellow"))
+            lines.append(
+                (f"    ~ {key.key}: {key.before} → {key.after} (secret changed)", "yellow")
+            )
         else:
             lines.append((f"    ~ {key.key}: {_quote(key.before)} → {_quote(key.after)}", "yellow"))
     if change.state_changed and change.state_after is not None:
         lines.append(
-            (f"    state: {change.state_before or 'unknown'} → {change.state_after.worker_state}", "cyan")
+            (
+                f"    state: {change.state_before or 'unknown'} "
+                f"→ {change.state_after.worker_state}",
+                "cyan",
+            )
         )
     return lines
 
@@ -196,7 +204,10 @@ def plan_markdown(report: PlanReport) -> str:
         for problem in report.validation.warnings:
             out.append(f"- `{problem.location}` {problem.message} (`{problem.rule}`)")
     if plan.unmanaged:
-        out += ["", f"Not managed by these manifests: {', '.join(f'`{n}`' for n in plan.unmanaged)}"]
+        out += [
+            "",
+            f"Not managed by these manifests: {', '.join(f'`{n}`' for n in plan.unmanaged)}",
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -210,7 +221,11 @@ def render_apply(report: ApplyReport, console: Console) -> None:
         if outcome.ok:
             console.print(Text(f"✓ {outcome.name}: {', '.join(outcome.steps)}", style="green"))
         else:
-            console.print(Text(f"✗ {outcome.name}: {outcome.action.value} failed: {outcome.error}", style="red"))
+            console.print(
+                Text(
+                    f"✗ {outcome.name}: {outcome.action.value} failed: {outcome.error}", style="red"
+                )
+            )
     if report.wait is not None:
         render_wait(report.wait, console)
     c = report.result.counts
@@ -226,14 +241,26 @@ def render_wait(wait: WaitResult, console: Console) -> None:
 
     if wait.ok:
         if wait.reached:
-            console.print(Text(f"All {len(wait.reached)} connector(s) reached their state in {wait.elapsed:.1f}s.", style="green"))
+            console.print(
+                Text(
+                    f"All {len(wait.reached)} connector(s) reached their state "
+                    f"in {wait.elapsed:.1f}s.",
+                    style="green",
+                )
+            )
         return
     for health in wait.failed:
         console.print(Text(f"✗ {health.name} failed:", style="red bold"))
         _render_failures(health, console)
     for health in wait.timed_out:
         tasks = ", ".join(f"{t.id}:{t.state}" for t in health.tasks) or "no tasks yet"
-        console.print(Text(f"✗ {health.name} did not reach its state in time: connector {health.state}, tasks {tasks}", style="red"))
+        console.print(
+            Text(
+                f"✗ {health.name} did not reach its state in time: "
+                f"connector {health.state}, tasks {tasks}",
+                style="red",
+            )
+        )
 
 
 def _render_failures(health: ConnectorHealth, console: Console) -> None:
@@ -242,7 +269,9 @@ def _render_failures(health: ConnectorHealth, console: Console) -> None:
     if health.trace:
         console.print(Text(_indent(health.trace, 6), style="dim"))
     for task in health.failed_tasks:
-        console.print(Text(f"    task {task.id}: {task.state} on {task.worker_id or '-'}", style="red"))
+        console.print(
+            Text(f"    task {task.id}: {task.state} on {task.worker_id or '-'}", style="red")
+        )
         if task.trace:
             console.print(Text(_indent(task.trace, 6), style="dim"))
 

@@ -46,9 +46,7 @@ CliRunner = Callable[..., CliResult]
 
 
 @pytest.fixture
-def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> CliRunner:
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """Run `kconnect ARGS` in-process, as a user would, and capture what it prints."""
     from kconnect.cli import run
     from kconnect.output import clear_secrets
@@ -61,7 +59,9 @@ def cli(
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("COLUMNS", "200")
 
-    def invoke(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> CliResult:
+    def invoke(
+        *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+    ) -> CliResult:
         for key, value in (env or {}).items():
             monkeypatch.setenv(key, value)
         if stdin is not None:

@@ -24,9 +24,7 @@ def _env(fake: FakeConnect) -> dict[str, str]:
 
 def _expanded_reads(fake: FakeConnect) -> list[str]:
     return [
-        r.path
-        for r in fake.requests
-        if r.method == "GET" and r.path.rstrip("/") == "/connectors"
+        r.path for r in fake.requests if r.method == "GET" and r.path.rstrip("/") == "/connectors"
     ]
 
 
@@ -63,7 +61,10 @@ def test_plan_reads_the_cluster_with_one_request_and_writes_nothing(
 ) -> None:
     for i in range(5):
         write_manifest(tmp_path, f"c{i}.yaml", file_source(f"c{i}"))
-    fake.add_connector("c0", {"connector.class": SOURCE_CLASS, "tasks.max": "1", "topic": "t", "file": "/tmp/c0.txt"})
+    fake.add_connector(
+        "c0",
+        {"connector.class": SOURCE_CLASS, "tasks.max": "1", "topic": "t", "file": "/tmp/c0.txt"},
+    )
     fake.clear_requests()
     result = cli("plan", str(tmp_path), "--detailed-exitcode", env=_env(fake))
     assert result.exit_code == 2, result.output
@@ -84,9 +85,17 @@ def test_plan_without_detailed_exitcode_exits_0_with_changes(
 def test_plan_shows_key_level_changes(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
     fake.add_connector(
         "a",
-        {"connector.class": SOURCE_CLASS, "tasks.max": "1", "topic": "old", "batch.size": "100", "file": "/tmp/a.txt"},
+        {
+            "connector.class": SOURCE_CLASS,
+            "tasks.max": "1",
+            "topic": "old",
+            "batch.size": "100",
+            "file": "/tmp/a.txt",
+        },
     )
-    write_manifest(tmp_path, "a.yaml", file_source("a", topic="new", extra="  errors.tolerance: all\n"))
+    write_manifest(
+        tmp_path, "a.yaml", file_source("a", topic="new", extra="  errors.tolerance: all\n")
+    )
     result = cli("plan", str(tmp_path), "--detailed-exitcode", env=_env(fake))
     assert result.exit_code == 2
     lines = result.stdout.splitlines()
@@ -107,7 +116,9 @@ def test_plan_ignores_worker_added_keys_and_value_normalisation(
     assert "No changes." in result.stdout
 
 
-def test_plan_prune_lists_deletes_only_when_asked(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+def test_plan_prune_lists_deletes_only_when_asked(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
     fake.add_connector("stray", {"connector.class": SOURCE_CLASS, "topic": "t"})
     write_manifest(tmp_path, "a.yaml", file_source("a"))
     without = cli("plan", str(tmp_path), env=_env(fake))
@@ -155,7 +166,9 @@ def test_apply_creates_then_a_second_apply_writes_nothing(
     assert "Apply: 0 created, 0 updated, 0 deleted, 2 unchanged, 0 failed." in second.stdout
 
 
-def test_apply_paused_create_uses_initial_state(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+def test_apply_paused_create_uses_initial_state(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
     write_manifest(tmp_path, "a.yaml", file_source("a", state="paused"))
     result = cli("apply", str(tmp_path), env=_env(fake))
     assert result.exit_code == 0, result.output
@@ -165,7 +178,9 @@ def test_apply_paused_create_uses_initial_state(cli: CliRunner, fake: FakeConnec
     assert fake.connector_state("a") == "PAUSED"
 
 
-def test_apply_paused_create_on_old_worker_creates_then_pauses(cli: CliRunner, tmp_path: Path) -> None:
+def test_apply_paused_create_on_old_worker_creates_then_pauses(
+    cli: CliRunner, tmp_path: Path
+) -> None:
     with FakeConnect(version="3.6.1") as old:
         write_manifest(tmp_path, "a.yaml", file_source("a", state="paused"))
         result = cli("apply", str(tmp_path), env=_env(old))
@@ -191,7 +206,9 @@ def test_apply_state_change_only_sends_the_state_request(
     assert fake.connector_state("a") == "STOPPED"
 
 
-def test_apply_prune_needs_yes_when_not_interactive(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+def test_apply_prune_needs_yes_when_not_interactive(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
     fake.add_connector("stray", {"connector.class": SOURCE_CLASS, "topic": "t"})
     write_manifest(tmp_path, "a.yaml", file_source("a"))
     refused = cli("apply", str(tmp_path), "--prune", env=_env(fake), stdin="")
@@ -203,7 +220,9 @@ def test_apply_prune_needs_yes_when_not_interactive(cli: CliRunner, fake: FakeCo
     assert fake.connector_names() == ["a"]
 
 
-def test_apply_retries_409_during_rebalance(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+def test_apply_retries_409_during_rebalance(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
     write_manifest(tmp_path, "a.yaml", file_source("a"))
     fake.start_rebalance(writes=2)
     result = cli("apply", str(tmp_path), "-v", env=_env(fake))
@@ -216,7 +235,13 @@ def test_apply_unknown_outcome_is_re_read_not_repeated(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
     write_manifest(tmp_path, "a.yaml", file_source("a"))
-    fake.inject(method="PUT", path="/connectors/a/config", status=500, message="Request timed out", apply_anyway=True)
+    fake.inject(
+        method="PUT",
+        path="/connectors/a/config",
+        status=500,
+        message="Request timed out",
+        apply_anyway=True,
+    )
     result = cli("apply", str(tmp_path), env=_env(fake))
     assert result.exit_code == 0, result.output
     puts = [r for r in fake.requests if r.method == "PUT"]
@@ -234,16 +259,28 @@ def test_apply_connection_reset_after_write_is_re_read(
     assert len([r for r in fake.requests if r.method == "PUT"]) == 1
 
 
-def test_apply_partial_failure_names_what_failed(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+def test_apply_partial_failure_names_what_failed(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
     write_manifest(tmp_path, "a.yaml", file_source("a") + "---\n" + file_source("b"))
-    fake.inject(method="PUT", path="/connectors/b/config", status=400, message="Connector configuration is invalid")
+    fake.inject(
+        method="PUT",
+        path="/connectors/b/config",
+        status=400,
+        message="Connector configuration is invalid",
+    )
     result = cli("apply", str(tmp_path), env=_env(fake))
     assert result.exit_code == 1
-    assert "✗ b: create failed: PUT /connectors/b/config: HTTP 400: Connector configuration is invalid" in result.stdout
+    assert (
+        "✗ b: create failed: PUT /connectors/b/config: HTTP 400: Connector configuration is invalid"
+        in result.stdout
+    )
     assert "Apply: 1 created, 0 updated, 0 deleted, 0 unchanged, 1 failed." in result.stdout
 
 
-def test_apply_wait_reports_failed_task_and_exits_3(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+def test_apply_wait_reports_failed_task_and_exits_3(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
     trace = "java.lang.IllegalStateException: boom\n\tat x.Y.start(Y.java:1)\n\tat a.B(B.java:2)\n\tat c.D(D.java:3)"
 
     def fail_once_created() -> None:
@@ -264,7 +301,9 @@ def test_apply_wait_reports_failed_task_and_exits_3(cli: CliRunner, fake: FakeCo
     assert "c.D(D.java:3)" not in result.stdout  # only the first lines of the trace
 
 
-def test_apply_wait_succeeds_when_running(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+def test_apply_wait_succeeds_when_running(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
     write_manifest(tmp_path, "a.yaml", file_source("a"))
     result = cli("apply", str(tmp_path), "--wait", "--timeout", "20", env=_env(fake))
     assert result.exit_code == 0, result.output
@@ -273,7 +312,9 @@ def test_apply_wait_succeeds_when_running(cli: CliRunner, fake: FakeConnect, tmp
 
 def test_unreachable_worker_exits_1_with_message(cli: CliRunner, tmp_path: Path) -> None:
     write_manifest(tmp_path, "a.yaml", file_source("a"))
-    result = cli("plan", str(tmp_path), env={"KCONNECT_URL": "http://127.0.0.1:9", "KCONNECT_RETRIES": "2"})
+    result = cli(
+        "plan", str(tmp_path), env={"KCONNECT_URL": "http://127.0.0.1:9", "KCONNECT_RETRIES": "2"}
+    )
     assert result.exit_code == 1
     assert "cannot reach Kafka Connect at http://127.0.0.1:9" in result.stderr
     assert "Traceback" not in result.output
@@ -287,7 +328,9 @@ def test_status_healthy_and_unhealthy(cli: CliRunner, fake: FakeConnect) -> None
     ok = cli("status", env=_env(fake))
     assert ok.exit_code == 0, ok.output
     assert "RUNNING" in ok.stdout
-    fake.fail_task("a", 0, "org.apache.kafka.connect.errors.ConnectException: disk on fire\n\tat x(X.java:1)")
+    fake.fail_task(
+        "a", 0, "org.apache.kafka.connect.errors.ConnectException: disk on fire\n\tat x(X.java:1)"
+    )
     bad = cli("status", "a", env=_env(fake))
     assert bad.exit_code == 3
     assert "task 0: FAILED" in bad.stdout
@@ -332,7 +375,12 @@ def test_delete(cli: CliRunner, fake: FakeConnect) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("plan",), ("apply", "x", "--concurrency", "0"), ("status", "--output", "yaml"), ("frobnicate",)],
+    [
+        ("plan",),
+        ("apply", "x", "--concurrency", "0"),
+        ("status", "--output", "yaml"),
+        ("frobnicate",),
+    ],
 )
 def test_usage_errors_exit_64(cli: CliRunner, args: tuple[str, ...]) -> None:
     assert cli(*args).exit_code == 64

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import Any
 
 import typer
 
 from kconnect import __version__
-
-if TYPE_CHECKING:
-    import click
 
 app = typer.Typer(
     name="kconnect",
@@ -37,13 +34,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show kconnect's version and exit."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Show kconnect's version and exit.",
     ),
 ) -> None:
     """Kafka Connect connectors as code."""
 
 
-def build_app() -> click.Command:
+def build_app() -> Any:  # a click Command, from typer's vendored click or click itself
     from kconnect.cli import COMMAND_MODULES
 
     for module in COMMAND_MODULES:

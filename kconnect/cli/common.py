@@ -35,30 +35,52 @@ class PlanOutput(str, Enum):
 
 UrlOpt = Annotated[
     str | None,
-    typer.Option("--url", help="Connect REST URL [env: KCONNECT_URL; default http://localhost:8083]", show_default=False),
+    typer.Option(
+        "--url",
+        help="Connect REST URL [env: KCONNECT_URL; default http://localhost:8083]",
+        show_default=False,
+    ),
 ]
 ContextOpt = Annotated[
     str | None,
-    typer.Option("--context", help="Named cluster from the config file [env: KCONNECT_CONTEXT]", show_default=False),
+    typer.Option(
+        "--context",
+        help="Named cluster from the config file [env: KCONNECT_CONTEXT]",
+        show_default=False,
+    ),
 ]
 CaCertOpt = Annotated[
     str | None,
-    typer.Option("--ca-cert", help="CA bundle to verify the worker's TLS certificate", show_default=False),
+    typer.Option(
+        "--ca-cert", help="CA bundle to verify the worker's TLS certificate", show_default=False
+    ),
 ]
 InsecureOpt = Annotated[
     bool, typer.Option("--insecure", help="Do not verify TLS certificates (prints a warning)")
 ]
 VerboseOpt = Annotated[
-    int, typer.Option("--verbose", "-v", count=True, show_default=False, help="-v: retries and re-reads; -vv: every request")
+    int,
+    typer.Option(
+        "--verbose",
+        "-v",
+        count=True,
+        show_default=False,
+        help="-v: retries and re-reads; -vv: every request",
+    ),
 ]
 OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="Output format")]
 PathsArg = Annotated[
     list[str],
-    typer.Argument(help="Manifest files or directories (*.yaml, *.yml, recursively); - for stdin", show_default=False),
+    typer.Argument(
+        help="Manifest files or directories (*.yaml, *.yml, recursively); - for stdin",
+        show_default=False,
+    ),
 ]
 EnvFileOpt = Annotated[
     Path | None,
-    typer.Option("--env-file", help="dotenv file with variables for ${VAR} interpolation", show_default=False),
+    typer.Option(
+        "--env-file", help="dotenv file with variables for ${VAR} interpolation", show_default=False
+    ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
 

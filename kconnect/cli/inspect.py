@@ -32,7 +32,9 @@ NamesArg = Annotated[list[str], typer.Argument(help="Connector names", show_defa
 
 @app.command()
 def status(
-    names: Annotated[list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)
+    ] = None,
     output: OutputOpt = Output.text,
     url: UrlOpt = None,
     context: ContextOpt = None,
@@ -97,7 +99,14 @@ def _render_list(rows: list[dict[str, Any]], console: Console) -> None:
     for column in ("NAME", "TYPE", "STATE", "TASKS", "CLASS"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["name"], row["type"] or "-", row["state"] or "-", str(row["tasks"]), row["class"] or "-", style=None)
+        table.add_row(
+            row["name"],
+            row["type"] or "-",
+            row["state"] or "-",
+            str(row["tasks"]),
+            row["class"] or "-",
+            style=None,
+        )
     console.print(table, markup=False)
 
 
@@ -189,7 +198,9 @@ def delete(
                     client.delete(name)
                     results.append({"name": name, "deleted": True, "error": None})
                 except NotFoundError:
-                    results.append({"name": name, "deleted": False, "error": f"connector {name} not found"})
+                    results.append(
+                        {"name": name, "deleted": False, "error": f"connector {name} not found"}
+                    )
                 except KconnectError as exc:
                     results.append({"name": name, "deleted": False, "error": exc.message})
         failed = [r for r in results if not r["deleted"]]

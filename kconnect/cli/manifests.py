@@ -52,7 +52,9 @@ def validate(
         from kconnect.render import render_validation
 
         client = Connection(url, context, ca_cert, insecure, verbose).client() if online else None
-        report = validate_manifests(paths, manifest_env(env_file), client=client, stdin_text=stdin_text(paths))
+        report = validate_manifests(
+            paths, manifest_env(env_file), client=client, stdin_text=stdin_text(paths)
+        )
         register_manifest_secrets([m.config for m in report.manifests])
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: render_validation(report, c))
@@ -77,8 +79,14 @@ def _plan(
         register_manifest_secrets([m.config for m in report.manifests])
         with connection.client() as client:
             plan_report, live = make_plan(client, report, prune=prune)
-        register_manifest_secrets([dict((e.get("info") or {}).get("config") or {}) for e in live.values()])
-        code = ExitCode.CHANGES_PENDING if detailed_exitcode and plan_report.plan.has_changes else ExitCode.OK
+        register_manifest_secrets(
+            [dict((e.get("info") or {}).get("config") or {}) for e in live.values()]
+        )
+        code = (
+            ExitCode.CHANGES_PENDING
+            if detailed_exitcode and plan_report.plan.has_changes
+            else ExitCode.OK
+        )
         markdown = plan_markdown(plan_report) if output is PlanOutput.markdown else None
         return Done(code, plan_report, lambda c: render_plan(plan_report, c), raw_text=markdown)
 
@@ -93,10 +101,15 @@ def plan(
     ] = False,
     detailed_exitcode: Annotated[
         bool,
-        typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when changes are pending"),
+        typer.Option(
+            "--detailed-exitcode",
+            help="Exit 0 when nothing would change, 2 when changes are pending",
+        ),
     ] = False,
     env_file: EnvFileOpt = None,
-    output: Annotated[PlanOutput, typer.Option("--output", "-o", help="Output format")] = PlanOutput.text,
+    output: Annotated[
+        PlanOutput, typer.Option("--output", "-o", help="Output format")
+    ] = PlanOutput.text,
     url: UrlOpt = None,
     context: ContextOpt = None,
     ca_cert: CaCertOpt = None,
@@ -111,12 +124,16 @@ def plan(
 @app.command("diff")
 def diff(
     paths: PathsArg,
-    prune: Annotated[bool, typer.Option("--prune", help="Also show deletes of undeclared connectors")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also show deletes of undeclared connectors")
+    ] = False,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending")
     ] = False,
     env_file: EnvFileOpt = None,
-    output: Annotated[PlanOutput, typer.Option("--output", "-o", help="Output format")] = PlanOutput.text,
+    output: Annotated[
+        PlanOutput, typer.Option("--output", "-o", help="Output format")
+    ] = PlanOutput.text,
     url: UrlOpt = None,
     context: ContextOpt = None,
     ca_cert: CaCertOpt = None,
@@ -136,10 +153,15 @@ def apply(
     ] = False,
     yes: YesOpt = False,
     wait: Annotated[
-        bool, typer.Option("--wait", help="Wait until applied connectors and their tasks reach their state")
+        bool,
+        typer.Option(
+            "--wait", help="Wait until applied connectors and their tasks reach their state"
+        ),
     ] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to --wait", min=0)] = 300.0,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Parallel writes", min=1, max=64)] = 8,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Parallel writes", min=1, max=64)
+    ] = 8,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
     url: UrlOpt = None,
@@ -160,12 +182,16 @@ def apply(
         register_manifest_secrets([m.config for m in report.manifests])
         with connection.client() as client:
             plan_report, live = core.make_plan(client, report, prune=prune)
-            register_manifest_secrets([dict((e.get("info") or {}).get("config") or {}) for e in live.values()])
+            register_manifest_secrets(
+                [dict((e.get("info") or {}).get("config") or {}) for e in live.values()]
+            )
             if output is Output.text:
                 render_plan(plan_report, console())
             deletes = plan_report.plan.counts.get("delete", 0)
             if deletes:
-                confirm(f"Delete {deletes} connector(s)?", yes=yes, what="deleting connectors (--prune)")
+                confirm(
+                    f"Delete {deletes} connector(s)?", yes=yes, what="deleting connectors (--prune)"
+                )
             result = core.apply(
                 client,
                 plan_report.plan,

@@ -276,6 +276,21 @@ class _Proc:
             pass
 
 
+_REQUEST_LOG = re.compile(
+    r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[0-9.]+" (?P<status>\d{3}) \S+ "[^"]*" "(?P<agent>[^"]*)"'
+)
+
+
+@dataclass(frozen=True)
+class RequestLogLine:
+    worker: int
+    method: str
+    path: str
+    status: int
+    agent: str
+    forwarded: bool
+
+
 # --------------------------------------------------------------------------------------------
 # MariaDB
 
@@ -615,6 +630,39 @@ class Stack:
             raise StackError(f"TopicCommand --list failed: {res.stderr[-2000:]}")
         return sorted(line for line in res.stdout.splitlines() if line)
 
+    def log_marks(self) -> dict[str, int]:
+        """Current sizes of the worker logs; pass to `requests(since=...)` to see only later lines."""
+        marks = {}
+        for i in range(self.workers):
+            p = self.worker_log(i)
+            marks[p.name] = p.stat().st_size if p.exists() else 0
+        return marks
+
+    def requests(self, since: dict[str, int] | None = None) -> list[RequestLogLine]:
+        """REST requests the workers logged (Jetty request log, INFO on RestServer).
+
+        Requests a follower forwarded to the leader appear twice (once on each worker); the
+        forwarded copy has `forwarded=True` (`?forward=` in its query or Jersey's user agent)."""
+        out: list[RequestLogLine] = []
+        for i in range(self.workers):
+            p = self.worker_log(i)
+            if not p.exists():
+                continue
+            with p.open("rb") as fh:
+                fh.seek((since or {}).get(p.name, 0))
+                text = fh.read().decode(errors="replace")
+            for line in text.splitlines():
+                m = _REQUEST_LOG.search(line)
+                if m:
+                    path = m.group("path")
+                    agent = m.group("agent")
+                    out.append(RequestLogLine(
+                        worker=i, method=m.group("method"), path=path,
+                        status=int(m.group("status")), agent=agent,
+                        forwarded="forward=" in path or agent.lower().startswith("jersey"),
+                    ))
+        return out
+
     def describe(self) -> dict[str, object]:
         return {
             "run_dir": str(self.run_dir),
@@ -644,10 +692,12 @@ class Stack:
     def _java_argv(self, role: str, main: str, heap: str | None = None) -> list[str]:
         assert self.artifacts and self.run_dir
         heap = heap or self.heap
+        # Command-line tools print data on stdout: their logs go to stderr.
+        log_cfg = "log4j2-servers.properties" if role in ("broker",) or role.startswith("worker") else "log4j2-tools.properties"
         return [
             self.java, "-Xms64m", f"-Xmx{heap}", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
             "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8",
-            f"-Dlog4j2.configurationFile={self.run_dir / 'config' / 'log4j2.properties'}",
+            f"-Dlog4j2.configurationFile={self.run_dir / 'config' / log_cfg}",
             f"-Dkafka.logs.dir={self.log_dir}", f"-Dkconnect.stack.role={role}",
             f"-Dkconnect.stack.run={self.run_dir}",
             "-cp", str(self.artifacts / "lib" / "*"), main,
@@ -656,7 +706,11 @@ class Stack:
     def _write_configs(self) -> None:
         assert self.run_dir and self.artifacts
         cfg = self.run_dir / "config"
-        (cfg / "log4j2.properties").write_text(LOG4J2)
+        (cfg / "log4j2-servers.properties").write_text(LOG4J2)
+        (cfg / "log4j2-tools.properties").write_text(
+            LOG4J2.replace("appender.out.name = OUT", "appender.out.name = OUT\nappender.out.target = SYSTEM_ERR")
+            .replace("rootLogger.level = INFO", "rootLogger.level = WARN")
+        )
         broker = {
             "process.roles": "broker,controller",
             "node.id": "1",
