@@ -145,11 +145,15 @@ def worker_validation(
 
 
 def load_valid(
-    paths: Sequence[str], env: Mapping[str, str], *, stdin_text: str | None = None
+    paths: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    stdin_text: str | None = None,
+    client: ConnectClient | None = None,
 ) -> ValidationReport:
-    """Load and validate offline; raise `ManifestError` if anything is an error, so that
-    nothing is ever sent to Connect for an invalid manifest set."""
-    report = validate(paths, env, stdin_text=stdin_text)
+    """Load and validate (with the worker too when a client is given); raise `ManifestError`
+    if anything is an error, so that nothing is ever written for an invalid manifest set."""
+    report = validate(paths, env, stdin_text=stdin_text, client=client)
     if not report.ok:
         raise ManifestError(report.problems)
     return report
@@ -204,7 +208,15 @@ def make_plan(
     Also returns the snapshot that was read, for apply and for redaction."""
     before = client.stats.requests
     live = client.list_expanded()
-    plan = build_plan(report.manifests, live, prune=prune, password_keys_for=password_keys_for)
+    worker_keys = report.worker_password_keys
+
+    def keys_for(manifest: Manifest | None, config: Mapping[str, str]) -> frozenset[str]:
+        keys = password_keys_for(manifest, config)
+        if manifest is not None:
+            keys |= worker_keys.get(manifest.name, frozenset())
+        return keys
+
+    plan = build_plan(report.manifests, live, prune=prune, password_keys_for=keys_for)
     return PlanReport(plan, report, client.stats.requests - before), live
 
 

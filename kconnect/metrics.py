@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -143,7 +143,7 @@ class ReconcileMetrics:
                 _Family(
                     "kconnect_reconcile_writes_total",
                     "counter",
-                    "Write requests sent to correct drift (create, update, pause, resume, stop, delete).",
+                    "Writes sent to correct drift (create, update, pause, resume, stop, delete).",
                     [({}, float(self.writes))],
                 ),
                 _Family(
@@ -176,7 +176,7 @@ class ReconcileMetrics:
                     _Family(
                         "kconnect_reconcile_last_success_timestamp_seconds",
                         "gauge",
-                        "Unix time of the last cycle that read the cluster and applied every change.",
+                        "Unix time of the last cycle that read the cluster and applied changes.",
                         [({}, self.last_success)],
                     )
                 )
@@ -315,7 +315,3 @@ def parse_text(text: str) -> dict[str, float]:
         key, _, value = line.rpartition(" ")
         samples[key] = float(value)
     return samples
-
-
-def sample_names(families: Iterable[_Family]) -> list[str]:
-    return [f.name for f in families]

@@ -1,20 +1,30 @@
 """Connection settings: where the Connect cluster is and how to authenticate.
 
 Resolved from, strongest first: command-line flags, environment variables, the selected
-context in the config file. Credentials never come from flags, so they stay out of shell
-history and process listings.
+context in the config file (`kconnect.contexts`). Credentials never come from flags, so they
+stay out of shell history and process listings; they come from environment variables or
+files, and every resolved value remembers where it came from (`kconnect context show`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kconnect.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kconnect.contexts import Context
 
 DEFAULT_URL = "http://localhost:8083"
 # Workers give up on a herder request after 90 s and answer 500 "Request timed out"; waiting a
 # little longer lets us see that answer instead of inventing our own timeout.
 DEFAULT_READ_TIMEOUT = 95.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,37 @@ class ClientSettings:
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     retry: RetryPolicy = RetryPolicy()
 
+    @property
+    def auth_kind(self) -> str:
+        if self.token:
+            return "bearer"
+        if self.username is not None:
+            return "basic"
+        return "mtls" if self.client_cert else "none"
 
+    def secret_values(self) -> list[str]:
+        """Every form in which a credential could be written: the raw password and token and
+        the encoded `Authorization` header values, for the output redaction safety net."""
+        import base64
+
+        values = [v for v in (self.password, self.token) if v]
+        if self.token:
+            values.append(f"Bearer {self.token}")
+        if self.username is not None and self.password:
+            raw = f"{self.username}:{self.password}".encode()
+            values.append(base64.b64encode(raw).decode("ascii"))
+        return values
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Settings plus, for each one, where it came from (never the secret values)."""
+
+    settings: ClientSettings
+    context: str | None
+    config_path: Path
+    origins: Mapping[str, str]
+    problems: tuple[str, ...] = ()
 
 
 def resolve_client_settings(
@@ -48,27 +88,215 @@ def resolve_client_settings(
     insecure: bool = False,
     context: str | None = None,
 ) -> ClientSettings:
-    """Settings from flags and `KCONNECT_*` environment variables."""
-    del context  # contexts come with the config file support
-    verify: bool | str = True
-    if ca_cert or env.get("KCONNECT_CA_CERT"):
-        verify = ca_cert or env["KCONNECT_CA_CERT"]
-    if insecure:
-        verify = False
-    return ClientSettings(
+    """Settings from flags, `KCONNECT_*` environment variables and the selected context.
+    Raises `ConfigError` when a credential or TLS file named anywhere is unusable."""
+    resolution = resolve(env, url=url, ca_cert=ca_cert, insecure=insecure, context=context)
+    if resolution.problems:
+        raise ConfigError(resolution.problems[0])
+    return resolution.settings
+
+
+def resolve(
+    env: Mapping[str, str],
+    *,
+    url: str | None = None,
+    ca_cert: str | None = None,
+    insecure: bool = False,
+    context: str | None = None,
+) -> Resolution:
+    """Like `resolve_client_settings`, but collects problems instead of raising on them (for
+    `context show`). Errors in the config file itself still raise."""
+    from kconnect.contexts import load_config
+
+    config = load_config(env)
+    layers = _Layers(
+        env, config.select(context), config.path, url=url, ca_cert=ca_cert, insecure=insecure
+    )
+    resolved_url = layers.url()
+    verify = layers.verify()
+    client_cert = layers.client_cert()
+    username, password, token = layers.credentials()
+    settings = ClientSettings(
         retry=_retry_policy(env),
         read_timeout=_number(env, "KCONNECT_TIMEOUT", DEFAULT_READ_TIMEOUT),
-        url=url or env.get("KCONNECT_URL") or DEFAULT_URL,
-        username=env.get("KCONNECT_USERNAME") or None,
-        password=env.get("KCONNECT_PASSWORD"),
-        token=env.get("KCONNECT_TOKEN") or None,
+        url=resolved_url,
+        username=username,
+        password=password,
+        token=token,
         verify=verify,
+        client_cert=client_cert,
     )
+    name = layers.ctx.name if layers.ctx else None
+    return Resolution(settings, name, config.path, layers.origins, tuple(layers.problems))
+
+
+class _Layers:
+    """Flags, then environment variables, then the context: the first that says something
+    wins. Records where each value came from, and every problem found."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        ctx: Context | None,
+        path: Path,
+        *,
+        url: str | None,
+        ca_cert: str | None,
+        insecure: bool,
+    ) -> None:
+        self.env, self.ctx, self.path = env, ctx, path
+        self.flag_url, self.flag_ca, self.flag_insecure = url, ca_cert, insecure
+        self.origins: dict[str, str] = {}
+        self.problems: list[str] = []
+
+    def _ctx_origin(self, key: str) -> str:
+        assert self.ctx is not None
+        return self.ctx.origin(key, self.path)
+
+    def url(self) -> str:
+        env, ctx = self.env, self.ctx
+        if self.flag_url:
+            self.origins["url"] = "--url"
+            return self.flag_url
+        if env.get("KCONNECT_URL"):
+            self.origins["url"] = "env KCONNECT_URL"
+            return env["KCONNECT_URL"]
+        if ctx is not None and ctx.url:
+            self.origins["url"] = self._ctx_origin("url")
+            return ctx.url
+        self.origins["url"] = "default"
+        return DEFAULT_URL
+
+    def verify(self) -> bool | str:
+        """The strongest layer that says anything wins; within a layer, "insecure" beats a
+        CA bundle."""
+        env, ctx = self.env, self.ctx
+        layers: list[tuple[bool, str | None, str, str]] = [
+            (self.flag_insecure, self.flag_ca, "--insecure", "--ca-cert"),
+            (
+                env.get("KCONNECT_INSECURE", "").lower() in _TRUE,
+                env.get("KCONNECT_CA_CERT") or None,
+                "env KCONNECT_INSECURE",
+                "env KCONNECT_CA_CERT",
+            ),
+        ]
+        if ctx is not None:
+            layers.append(
+                (
+                    ctx.insecure,
+                    ctx.ca_cert,
+                    self._ctx_origin("insecure"),
+                    self._ctx_origin("ca_cert"),
+                )
+            )
+        for layer_insecure, layer_ca, insecure_origin, ca_origin in layers:
+            if layer_insecure:
+                self.origins["verify"] = insecure_origin
+                return False
+            if layer_ca:
+                path = str(Path(layer_ca).expanduser())
+                self.origins["verify"] = ca_origin
+                self.problems.extend(_file_problems("CA bundle", path, ca_origin))
+                return path
+        self.origins["verify"] = "default (system CA bundle)"
+        return True
+
+    def client_cert(self) -> tuple[str, str] | None:
+        env, ctx = self.env, self.ctx
+        cert: tuple[str, str] | None = None
+        env_cert, env_key = env.get("KCONNECT_CLIENT_CERT"), env.get("KCONNECT_CLIENT_KEY")
+        if env_cert or env_key:
+            if not (env_cert and env_key):
+                self.problems.append(
+                    "set both KCONNECT_CLIENT_CERT and KCONNECT_CLIENT_KEY, or neither"
+                )
+                return None
+            cert = (str(Path(env_cert).expanduser()), str(Path(env_key).expanduser()))
+            self.origins["client_cert"] = "env KCONNECT_CLIENT_CERT"
+            self.origins["client_key"] = "env KCONNECT_CLIENT_KEY"
+        elif ctx is not None and ctx.client_cert and ctx.client_key:
+            cert = (ctx.client_cert, ctx.client_key)
+            self.origins["client_cert"] = self._ctx_origin("client_cert")
+            self.origins["client_key"] = self._ctx_origin("client_key")
+        if cert is None:
+            return None
+        self.problems.extend(
+            _file_problems("client certificate", cert[0], self.origins["client_cert"])
+        )
+        self.problems.extend(_file_problems("client key", cert[1], self.origins["client_key"]))
+        return cert
+
+    def credentials(self) -> tuple[str | None, str | None, str | None]:
+        """(username, password, token). `KCONNECT_TOKEN` or `KCONNECT_USERNAME` override the
+        context's auth; `KCONNECT_PASSWORD` overrides the context's password source."""
+        env, ctx = self.env, self.ctx
+        username: str | None = None
+        password: str | None = None
+        token: str | None = None
+        if env.get("KCONNECT_TOKEN"):
+            token, self.origins["token"] = env["KCONNECT_TOKEN"], "env KCONNECT_TOKEN"
+        elif env.get("KCONNECT_USERNAME"):
+            username = env["KCONNECT_USERNAME"]
+            self.origins["username"] = "env KCONNECT_USERNAME"
+        elif ctx is not None and ctx.auth == "basic":
+            username, self.origins["username"] = ctx.username, self._ctx_origin("username")
+        elif ctx is not None and ctx.auth == "bearer":
+            token = self._secret("token", ctx.token_env, ctx.token_file)
+        if username is not None:
+            if "KCONNECT_PASSWORD" in env:
+                password = env["KCONNECT_PASSWORD"]
+                self.origins["password"] = "env KCONNECT_PASSWORD"
+            elif ctx is not None and ctx.auth == "basic":
+                password = self._secret("password", ctx.password_env, ctx.password_file)
+            else:
+                self.origins["password"] = "not set (empty password)"
+        elif token is None and env.get("KCONNECT_PASSWORD"):
+            self.problems.append(
+                "KCONNECT_PASSWORD is set but there is no username: set KCONNECT_USERNAME, or "
+                "use a context with auth: basic"
+            )
+        return username, password, token
+
+    def _secret(self, what: str, env_name: str | None, file_name: str | None) -> str | None:
+        """A credential named by the context: `<what>_env` (a variable) or `<what>_file`."""
+        if env_name:
+            origin = f"env {env_name} ({what}_env in {self._ctx_origin(f'{what}_env')})"
+            self.origins[what] = origin
+            value = self.env.get(env_name)
+            if not value:
+                self.problems.append(f"environment variable {env_name} is not set ({origin})")
+                return None
+            return value
+        if file_name:
+            origin = f"file {file_name} ({what}_file in {self._ctx_origin(f'{what}_file')})"
+            self.origins[what] = origin
+            try:
+                value = Path(file_name).read_text(encoding="utf-8").rstrip("\r\n")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or type(exc).__name__
+                self.problems.append(
+                    f"cannot read the {what} file {file_name}: {reason} ({origin})"
+                )
+                return None
+            if not value:
+                self.problems.append(f"the {what} file {file_name} is empty ({origin})")
+                return None
+            return value
+        self.origins[what] = "not set"
+        return None
+
+
+def _file_problems(what: str, path: str, origin: str) -> list[str]:
+    if not os.path.exists(path):
+        return [f"{what} {path} does not exist (from {origin})"]
+    if not os.path.isfile(path):
+        return [f"{what} {path} is not a file (from {origin})"]
+    if not os.access(path, os.R_OK):
+        return [f"{what} {path} cannot be read: permission denied (from {origin})"]
+    return []
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    from kconnect.errors import ConfigError
-
     raw = env.get(name)
     if raw is None or raw == "":
         return default

@@ -71,8 +71,21 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts) + (0,) * (3 - len(parts))
 
 
+def _java_hash(key: str) -> int:
+    h = 0
+    for unit in range(0, len(b := key.encode("utf-16-be")), 2):
+        h = (31 * h + int.from_bytes(b[unit : unit + 2], "big")) & 0xFFFFFFFF
+    return h ^ (h >> 16)
+
+
 def _java_map(config: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}={v}" for k, v in config.items()) + "}"
+    """`HashMap.toString()`: the real worker prints configs in Java hash-bucket order."""
+    capacity = 16
+    while len(config) > capacity * 0.75:
+        capacity *= 2
+    keys = list(config)
+    ordered = sorted(keys, key=lambda k: (_java_hash(k) & (capacity - 1), keys.index(k)))
+    return "{" + ", ".join(f"{k}={config[k]}" for k in ordered) + "}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,6 +231,11 @@ class FakePlugin:
     single_task_only: bool = False  # Debezium: tasks.max > 1 fails the connector
     alters_offsets: bool = False  # Connector.alterOffsets returns true
     task_class: str | None = None
+    # False for Debezium: its own validate() returns ConfigValues without values, so the
+    # worker reports `"value": null` for every plugin key (passwords included).
+    reports_values: bool = True
+    # Connector.alterOffsets checks: (partition, offset) -> error message (answered as 500).
+    offsets_check: Callable[[Any, Any, dict[str, str]], str | None] | None = None
 
     @property
     def simple_name(self) -> str:
@@ -242,9 +260,13 @@ def _grouped(group: str, keys: list[FakeConfigKey]) -> list[FakeConfigKey]:
     return keys
 
 
-def _framework_keys(kind: str, version: tuple[int, ...]) -> list[FakeConfigKey]:
-    """ConnectorConfig / SourceConnectorConfig / SinkConnectorConfig definitions."""
+def _framework_keys(
+    kind: str, version: tuple[int, ...], plugin_version: str, worker_version: str
+) -> list[FakeConfigKey]:
+    """ConnectorConfig / SourceConnectorConfig / SinkConnectorConfig definitions, in the order
+    a 4.3 worker lists them (checked against connect-runtime 4.3.1)."""
     v41 = version >= (4, 1, 0)
+    json_converter = "org.apache.kafka.connect.json.JsonConverter"  # the worker's default
     common = [
         _k(
             "name",
@@ -271,7 +293,15 @@ def _framework_keys(kind: str, version: tuple[int, ...]) -> list[FakeConfigKey]:
         ),
     ]
     if v41:
-        common.append(_k("connector.plugin.version", importance="MEDIUM", width="MEDIUM"))
+        common.append(
+            _k(
+                "connector.plugin.version",
+                default=plugin_version,
+                documentation="Version of the connector.",
+                width="MEDIUM",
+                display_name="Connector version",
+            )
+        )
     common.append(
         _k(
             "tasks.max",
@@ -285,55 +315,112 @@ def _framework_keys(kind: str, version: tuple[int, ...]) -> list[FakeConfigKey]:
         )
     )
     if version >= (3, 8, 0):
-        common.append(_k("tasks.max.enforce", "BOOLEAN", default="true", importance="LOW"))
-    for conv in ("key.converter", "value.converter"):
-        common.append(_k(conv, "CLASS", importance="LOW", width="SHORT"))
+        common.append(
+            _k(
+                "tasks.max.enforce",
+                "BOOLEAN",
+                default="true",
+                importance="LOW",
+                width="SHORT",
+                display_name="Enforce tasks max",
+            )
+        )
+    for conv, label, default in (
+        ("key.converter", "Key", json_converter),
+        ("value.converter", "Value", json_converter),
+        ("header.converter", "Header", "org.apache.kafka.connect.storage.SimpleHeaderConverter"),
+    ):
+        common.append(
+            _k(
+                conv,
+                "CLASS",
+                default=default,
+                importance="LOW",
+                width="SHORT",
+                display_name=f"{label} converter class",
+            )
+        )
         if v41:
-            common.append(_k(f"{conv}.plugin.version", importance="LOW"))
-    common.append(
-        _k(
-            "header.converter",
-            "CLASS",
-            default="org.apache.kafka.connect.storage.SimpleHeaderConverter",
-            importance="LOW",
-        )
-    )
-    if v41:
-        common.append(_k("header.converter.plugin.version", importance="LOW"))
-    common.append(
-        _k(
-            "config.action.reload",
-            default="restart",
-            importance="LOW",
-            validator=OneOf(("none", "restart")),
-        )
-    )
-    if kind == "sink":
-        common.insert(
-            2,
-            _k("topics", "LIST", default="", importance="HIGH", display_name="Topics"),
-        )
-        common.insert(
-            3,
-            _k("topics.regex", default="", importance="HIGH", display_name="Topics regex"),
-        )
+            common.append(
+                _k(
+                    f"{conv}.plugin.version",
+                    default=worker_version,
+                    importance="LOW",
+                    documentation=f"Version of the {label.lower()} converter.",
+                    width="SHORT",
+                    display_name=f"{label} converter version",
+                )
+            )
     keys = _grouped("Common", common)
-    keys += _grouped("Transforms", [_k("transforms", "LIST", default="", importance="LOW")])
-    keys += _grouped("Predicates", [_k("predicates", "LIST", default="", importance="LOW")])
+    n = len(keys)
+    keys += _grouped(
+        "Transforms",
+        [_k("transforms", "LIST", default="", importance="LOW", width="LONG")],
+    )
+    keys += _grouped(
+        "Predicates",
+        [_k("predicates", "LIST", default="", importance="LOW", width="LONG")],
+    )
+    keys[n].order, keys[n + 1].order = n + 1, n + 2  # one counter across these groups
+    keys += _grouped(
+        "Common",
+        [
+            _k(
+                "config.action.reload",
+                default="restart",
+                importance="LOW",
+                width="MEDIUM",
+                display_name="Reload Action",
+                validator=OneOf(("none", "restart")),
+            )
+        ],
+    )
+    keys[-1].order = n + 1
     errors = [
-        _k("errors.retry.timeout", "LONG", default="0"),
-        _k("errors.retry.delay.max.ms", "LONG", default="60000"),
-        _k("errors.tolerance", default="none", validator=OneOf(("none", "all"))),
-        _k("errors.log.enable", "BOOLEAN", default="false"),
-        _k("errors.log.include.messages", "BOOLEAN", default="false"),
+        _k("errors.retry.timeout", "LONG", default="0", width="MEDIUM"),
+        _k("errors.retry.delay.max.ms", "LONG", default="60000", width="MEDIUM"),
+        _k(
+            "errors.tolerance",
+            default="none",
+            width="SHORT",
+            validator=OneOf(("none", "all"), case_insensitive=True),
+        ),
+        _k("errors.log.enable", "BOOLEAN", default="false", width="SHORT"),
+        _k("errors.log.include.messages", "BOOLEAN", default="false", width="SHORT"),
     ]
-    if kind == "sink":
-        errors += [
-            _k("errors.deadletterqueue.topic.name", default=""),
-            _k("errors.deadletterqueue.topic.replication.factor", "SHORT", default="3"),
-            _k("errors.deadletterqueue.context.headers.enable", "BOOLEAN", default="false"),
-        ]
     keys += _grouped("Error Handling", errors)
+    if kind == "sink":
+        sink_common = _grouped(
+            "Common",
+            [
+                _k("topics", "LIST", default="", importance="HIGH", width="LONG"),
+                _k("topics.regex", default="", importance="HIGH", width="LONG"),
+            ],
+        )
+        sink_common[0].order = sink_common[1].order = 4
+        sink_common[0].display_name, sink_common[1].display_name = "Topics", "Topics regex"
+        keys += sink_common
+        dlq = _grouped(
+            "Error Handling",
+            [
+                _k("errors.deadletterqueue.topic.name", default="", width="MEDIUM"),
+                _k(
+                    "errors.deadletterqueue.topic.replication.factor",
+                    "SHORT",
+                    default="3",
+                    width="MEDIUM",
+                ),
+                _k(
+                    "errors.deadletterqueue.context.headers.enable",
+                    "BOOLEAN",
+                    default="false",
+                    width="MEDIUM",
+                ),
+            ],
+        )
+        for i, key in enumerate(dlq, start=len(errors) + 1):
+            key.order = i
+        keys += dlq
     if kind == "source":
         keys += _grouped(
             "Topic Creation", [_k("topic.creation.groups", "LIST", default="", importance="LOW")]
@@ -356,6 +443,28 @@ def _framework_keys(kind: str, version: tuple[int, ...]) -> list[FakeConfigKey]:
         )
         keys += _grouped("offsets.topic", [_k("offsets.storage.topic", importance="LOW")])
     return keys
+
+
+def _file_source_offsets_check(partition: Any, offset: Any, config: dict[str, str]) -> str | None:
+    """FileStreamSourceConnector.alterOffsets (3.6+)."""
+    if not config.get("file", "").strip():
+        return (
+            "Offsets cannot be modified if the 'file' configuration is unspecified. This is "
+            "because stdin is used for input and offsets are not tracked."
+        )
+    if offset is not None:
+        if "position" not in offset:
+            return "Offset objects should either be null or contain the key 'position'"
+        position = offset["position"]
+        if not isinstance(position, int) or isinstance(position, bool):
+            return "The value for the 'position' key in the offset is expected to be a Long value"
+        if position < 0:
+            return "The value for the 'position' key in the offset should be a non-negative value"
+    if partition is None:
+        return "Partition objects cannot be null"
+    if "filename" not in partition:
+        return "Partition objects should contain the key 'filename'"
+    return None
 
 
 def _builtin_plugins() -> list[FakePlugin]:
@@ -388,6 +497,7 @@ def _builtin_plugins() -> list[FakePlugin]:
         ],
         max_tasks=1,
         alters_offsets=True,
+        offsets_check=_file_source_offsets_check,
         task_class="org.apache.kafka.connect.file.FileStreamSourceTask",
     )
     file_sink = FakePlugin(
@@ -434,6 +544,7 @@ def _builtin_plugins() -> list[FakePlugin]:
         configs=_grouped("Connection", [FakeConfigKey(**vars(k)) for k in binlog]),
         max_tasks=1,
         single_task_only=True,
+        reports_values=False,
         task_class="io.debezium.connector.mysql.MySqlConnectorTask",
     )
     mariadb = FakePlugin(
@@ -443,6 +554,7 @@ def _builtin_plugins() -> list[FakePlugin]:
         configs=_grouped("Connection", [FakeConfigKey(**vars(k)) for k in binlog]),
         max_tasks=1,
         single_task_only=True,
+        reports_values=False,
         task_class="io.debezium.connector.mariadb.MariaDbConnectorTask",
     )
     es = FakePlugin(
@@ -607,6 +719,7 @@ class _Reply:
     body: Any = None  # JSON-serialisable, or None for no body
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None  # pre-encoded body (HTML errors)
+    content_type: str | None = "application/json"
 
 
 def _literal_config(raw: Any, *, allow_null: bool = True) -> dict[str, str | None]:
@@ -916,29 +1029,73 @@ class FakeConnect:
 
     def _unknown_class_message(self, cls: str) -> str:
         descs = ", ".join(
-            self._plugin_desc(p) for p in self.plugins if p.type in ("source", "sink")
+            self._plugin_desc(p)
+            for p in sorted(self.plugins, key=lambda p: p.class_name)
+            if p.type in ("source", "sink")
         )
         return (
             "Failed to find any class that implements Connector and which name matches "
             f"{cls}, available connectors are: {descs}"
         )
 
+    def _framework_keys(self, plugin: FakePlugin) -> list[FakeConfigKey]:
+        return _framework_keys(plugin.type, self._v, self._plugin_version(plugin), self.version)
+
     def _config_keys(self, plugin: FakePlugin, config: dict[str, str]) -> list[FakeConfigKey]:
-        keys = _framework_keys(plugin.type, self._v)
+        keys = self._framework_keys(plugin)
         for alias in _split_list(config.get("transforms", "")):
+            group = f"Transforms: {alias}"
+            transform = self._find_plugin(
+                config.get(f"transforms.{alias}.type"), ("transformation",)
+            )
             keys.append(
                 FakeConfigKey(
                     f"transforms.{alias}.type",
                     "CLASS",
                     required=True,
                     importance="HIGH",
-                    documentation="Class for the 'transforms' transformation.",
-                    group=f"Transforms: {alias}",
+                    documentation=f"Class for the '{alias}' transformation.",
+                    group=group,
                     order=0,
                     width="LONG",
-                    display_name="Transformation type for transforms",
+                    display_name=f"Transformation type for {alias}",
                 )
             )
+            keys.append(
+                FakeConfigKey(
+                    f"transforms.{alias}.plugin.version",
+                    default=self._plugin_version(transform) if transform else None,
+                    importance="HIGH",
+                    documentation=f"Version of the '{alias}' transformation.",
+                    group=group,
+                    order=1,
+                    width="LONG",
+                    display_name=f"Transformation version for {alias}",
+                )
+            )
+            if transform is not None:
+                # (The transformation's own keys, e.g. RegexRouter's regex, are not modelled.)
+                keys += [
+                    FakeConfigKey(
+                        f"transforms.{alias}.negate",
+                        "BOOLEAN",
+                        default="false",
+                        documentation="Whether the configured predicate should be negated.",
+                        group=group,
+                        order=len(transform.configs) + 2,
+                        display_name="negate",
+                    ),
+                    FakeConfigKey(
+                        f"transforms.{alias}.predicate",
+                        documentation=(
+                            "The alias of a predicate used to determine whether to apply this "
+                            "transformation."
+                        ),
+                        group=group,
+                        order=len(transform.configs) + 3,
+                        display_name="predicate",
+                    ),
+                ]
         return keys + list(plugin.configs)
 
     def _validate(self, config: dict[str, str | None]) -> dict[str, Any]:
@@ -961,7 +1118,21 @@ class FakeConnect:
             )
         present = {k: v for k, v in config.items() if v is not None}
         keys = self._config_keys(plugin, present)
-        entries: list[dict[str, Any]] = []
+        plugin_keys = {id(k) for k in plugin.configs}
+        entries: list[dict[str, Any]] = [
+            {
+                "definition": None,
+                "value": {
+                    "name": name,
+                    "value": None,
+                    "recommended_values": [],
+                    "errors": [NULL_VALUE_ERROR],
+                    "visible": True,
+                },
+            }
+            for name, value in config.items()
+            if value is None
+        ]
         by_name: dict[str, dict[str, Any]] = {}
         for key in keys:
             errors: list[str] = []
@@ -980,9 +1151,12 @@ class FakeConnect:
                 err = key.validator.check(key.name, parsed)
                 if err:
                     errors.append(err)
+            shown = _to_string(parsed, key.type)
+            if id(key) in plugin_keys and not plugin.reports_values:
+                shown = None
             value = {
                 "name": key.name,
-                "value": _to_string(parsed, key.type),
+                "value": shown,
                 "recommended_values": [],
                 "errors": errors,
                 "visible": True,
@@ -1003,20 +1177,6 @@ class FakeConnect:
             if message:
                 by_name["topics"]["errors"].append(message)
                 by_name["topics.regex"]["errors"].append(message)
-        for name, value in config.items():
-            if value is None:
-                entries.append(
-                    {
-                        "definition": None,
-                        "value": {
-                            "name": name,
-                            "value": None,
-                            "recommended_values": [],
-                            "errors": [NULL_VALUE_ERROR],
-                            "visible": True,
-                        },
-                    }
-                )
         groups: list[str] = []
         for key in keys:
             if key.group is not None and key.group not in groups:
@@ -1140,11 +1300,13 @@ class FakeConnect:
     def handle(self, req: RecordedRequest, segs: list[str]) -> _Reply:
         route = self._route(segs)
         if route is None:
-            return _error(404, NOT_FOUND)
+            if len(segs) == 5 and segs[0] == "connectors" and segs[2] == "tasks":
+                return _error(404, NOT_FOUND)  # a non-integer task id (JSON, unlike routing)
+            return _jersey_error(404, NOT_FOUND)
         handlers, args = route
-        handler = handlers.get(req.method)
+        handler = handlers.get("GET" if req.method == "HEAD" else req.method)
         if handler is None:
-            return _error(405, "HTTP 405 Method Not Allowed")
+            return _jersey_error(405, "HTTP 405 Method Not Allowed")
         try:
             with self._lock:
                 return handler(req, *args)
@@ -1278,10 +1440,13 @@ class FakeConnect:
             if target not in ("RUNNING", "PAUSED", "STOPPED"):
                 raise _HttpError(
                     500,
-                    "Cannot deserialize value of type `org.apache.kafka.connect.runtime.rest."
-                    "entities.CreateConnectorRequest$InitialState` from String "
-                    f'"{initial}": No enum constant org.apache.kafka.connect.runtime.rest.'
-                    f"entities.CreateConnectorRequest.InitialState.{initial}",
+                    "Cannot construct instance of `org.apache.kafka.connect.runtime.rest."
+                    "entities.CreateConnectorRequest$InitialState`, problem: No enum constant "
+                    "org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest."
+                    f"InitialState.{target}\n at [Source: REDACTED "
+                    "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, "
+                    f"column: {len(req.raw_body)}] (through reference chain: org.apache.kafka."
+                    'connect.runtime.rest.entities.CreateConnectorRequest["initial_state"])',
                 )
         raw_name = body.get("name")
         if isinstance(raw_name, (dict, list)):
@@ -1290,7 +1455,7 @@ class FakeConnect:
         if body.get("config") is None:
             raise _HttpError(
                 500,
-                'Cannot invoke "java.util.Map.containsKey(Object)" because "configs" is null',
+                'Cannot invoke "java.util.Map.get(Object)" because "connectorConfig" is null',
             )
         config = _literal_config(body["config"])
         if "name" in config and config["name"] != name:
@@ -1450,9 +1615,8 @@ class FakeConnect:
     def _pause(self, req: RecordedRequest, name: str) -> _Reply:
         conn = self._get(name, f"Unknown connector {name}")
         if conn.target == "STOPPED":
-            conn.target = "PAUSED"
-            conn.state = "PAUSED"
-            self._generate_tasks(conn)
+            # Task configs were emptied by the stop; pausing does not regenerate them.
+            conn.target = conn.state = "PAUSED"
             return _Reply(202)
         conn.target = "PAUSED"
         if conn.state != "FAILED":
@@ -1517,6 +1681,12 @@ class FakeConnect:
             for value in [*(partition or {}).values(), *(offset or {}).values()]:
                 if isinstance(value, (dict, list)):
                     raise _HttpError(500, "Offsets may only contain primitive types")
+            if conn.plugin is not None and conn.plugin.offsets_check is not None:
+                problem = conn.plugin.offsets_check(partition, offset, conn.config)
+                if problem:
+                    raise _HttpError(500, problem)
+        for entry in offsets:
+            partition, offset = entry.get("partition"), entry.get("offset")
             conn.offsets = [o for o in conn.offsets if o["partition"] != partition]
             if offset is not None:
                 conn.offsets.append({"partition": partition, "offset": offset})
@@ -1588,7 +1758,7 @@ class FakeConnect:
             raise _HttpError(404, f"Unknown plugin {name}.")
         keys = list(plugin.configs)
         if plugin.type in ("source", "sink"):
-            keys += _framework_keys(plugin.type, self._v)
+            keys += self._framework_keys(plugin)
         return _Reply(200, [k.definition(self._v) for k in keys])
 
     def _validate_route(self, req: RecordedRequest, plugin_name: str) -> _Reply:
@@ -1726,6 +1896,11 @@ def _error(status: int, message: str) -> _Reply:
     return _Reply(status, {"error_code": status, "message": message})
 
 
+def _jersey_error(status: int, message: str) -> _Reply:
+    """Jersey's own routing errors come without a Content-Type header."""
+    return _Reply(status, {"error_code": status, "message": message}, content_type=None)
+
+
 _AMBIGUOUS_HTML = (
     b'<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=ISO-8859-1"/>'
     b"\n<title>Error 400 Ambiguous URI path separator</title>\n</head>\n<body>\n"
@@ -1846,7 +2021,7 @@ class _Handler(BaseHTTPRequestHandler):
             path = "/" + "/".join(segs)
             has_entity = _BODY_ROUTES.fullmatch(path) is not None
             if ctype and ctype != "application/json":
-                return _error(415, "HTTP 415 Unsupported Media Type")
+                return _jersey_error(415, "HTTP 415 Unsupported Media Type")
             if not ctype and has_entity and req.raw_body:
                 return _error(415, "HTTP 415 Unsupported Media Type")
         rebalance = fake._rebalance_reply(req.method, segs)
@@ -1859,7 +2034,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = dict(reply.headers)
         if payload is None and reply.body is not None:
             payload = json.dumps(reply.body).encode()
-            headers.setdefault("Content-Type", "application/json")
+            if reply.content_type:
+                headers.setdefault("Content-Type", reply.content_type)
         self.send_response(reply.status)
         for key, value in headers.items():
             self.send_header(key, value)

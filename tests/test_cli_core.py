@@ -392,3 +392,48 @@ def test_version(cli: CliRunner) -> None:
     result = cli("--version")
     assert result.exit_code == 0
     assert result.stdout == f"kconnect {__version__}\n"
+
+
+# -- online validation ------------------------------------------------------------------------
+
+
+def test_validate_online_maps_worker_errors_to_file_and_line(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    path = write_manifest(tmp_path, "a.yaml", file_source("a", extra="  batch.size: lots\n"))
+    offline = cli("validate", str(tmp_path))
+    assert offline.exit_code == 0, offline.output
+    online = cli("validate", str(tmp_path), "--online", env=_env(fake))
+    assert online.exit_code == 1
+    assert f"{path}:7: error: batch.size: Invalid value lots for configuration batch.size" in online.stdout
+    assert [(r.method, r.path) for r in fake.requests] == [
+        ("PUT", "/connector-plugins/FileStreamSourceConnector/config/validate")
+    ]
+    assert fake.connector_names() == []
+
+
+def test_validate_online_unknown_plugin(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+    path = write_manifest(tmp_path, "a.yaml", "name: a\nconfig:\n  connector.class: com.example.NopeConnector\n")
+    result = cli("validate", str(tmp_path), "--online", env=_env(fake))
+    assert result.exit_code == 1
+    assert f"{path}:3: error: the worker has no connector plugin 'com.example.NopeConnector'" in result.stdout
+
+
+def test_plan_online_masks_keys_the_worker_types_as_password(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    from tests.fakeconnect import FakeConfigKey, FakePlugin
+
+    plugin = FakePlugin(
+        "com.example.PinSourceConnector", "source", configs=[FakeConfigKey("door.pin", "PASSWORD")]
+    )
+    with FakeConnect(plugins=[plugin]) as fake:
+        write_manifest(
+            tmp_path, "a.yaml", "name: a\nconfig:\n  connector.class: com.example.PinSourceConnector\n  door.pin: '8642'\n"
+        )
+        plain = cli("plan", str(tmp_path), env=_env(fake))
+        assert 'door.pin = "8642"' in plain.stdout
+        masked = cli("plan", str(tmp_path), "--online", env=_env(fake))
+        assert masked.exit_code == 0, masked.output
+        assert 'door.pin = "********"' in masked.stdout
+        assert "8642" not in masked.output

@@ -264,7 +264,7 @@ def test_validate_definitions_and_errors(fake: FakeConnect, http: httpx.Client) 
         "/connector-plugins/FileStreamSource/config/validate",
         json={**SOURCE, "name": "n", "x.null": None},
     )
-    null_entry = resp.json()["configs"][-1]
+    null_entry = resp.json()["configs"][0]  # listed first, as a real worker does
     assert null_entry["definition"] is None
     assert null_entry["value"]["errors"] == [
         "Null value can not be supplied as the configuration value."
@@ -283,7 +283,7 @@ def test_create_error_messages(fake: FakeConnect, http: httpx.Client) -> None:
     resp = http.put("/connectors/a/config", json={"topic": "t"})
     assert resp.json() == {
         "error_code": 400,
-        "message": "Connector config {topic=t, name=a} contains no connector type",
+        "message": "Connector config {name=a, topic=t} contains no connector type",
     }
     resp = http.put("/connectors/a/config", json={"connector.class": "com.nope.X"})
     assert resp.status_code == 400
@@ -294,7 +294,7 @@ def test_create_error_messages(fake: FakeConnect, http: httpx.Client) -> None:
     assert "Invalid value  for configuration name: String may not be empty" in resp.text
     resp = http.post("/connectors", json={"name": "a", "config": SOURCE, "initial_state": "bogus"})
     assert resp.status_code == 500
-    assert "InitialState.bogus" in resp.json()["message"]
+    assert "InitialState.BOGUS" in resp.json()["message"]
 
 
 def test_sink_offsets(fake: FakeConnect, http: httpx.Client) -> None:

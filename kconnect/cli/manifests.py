@@ -51,10 +51,12 @@ def validate(
         from kconnect.core import validate as validate_manifests
         from kconnect.render import render_validation
 
-        client = Connection(url, context, ca_cert, insecure, verbose).client() if online else None
-        report = validate_manifests(
-            paths, manifest_env(env_file), client=client, stdin_text=stdin_text(paths)
-        )
+        env, text = manifest_env(env_file), stdin_text(paths)
+        if online:
+            with Connection(url, context, ca_cert, insecure, verbose).client() as client:
+                report = validate_manifests(paths, env, client=client, stdin_text=text)
+        else:
+            report = validate_manifests(paths, env, stdin_text=text)
         register_manifest_secrets([m.config for m in report.manifests])
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: render_validation(report, c))
@@ -62,10 +64,21 @@ def validate(
     return run_command("validate", output, body)
 
 
+OnlineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--online",
+        help="Validate each connector with the worker first (also learns its PASSWORD keys)",
+    ),
+]
+
+
 def _plan(
     command: str,
     paths: list[str],
+    *,
     prune: bool,
+    online: bool,
     detailed_exitcode: bool,
     env_file: Path | None,
     output: PlanOutput,
@@ -75,9 +88,12 @@ def _plan(
         from kconnect.core import load_valid, make_plan
         from kconnect.render import plan_markdown, render_plan
 
-        report = load_valid(paths, manifest_env(env_file), stdin_text=stdin_text(paths))
+        env, text = manifest_env(env_file), stdin_text(paths)
+        report = load_valid(paths, env, stdin_text=text)
         register_manifest_secrets([m.config for m in report.manifests])
         with connection.client() as client:
+            if online:
+                report = load_valid(paths, env, stdin_text=text, client=client)
             plan_report, live = make_plan(client, report, prune=prune)
         register_manifest_secrets(
             [dict((e.get("info") or {}).get("config") or {}) for e in live.values()]
@@ -106,6 +122,7 @@ def plan(
             help="Exit 0 when nothing would change, 2 when changes are pending",
         ),
     ] = False,
+    online: OnlineOpt = False,
     env_file: EnvFileOpt = None,
     output: Annotated[
         PlanOutput, typer.Option("--output", "-o", help="Output format")
@@ -118,31 +135,20 @@ def plan(
 ) -> int:
     """Show what apply would change on the cluster (secrets masked). Sends no writes."""
     connection = Connection(url, context, ca_cert, insecure, verbose)
-    return _plan("plan", paths, prune, detailed_exitcode, env_file, output, connection)
+    return _plan(
+        "plan",
+        paths,
+        prune=prune,
+        online=online,
+        detailed_exitcode=detailed_exitcode,
+        env_file=env_file,
+        output=output,
+        connection=connection,
+    )
 
 
-@app.command("diff")
-def diff(
-    paths: PathsArg,
-    prune: Annotated[
-        bool, typer.Option("--prune", help="Also show deletes of undeclared connectors")
-    ] = False,
-    detailed_exitcode: Annotated[
-        bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending")
-    ] = False,
-    env_file: EnvFileOpt = None,
-    output: Annotated[
-        PlanOutput, typer.Option("--output", "-o", help="Output format")
-    ] = PlanOutput.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
-) -> int:
-    """Alias of plan."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
-    return _plan("plan", paths, prune, detailed_exitcode, env_file, output, connection)
+# `diff` is what kubectl and kcctl users type; same command, same flags.
+app.command("diff", help="Alias of plan.")(plan)
 
 
 @app.command()
@@ -162,6 +168,7 @@ def apply(
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="Parallel writes", min=1, max=64)
     ] = 8,
+    online: OnlineOpt = False,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
     url: UrlOpt = None,
@@ -178,9 +185,12 @@ def apply(
         from kconnect.output import console
         from kconnect.render import render_apply, render_plan
 
-        report = core.load_valid(paths, manifest_env(env_file), stdin_text=stdin_text(paths))
+        env, text = manifest_env(env_file), stdin_text(paths)
+        report = core.load_valid(paths, env, stdin_text=text)
         register_manifest_secrets([m.config for m in report.manifests])
         with connection.client() as client:
+            if online:
+                report = core.load_valid(paths, env, stdin_text=text, client=client)
             plan_report, live = core.make_plan(client, report, prune=prune)
             register_manifest_secrets(
                 [dict((e.get("info") or {}).get("config") or {}) for e in live.values()]

@@ -630,6 +630,22 @@ class Stack:
             raise StackError(f"TopicCommand --list failed: {res.stderr[-2000:]}")
         return sorted(line for line in res.stdout.splitlines() if line)
 
+    def leader_index(self) -> int | None:
+        """Index of the worker that leads the group, from the latest assignment logged by a
+        running worker (`leaderUrl='...'`); None when no running worker has logged one."""
+        latest: tuple[str, str] | None = None
+        for i in range(self.workers):
+            if self.worker_pid(i) is None:
+                continue
+            p = self.worker_log(i)
+            text = p.read_text(errors="replace") if p.exists() else ""
+            for m in re.finditer(r"^\[([^\]]+)\].*?leaderUrl='([^']*)'", text, re.M):
+                if latest is None or m.group(1) >= latest[0]:
+                    latest = (m.group(1), m.group(2).rstrip("/"))
+        if latest is None:
+            return None
+        return self.urls.index(latest[1]) if latest[1] in self.urls else None
+
     def log_marks(self) -> dict[str, int]:
         """Current sizes of the worker logs; pass to `requests(since=...)` to see only later lines."""
         marks = {}

@@ -1,0 +1,375 @@
+"""Named clusters ("contexts") from kconnect's config file.
+
+The file (`~/.config/kconnect/config.yaml`, or `$KCONNECT_CONFIG`) names clusters and says how
+to reach them::
+
+    current-context: prod
+    contexts:
+      prod:
+        url: https://connect.prod.example.com:8443
+        auth: basic                      # basic | bearer | mtls | none
+        username: kconnect
+        password_env: PROD_CONNECT_PASSWORD   # or password_file: ~/.secrets/connect-prod
+        ca_cert: ~/certs/prod-ca.pem
+      staging:
+        url: https://connect.staging:8443
+        auth: bearer
+        token_file: /var/run/secrets/connect/token
+        client_cert: certs/client.pem    # relative paths are relative to this file
+        client_key: certs/client.key
+
+The file holds **references** to credentials (environment variable names, file paths), never
+the credentials themselves: inline `password:` or `token:` keys are rejected, so the file can
+be shared and kept in dotfiles without leaking anything.
+
+Every problem is a `ConfigError` naming `file:line`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kconnect.errors import ConfigError
+
+if TYPE_CHECKING:
+    import yaml
+
+AUTH_KINDS = ("basic", "bearer", "mtls", "none")
+_STRING_KEYS = (
+    "url",
+    "auth",
+    "username",
+    "password_env",
+    "password_file",
+    "token_env",
+    "token_file",
+    "ca_cert",
+    "client_cert",
+    "client_key",
+)
+_PATH_KEYS = frozenset({"password_file", "token_file", "ca_cert", "client_cert", "client_key"})
+_BOOL_KEYS = ("insecure",)
+_CONTEXT_KEYS = (*_STRING_KEYS, *_BOOL_KEYS)
+_INLINE_SECRETS = {
+    "password": "password_env (an environment variable name) or password_file",
+    "token": "token_env (an environment variable name) or token_file",
+}
+_NULL_TAG = "tag:yaml.org,2002:null"
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def config_path(env: Mapping[str, str]) -> Path:
+    """`$KCONNECT_CONFIG`, else `$XDG_CONFIG_HOME/kconnect/config.yaml`, else
+    `~/.config/kconnect/config.yaml`."""
+    explicit = env.get("KCONNECT_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = env.get("XDG_CONFIG_HOME") or str(Path("~/.config").expanduser())
+    return Path(base) / "kconnect" / "config.yaml"
+
+
+@dataclass(frozen=True)
+class Context:
+    """One named cluster. Paths are absolute (relative ones are resolved against the file)."""
+
+    name: str
+    where: str  # "file:line" of the context's definition
+    url: str | None = None
+    auth: str = "none"
+    username: str | None = None
+    password_env: str | None = None
+    password_file: str | None = None
+    token_env: str | None = None
+    token_file: str | None = None
+    ca_cert: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    insecure: bool = False
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def origin(self, key: str, path: Path) -> str:
+        """Where `key` of this context is written, for messages: `context prod (file:7)`."""
+        line = self.lines.get(key)
+        return f"context {self.name} ({path}:{line})" if line else f"context {self.name}"
+
+    def to_dict(self) -> dict[str, object]:
+        """Display form: references only; this object never holds a secret value."""
+        data: dict[str, object] = {"name": self.name, "url": self.url, "auth": self.auth}
+        for key in _STRING_KEYS[2:]:
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        if self.insecure:
+            data["insecure"] = True
+        return data
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path
+    exists: bool
+    contexts: Mapping[str, Context] = field(default_factory=dict)
+    current: str | None = None
+    current_line: int = 0
+
+    def get(self, name: str) -> Context:
+        context = self.contexts.get(name)
+        if context is None:
+            if not self.exists:
+                raise ConfigError(
+                    f"context {name!r} not found: there is no config file at {self.path} "
+                    "(set KCONNECT_CONFIG to use another file)"
+                )
+            defined = ", ".join(self.contexts) or "none"
+            raise ConfigError(f"{self.path}: no context named {name!r} (defined: {defined})")
+        return context
+
+    def select(self, name: str | None) -> Context | None:
+        """The context named on the command line (`--context`/`KCONNECT_CONTEXT`), else the
+        file's `current-context`, else None (flags and environment variables only)."""
+        if name:
+            return self.get(name)
+        if self.current is None:
+            return None
+        if self.current not in self.contexts:
+            raise ConfigError(
+                f"{self.path}:{self.current_line}: current-context {self.current!r} is not "
+                f"defined under 'contexts' (defined: {', '.join(self.contexts) or 'none'})"
+            )
+        return self.contexts[self.current]
+
+
+def load_config(env: Mapping[str, str]) -> ConfigFile:
+    """Read and check the config file; a missing file is an empty configuration."""
+    path = config_path(env)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ConfigFile(path, exists=False)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"{path}: cannot read the config file: {reason}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> ConfigFile:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        detail = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise ConfigError(
+            f"{path}:{mark.line + 1 if mark else 0}: invalid YAML: {detail}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL_TAG):
+        return ConfigFile(path, exists=True)
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError(f"{_at(path, root)}: the config file must be a mapping")
+    current: str | None = None
+    current_line = 0
+    contexts: dict[str, Context] = {}
+    for key, value in _items(root, path, "config file"):
+        if key == "current-context":
+            current = _string(value, path, key)
+            current_line = _line(value)
+        elif key == "contexts":
+            if _is_null(value):
+                continue
+            if not isinstance(value, yaml.MappingNode):
+                raise ConfigError(
+                    f"{_at(path, value)}: 'contexts' must be a mapping of context names to settings"
+                )
+            for name, node in _items(value, path, "contexts"):
+                if not name.strip():
+                    raise ConfigError(f"{_at(path, node)}: context names must not be empty")
+                contexts[name] = _context(name, node, path)
+        else:
+            raise ConfigError(
+                f"{_at(path, value)}: unknown key {key!r} (allowed: current-context, contexts)"
+            )
+    return ConfigFile(path, True, contexts, current, current_line)
+
+
+def _context(name: str, node: yaml.Node, path: Path) -> Context:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigError(f"{_at(path, node)}: context {name!r} must be a mapping of settings")
+    values: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    for key, value in _items(node, path, f"context {name!r}"):
+        if key in _INLINE_SECRETS:
+            raise ConfigError(
+                f"{_at(path, value)}: context {name!r}: '{key}' must not be written in the "
+                f"config file; use {_INLINE_SECRETS[key]}"
+            )
+        if key not in _CONTEXT_KEYS:
+            raise ConfigError(
+                f"{_at(path, value)}: context {name!r}: unknown key {key!r} "
+                f"(allowed: {', '.join(_CONTEXT_KEYS)})"
+            )
+        lines[key] = _line(value)
+        if key in _BOOL_KEYS:
+            values[key] = _bool(value, path, f"{name}.{key}")
+            continue
+        text = _string(value, path, f"{name}.{key}")
+        if key in _PATH_KEYS:
+            text = str((path.parent / Path(text).expanduser()).resolve())
+        values[key] = text
+    where = f"{path}:{_line(node)}"
+    auth = str(values.get("auth") or _inferred_auth(values))
+    if auth not in AUTH_KINDS:
+        raise ConfigError(
+            f"{path}:{lines['auth']}: context {name!r}: auth must be one of "
+            f"{', '.join(AUTH_KINDS)}, not {auth!r}"
+        )
+    values["auth"] = auth
+    _check_context(name, values, lines, path, where)
+    return Context(name=name, where=where, lines=lines, **values)  # type: ignore[arg-type]
+
+
+def _inferred_auth(values: Mapping[str, object]) -> str:
+    if "token_env" in values or "token_file" in values:
+        return "bearer"
+    if "username" in values:
+        return "basic"
+    if "client_cert" in values:
+        return "mtls"
+    return "none"
+
+
+def _check_context(
+    name: str, values: Mapping[str, object], lines: Mapping[str, int], path: Path, where: str
+) -> None:
+    auth = values["auth"]
+
+    def fail(key: str | None, message: str) -> None:
+        at = f"{path}:{lines[key]}" if key is not None and key in lines else where
+        raise ConfigError(f"{at}: context {name!r}: {message}")
+
+    for key in ("password_env", "token_env"):
+        env_name = values.get(key)
+        if env_name is not None and not _ENV_NAME.fullmatch(str(env_name)):
+            fail(key, f"{key} must be an environment variable name, not {env_name!r}")
+    for a, b in (("password_env", "password_file"), ("token_env", "token_file")):
+        if a in values and b in values:
+            fail(b, f"set either {a} or {b}, not both")
+    if ("client_cert" in values) != ("client_key" in values):
+        missing = "client_key" if "client_cert" in values else "client_cert"
+        fail("client_cert" if "client_cert" in values else "client_key", f"{missing} is missing")
+    if auth == "basic" and "username" not in values:
+        fail("auth", "auth: basic needs a username")
+    if auth == "bearer" and not ({"token_env", "token_file"} & values.keys()):
+        fail("auth", "auth: bearer needs token_env or token_file")
+    if auth == "mtls" and "client_cert" not in values:
+        fail("auth", "auth: mtls needs client_cert and client_key")
+    if auth != "basic":
+        for key in ("username", "password_env", "password_file"):
+            if key in values:
+                fail(key, f"{key} is only used with auth: basic (auth is {auth})")
+    if auth != "bearer":
+        for key in ("token_env", "token_file"):
+            if key in values:
+                fail(key, f"{key} is only used with auth: bearer (auth is {auth})")
+
+
+def use_context(env: Mapping[str, str], name: str) -> ConfigFile:
+    """Make `name` the current context, editing only the `current-context:` line so that the
+    rest of the file (comments, order) stays as the user wrote it."""
+    config = load_config(env)
+    config.get(name)  # raises if there is no such context
+    import yaml
+
+    line = (
+        "current-context: "
+        + yaml.safe_dump(name, default_style=None, allow_unicode=True, width=2**16)
+        .removesuffix("\n...\n")
+        .strip()
+    )
+    text = config.path.read_text(encoding="utf-8")
+    pattern = re.compile(r"^current-context:.*$", re.MULTILINE)
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: line, text, count=1)
+    else:
+        text = line + "\n" + text
+    _write_atomically(config.path, text)
+    return parse_config(text, config.path)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        mode = path.stat().st_mode & 0o777
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(mode)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write the config file: {exc.strerror}") from None
+
+
+# -- YAML node helpers -------------------------------------------------------------------------
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _at(path: Path, node: yaml.Node) -> str:
+    return f"{path}:{_line(node)}"
+
+
+def _is_null(node: yaml.Node) -> bool:
+    import yaml
+
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG
+
+
+def _items(node: yaml.MappingNode, path: Path, what: str) -> list[tuple[str, yaml.Node]]:
+    import yaml
+
+    seen: dict[str, int] = {}
+    items: list[tuple[str, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or _is_null(key_node):
+            raise ConfigError(f"{_at(path, key_node)}: {what} keys must be plain strings")
+        key = str(key_node.value)
+        if key in seen:
+            raise ConfigError(
+                f"{_at(path, key_node)}: duplicate key {key!r} in {what} "
+                f"(first at line {seen[key]})"
+            )
+        seen[key] = _line(key_node)
+        items.append((key, value_node))
+    return items
+
+
+def _string(node: yaml.Node, path: Path, what: str) -> str:
+    import yaml
+
+    if not isinstance(node, yaml.ScalarNode) or _is_null(node) or not str(node.value).strip():
+        raise ConfigError(f"{_at(path, node)}: {what} must be a non-empty string")
+    return str(node.value)
+
+
+def _bool(node: yaml.Node, path: Path, what: str) -> bool:
+    import yaml
+
+    raw = str(node.value).lower() if isinstance(node, yaml.ScalarNode) else None
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{_at(path, node)}: {what} must be true or false")
