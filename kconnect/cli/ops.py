@@ -65,14 +65,11 @@ def _text(console: Console, text: str, style: str | None = None) -> None:
 
 
 def _table(console: Console, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table, markup=False)
+    """Plain aligned columns, never truncated or wrapped (class names must stay whole when
+    piped to grep or awk)."""
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    for row in (columns, *rows):
+        _text(console, "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 # -- restart --------------------------------------------------------------------------------------
@@ -796,10 +793,15 @@ def _render_show(data: dict[str, Any], console: Console) -> None:
     _text(console, f"context:     {data['context'] or '(none: flags and environment only)'}")
     _text(console, f"config file: {data['config']}")
     _text(console, f"auth:        {data['auth']}")
+    shown = {"url", "tls_verify"}
+    shown |= {"basic": {"username", "password"}, "bearer": {"token"}}.get(data["auth"], set())
+    if data["client_cert"]["value"] is not None:
+        shown |= {"client_cert", "client_key"}
     for key in ("url", "username", "password", "token", "tls_verify", "client_cert", "client_key"):
         item = data[key]
-        if key in ("username", "client_cert", "client_key") and item["value"] is None:
+        if key not in shown and item["from"] == "not set":
             continue
-        _text(console, f"{key + ':':<12} {item['value'] or '-'}  (from {item['from']})")
+        origin = "" if item["from"] == "not set" else f"  (from {item['from']})"
+        _text(console, f"{key + ':':<12} {item['value'] or '-'}{origin}")
     for problem in data["problems"]:
         _text(console, f"error: {problem}", "red")
