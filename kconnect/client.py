@@ -171,9 +171,14 @@ class ConnectClient:
         try:
             response = self._http.request(method, path, json=body, params=params)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            if (refused := self._tls_refused(exc)) is not None:
+                raise ConnectUnreachable(refused) from exc  # retrying cannot help
             # Nothing reached the worker: always safe to try again.
             raise _Transient(ConnectUnreachable(self._unreachable(exc))) from exc
         except httpx.TransportError as exc:
+            if (refused := self._tls_refused(exc)) is not None:
+                # The handshake failed, so the worker never saw the request.
+                raise ConnectUnreachable(refused) from exc
             # The request may have been processed (reset or timeout after sending).
             if method in _IDEMPOTENT:
                 raise _Transient(ConnectUnreachable(self._unreachable(exc))) from exc
@@ -198,6 +203,35 @@ class ConnectClient:
         if status == 404:
             raise NotFoundError(status, message, method=method, path=path)
         raise ApiError(status, message, method=method, path=path)
+
+    def _tls_refused(self, exc: Exception) -> str | None:
+        """A TLS failure that no retry can fix (wrong CA, missing or rejected client
+        certificate, HTTPS to a plain-HTTP port), as a message saying what to change."""
+        detail = str(exc) or type(exc).__name__
+        if "CERTIFICATE_VERIFY_FAILED" in detail:
+            return self._unreachable(exc)
+        if any(
+            alert in detail
+            for alert in (
+                "CERTIFICATE_REQUIRED",
+                "ALERT_HANDSHAKE_FAILURE",
+                "ALERT_BAD_CERTIFICATE",
+                "ALERT_UNKNOWN_CA",
+                "ALERT_CERTIFICATE_UNKNOWN",
+                "ALERT_ACCESS_DENIED",
+            )
+        ):
+            return (
+                f"the worker at {self.settings.url} refused the TLS handshake ({detail}); it "
+                "probably requires a client certificate it trusts (mTLS): set client_cert and "
+                "client_key in the context, or KCONNECT_CLIENT_CERT and KCONNECT_CLIENT_KEY"
+            )
+        if "WRONG_VERSION_NUMBER" in detail or "RECORD_LAYER_FAILURE" in detail:
+            return (
+                f"TLS handshake with {self.settings.url} failed ({detail}); "
+                "is the worker serving plain HTTP (use an http:// URL)?"
+            )
+        return None
 
     def _unreachable(self, exc: Exception) -> str:
         detail = str(exc) or type(exc).__name__
@@ -386,14 +420,31 @@ def _ssl_context(settings: ClientSettings) -> Any:
         return False
     import ssl
 
-    if isinstance(settings.verify, str):
-        context = ssl.create_default_context(cafile=settings.verify)
-    elif settings.verify:
-        context = ssl.create_default_context()
-    else:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
+    from kconnect.errors import ConfigError
+
+    try:
+        if isinstance(settings.verify, str):
+            context = ssl.create_default_context(cafile=settings.verify)
+        elif settings.verify:
+            context = ssl.create_default_context()
+        else:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(
+            f"cannot load the CA bundle {settings.verify}: {_ssl_reason(exc)}"
+        ) from None
     if settings.client_cert:
-        context.load_cert_chain(*settings.client_cert)
+        try:
+            context.load_cert_chain(*settings.client_cert)
+        except (OSError, ssl.SSLError) as exc:
+            cert, key = settings.client_cert
+            raise ConfigError(
+                f"cannot load the client certificate {cert} with key {key}: {_ssl_reason(exc)}"
+            ) from None
     return context
+
+
+def _ssl_reason(exc: Exception) -> str:
+    return getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)

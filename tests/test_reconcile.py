@@ -784,8 +784,8 @@ def test_loop_corrects_drift_within_one_interval_and_stops_on_sigterm(
     code = process.terminate(signal.SIGTERM)
     assert code == 0, process.stderr()
     events = process.events()
-    assert events[-2]["event"] == "stopping"
-    assert events[-2]["message"] == "received SIGTERM: stopping after the work in flight"
+    [stopping] = [e for e in events if e["event"] == "stopping"]
+    assert stopping["message"] == "received SIGTERM: stopping after the work in flight"
     assert events[-1]["event"] == "stop"
     assert events[-1]["message"].startswith("stopped cleanly after ")
     drift = {(e["connector"], e["action"]) for e in events if e["event"] == "drift"}

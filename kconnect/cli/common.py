@@ -107,7 +107,7 @@ class Connection:
             insecure=self.insecure,
             context=self.context or os.environ.get("KCONNECT_CONTEXT"),
         )
-        register_secrets(v for v in (settings.password, settings.token) if v)
+        register_secrets(settings.secret_values())
         if settings.verify is False:
             console(err=True).print(
                 f"warning: TLS certificate verification is disabled for {settings.url}",
@@ -115,6 +115,50 @@ class Connection:
                 markup=False,
             )
         return ConnectClient(settings)
+
+
+_CONNECTION_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
+    ("url", UrlOpt, None),
+    ("context", ContextOpt, None),
+    ("ca_cert", CaCertOpt, None),
+    ("insecure", InsecureOpt, False),
+    ("verbose", VerboseOpt, 0),
+)
+
+
+def connected(func: Callable[..., int]) -> Callable[..., int]:
+    """Give a command the connection options (--url, --context, --ca-cert, --insecure, -v).
+
+    The command declares a `connection: Connection` parameter instead of five options; typer
+    sees the five options through the rewritten signature, so every command spells them the
+    same way and none repeats them.
+    """
+    import functools
+    import inspect
+    import typing
+
+    hints = typing.get_type_hints(func, include_extras=True)
+    signature = inspect.signature(func)
+    kept = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in signature.parameters.values()
+        if p.name != "connection"
+    ]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
+        for name, hint, default in _CONNECTION_OPTIONS
+    ]
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> int:
+        options = {name: kwargs.pop(name, default) for name, _, default in _CONNECTION_OPTIONS}
+        return func(*args, connection=Connection(**options), **kwargs)
+
+    command.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*kept, *added], return_annotation=int
+    )
+    command.__annotations__ = {p.name: p.annotation for p in [*kept, *added]} | {"return": int}
+    return command
 
 
 def manifest_env(env_file: Path | None) -> dict[str, str]:

@@ -8,17 +8,13 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import (
-    CaCertOpt,
     Connection,
-    ContextOpt,
     Done,
-    InsecureOpt,
     Output,
     OutputOpt,
-    UrlOpt,
-    VerboseOpt,
     YesOpt,
     confirm,
+    connected,
     register_manifest_secrets,
     run_command,
 )
@@ -31,19 +27,16 @@ NamesArg = Annotated[list[str], typer.Argument(help="Connector names", show_defa
 
 
 @app.command()
+@connected
 def status(
     names: Annotated[
         list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)
     ] = None,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Connector and task states. Exit 3 when any connector or task is FAILED or UNASSIGNED."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect import core
@@ -58,16 +51,13 @@ def status(
 
 
 @app.command("get")
+@connected
 def get_connectors(
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """List the connectors on the cluster with their class, type and state."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect.plan import live_config, live_state
@@ -111,17 +101,14 @@ def _render_list(rows: list[dict[str, Any]], console: Console) -> None:
 
 
 @app.command()
+@connected
 def describe(
     name: Annotated[str, typer.Argument(help="Connector name", show_default=False)],
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """One connector in detail: masked config, state, tasks, failure traces and topics."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect.core import password_keys_for, secret_values
@@ -174,18 +161,15 @@ def _render_describe(data: dict[str, Any], console: Console) -> None:
 
 
 @app.command()
+@connected
 def delete(
     names: NamesArg,
     yes: YesOpt = False,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Delete connectors from the cluster (asks first unless --yes)."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect.errors import KconnectError, NotFoundError

@@ -9,20 +9,16 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import (
-    CaCertOpt,
     Connection,
-    ContextOpt,
     Done,
     EnvFileOpt,
-    InsecureOpt,
     Output,
     OutputOpt,
     PathsArg,
     PlanOutput,
-    UrlOpt,
-    VerboseOpt,
     YesOpt,
     confirm,
+    connected,
     manifest_env,
     register_manifest_secrets,
     run_command,
@@ -32,6 +28,7 @@ from kconnect.errors import ExitCode
 
 
 @app.command()
+@connected
 def validate(
     paths: PathsArg,
     online: Annotated[
@@ -39,11 +36,8 @@ def validate(
     ] = False,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Check manifests: schema, per-connector rules and pipeline lint. Exit 1 on any error."""
 
@@ -53,7 +47,7 @@ def validate(
 
         env, text = manifest_env(env_file), stdin_text(paths)
         if online:
-            with Connection(url, context, ca_cert, insecure, verbose).client() as client:
+            with connection.client() as client:
                 report = validate_manifests(paths, env, client=client, stdin_text=text)
         else:
             report = validate_manifests(paths, env, stdin_text=text)
@@ -110,6 +104,7 @@ def _plan(
 
 
 @app.command()
+@connected
 def plan(
     paths: PathsArg,
     prune: Annotated[
@@ -127,14 +122,10 @@ def plan(
     output: Annotated[
         PlanOutput, typer.Option("--output", "-o", help="Output format")
     ] = PlanOutput.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Show what apply would change on the cluster (secrets masked). Sends no writes."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
     return _plan(
         "plan",
         paths,
@@ -152,6 +143,7 @@ app.command("diff", help="Alias of plan.")(plan)
 
 
 @app.command()
+@connected
 def apply(
     paths: PathsArg,
     prune: Annotated[
@@ -171,14 +163,10 @@ def apply(
     online: OnlineOpt = False,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Make the cluster match the manifests: write only what changed."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect import core
