@@ -9,16 +9,11 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import (
-    CaCertOpt,
     Connection,
-    ContextOpt,
     EnvFileOpt,
-    InsecureOpt,
     Output,
     OutputOpt,
-    PathsArg,
-    UrlOpt,
-    VerboseOpt,
+    connected,
     manifest_env,
 )
 from kconnect.errors import KconnectError
@@ -26,10 +21,19 @@ from kconnect.errors import KconnectError
 if TYPE_CHECKING:
     from kconnect.reconcile import EventLog
 
+# Re-read every cycle, so stdin (`-`) makes no sense here.
+ReconcilePathsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Manifest files or directories (*.yaml, *.yml, recursively)", show_default=False
+    ),
+]
+
 
 @app.command()
+@connected
 def reconcile(
-    paths: PathsArg,
+    paths: ReconcilePathsArg,
     interval: Annotated[
         str, typer.Option("--interval", help="Time between cycles: 30s, 5m, 1h or seconds")
     ] = "30s",
@@ -83,11 +87,8 @@ def reconcile(
     ] = 8,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Keep the cluster equal to the manifests: plan and apply every --interval, check health,
     optionally restart FAILED connectors. Logs one line per event (JSON lines with -o json).
@@ -107,7 +108,7 @@ def reconcile(
             metrics_address=None if metrics_port is None else (metrics_host, metrics_port),
             restart=(restart_backoff, restart_backoff_max, restart_reset),
             concurrency=concurrency,
-            connection=Connection(url, context, ca_cert, insecure, verbose),
+            connection=connection,
             env_file=env_file,
         )
     except KconnectError as exc:

@@ -16,7 +16,7 @@ def schema(
     connector_class: Annotated[
         str | None,
         typer.Argument(
-            metavar="[CLASS]",
+            metavar="CLASS",
             help="Connector class (or its short name, e.g. MySqlConnector); "
             "without it, the manifest schema",
             show_default=False,

@@ -11,12 +11,20 @@ import pytest
 from tests.fakeconnect import FakeConnect
 
 
+@pytest.fixture(scope="module")
+def shared_fake() -> Iterator[FakeConnect]:
+    """One fake per module, shared like the real cluster is (tests use unique names)."""
+    with FakeConnect() as fake:
+        yield fake
+
+
 @pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.integration)])
 def connect_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The REST URL of a distributed Connect worker: the fake, or the real stack's worker."""
     if request.param == "fake":
-        with FakeConnect() as fake:
-            yield fake.url
+        fake = request.getfixturevalue("shared_fake")
+        fake.clear_faults()
+        yield fake.url
         return
     try:
         stack = request.getfixturevalue("real_stack")

@@ -68,7 +68,11 @@ class Pipeline:
     def write(self, password_env: str = DB_PASSWORD_ENV) -> None:
         (self.dir / "pipeline.yaml").write_text(
             MANIFEST.format(
-                source=SOURCE, sink=SINK, prefix=PREFIX, topic=TOPIC, server_id=SERVER_ID,
+                source=SOURCE,
+                sink=SINK,
+                prefix=PREFIX,
+                topic=TOPIC,
+                server_id=SERVER_ID,
                 password_env=password_env,
             )
         )
@@ -93,12 +97,17 @@ def _wait_state(stack: Stack, name: str, want: str, timeout: float = 120) -> dic
             states = [t["state"] for t in status["tasks"]]
             if want == "FAILED" and "FAILED" in states:
                 return status
-            if want == "RUNNING" and status["connector"]["state"] == "RUNNING" and states and all(
-                s == "RUNNING" for s in states
+            if (
+                want == "RUNNING"
+                and status["connector"]["state"] == "RUNNING"
+                and states
+                and all(s == "RUNNING" for s in states)
             ):
                 return status
         time.sleep(0.5)
-    raise AssertionError(f"{name} did not reach {want} in {timeout:.0f}s: {status}; logs in {stack.log_dir}")
+    raise AssertionError(
+        f"{name} did not reach {want} in {timeout:.0f}s: {status}; logs in {stack.log_dir}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +163,9 @@ def test_insert_update_delete_reach_the_sink(pipeline: Pipeline, record_property
     db.execute(f"UPDATE mydb.post SET content = '{updated}' WHERE post_id = {post_id}")
     pipeline.stack.wait_for_sink_lines(
         pipeline.sink_file,
-        lambda ls: any(f"post_id={post_id}," in x and f"content={updated}," in x and "__op=u" in x for x in ls),
+        lambda ls: any(
+            f"post_id={post_id}," in x and f"content={updated}," in x and "__op=u" in x for x in ls
+        ),
         timeout=30,
     )
 
@@ -168,7 +179,9 @@ def test_insert_update_delete_reach_the_sink(pipeline: Pipeline, record_property
     assert "__deleted=true" in deleted, deleted
     ops = [x for x in lines if f"post_id={post_id}," in x]
     assert [("__op=c" in x, "__op=u" in x, "__op=d" in x) for x in ops] == [
-        (True, False, False), (False, True, False), (False, False, True)
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
     ], ops
 
 
@@ -185,7 +198,9 @@ def test_plan_shows_no_drift_after_apply(pipeline: Pipeline) -> None:
     res = pipeline.kconnect("plan", str(pipeline.dir), "--detailed-exitcode")
     assert res.exit_code == 0, res.describe()
     # The same through the other worker.
-    res2 = pipeline.kconnect("plan", str(pipeline.dir), "--detailed-exitcode", url=pipeline.stack.urls[1])
+    res2 = pipeline.kconnect(
+        "plan", str(pipeline.dir), "--detailed-exitcode", url=pipeline.stack.urls[1]
+    )
     assert res2.exit_code == 0, res2.describe()
 
 
@@ -205,7 +220,9 @@ def test_wrong_password_is_rejected_by_validation(pipeline: Pipeline) -> None:
     assert cfg["database.password"] == f"${{env:{DB_PASSWORD_ENV}}}"
 
 
-def test_password_that_stopped_working_fails_the_task_and_status_exits_3(pipeline: Pipeline) -> None:
+def test_password_that_stopped_working_fails_the_task_and_status_exits_3(
+    pipeline: Pipeline,
+) -> None:
     """Rotate the database password under the running connector, restart it: the task FAILs
     with the authentication error, `kconnect status` exits 3 and prints the trace."""
     stack = pipeline.stack
@@ -220,7 +237,8 @@ def test_password_that_stopped_working_fails_the_task_and_status_exits_3(pipelin
     try:
         r = httpx.post(
             f"{stack.urls[1]}/connectors/{SOURCE}/restart",
-            params={"includeTasks": "true"}, timeout=120,
+            params={"includeTasks": "true"},
+            timeout=120,
         )
         assert r.status_code in (202, 204), r.text
         _wait_state(stack, SOURCE, "FAILED", timeout=120)
@@ -235,7 +253,9 @@ def test_password_that_stopped_working_fails_the_task_and_status_exits_3(pipelin
         assert pipeline.kconnect("status").exit_code == 3
     finally:
         set_password(DB_PASSWORD)
-    r = httpx.post(f"{stack.url}/connectors/{SOURCE}/restart", params={"includeTasks": "true"}, timeout=120)
+    r = httpx.post(
+        f"{stack.url}/connectors/{SOURCE}/restart", params={"includeTasks": "true"}, timeout=120
+    )
     assert r.status_code in (202, 204), r.text
     _wait_state(stack, SOURCE, "RUNNING", timeout=120)
     assert pipeline.kconnect("status", SOURCE, SINK).exit_code == 0

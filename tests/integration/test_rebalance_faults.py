@@ -47,7 +47,8 @@ def _file_connectors(stack: Stack, prefix: str, count: int, *, extra: str = "") 
 def _expanded(stack: Stack, url: str | None = None) -> dict:
     r = httpx.get(
         f"{url or stack.url}/connectors",
-        params=[("expand", "status"), ("expand", "info")], timeout=120,
+        params=[("expand", "status"), ("expand", "info")],
+        timeout=120,
     )
     assert r.status_code == 200, r.text
     return r.json()
@@ -56,7 +57,9 @@ def _expanded(stack: Stack, url: str | None = None) -> dict:
 def _delete_prefix(stack: Stack, prefix: str) -> None:
     with httpx.Client(timeout=120) as client:
         for _ in range(5):
-            names = [n for n in client.get(f"{stack.url}/connectors").json() if n.startswith(prefix)]
+            names = [
+                n for n in client.get(f"{stack.url}/connectors").json() if n.startswith(prefix)
+            ]
             if not names:
                 return
             for n in names:
@@ -91,7 +94,15 @@ def test_apply_50_connectors_with_concurrency_8(
 
     marks = real_stack.log_marks()
     res = run_kconnect(
-        "apply", manifests, "--yes", "--wait", "--timeout", "300", "--concurrency", "8", "-v",
+        "apply",
+        manifests,
+        "--yes",
+        "--wait",
+        "--timeout",
+        "300",
+        "--concurrency",
+        "8",
+        "-v",
         url=real_stack.url,
     )
     retries = [line for line in res.stderr.splitlines() if RETRY_LINE.search(line)]
@@ -109,7 +120,8 @@ def test_apply_50_connectors_with_concurrency_8(
     ours = {n: v for n, v in expanded.items() if n.startswith(f"{prefix}-")}
     assert sorted(ours) == [f"{prefix}-{i:02d}" for i in range(50)]
     bad = {
-        n: v["status"] for n, v in ours.items()
+        n: v["status"]
+        for n, v in ours.items()
         if v["status"]["connector"]["state"] != "RUNNING"
         or [t["state"] for t in v["status"]["tasks"]] != ["RUNNING"]
     }
@@ -132,7 +144,15 @@ def test_apply_50_connectors_with_concurrency_8(
     )
     marks = real_stack.log_marks()
     res2 = run_kconnect(
-        "apply", manifests, "--yes", "--wait", "--timeout", "300", "--concurrency", "8", "-v",
+        "apply",
+        manifests,
+        "--yes",
+        "--wait",
+        "--timeout",
+        "300",
+        "--concurrency",
+        "8",
+        "-v",
         url=real_stack.urls[1],
     )
     retries2 = [line for line in res2.stderr.splitlines() if RETRY_LINE.search(line)]
@@ -166,8 +186,22 @@ def test_worker_killed_during_apply_then_rerun_converges(
     env = {k: v for k, v in os.environ.items() if not k.startswith("KCONNECT_")}
     env.update({"KCONNECT_URL": url, "NO_COLOR": "1", "COLUMNS": "200"})
     first = subprocess.Popen(
-        [sys.executable, "-m", "kconnect", "apply", str(manifests), "--yes", "--concurrency", "2", "-v"],
-        cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "kconnect",
+            "apply",
+            str(manifests),
+            "--yes",
+            "--concurrency",
+            "2",
+            "-v",
+        ],
+        cwd=str(REPO),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         stdin=subprocess.DEVNULL,
     )
     try:
@@ -185,22 +219,37 @@ def test_worker_killed_during_apply_then_rerun_converges(
             time.sleep(0.05)
         mid_apply = first.poll() is None
         killed_pid = real_stack.kill_worker(victim)
-        print(f"killed worker {victim} (pid {killed_pid}) with {created}/20 created; "
-              f"apply still running: {mid_apply}")
-        out, err = first.communicate(timeout=600)
+        print(
+            f"killed worker {victim} (pid {killed_pid}) with {created}/20 created; "
+            f"apply still running: {mid_apply}"
+        )
+        _out, err = first.communicate(timeout=600)
     finally:
         if first.poll() is None:
             first.kill()
             first.communicate()
-    print(f"first apply exited {first.returncode}; last stderr lines:\n" + "\n".join(err.splitlines()[-8:]))
+    print(
+        f"first apply exited {first.returncode}; last stderr lines:\n"
+        + "\n".join(err.splitlines()[-8:])
+    )
     record_property("fault_first_apply_exit", first.returncode)
 
     t0 = time.monotonic()
     real_stack.start_worker(victim)
-    print(f"worker {victim} restarted in {time.monotonic() - t0:.1f}s (pid {real_stack.worker_pid(victim)})")
+    print(
+        f"worker {victim} restarted in {time.monotonic() - t0:.1f}s (pid {real_stack.worker_pid(victim)})"
+    )
 
     res = run_kconnect(
-        "apply", manifests, "--yes", "--wait", "--timeout", "300", "--concurrency", "4", "-v",
+        "apply",
+        manifests,
+        "--yes",
+        "--wait",
+        "--timeout",
+        "300",
+        "--concurrency",
+        "4",
+        "-v",
         url=real_stack.url,
     )
     assert res.exit_code == 0, res.describe()

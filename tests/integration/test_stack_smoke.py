@@ -43,7 +43,9 @@ def test_plugins_listed(real_stack: Stack, index: int) -> None:
         "org.apache.kafka.connect.file.FileStreamSinkConnector",
         "org.apache.kafka.connect.file.FileStreamSourceConnector",
     ):
-        assert expected in classes, f"{expected} missing from {sorted(classes)}; logs in {real_stack.log_dir}"
+        assert expected in classes, (
+            f"{expected} missing from {sorted(classes)}; logs in {real_stack.log_dir}"
+        )
 
 
 def test_debezium_transform_available(real_stack: Stack) -> None:
@@ -101,13 +103,13 @@ def test_one_cluster_write_on_one_worker_visible_on_the_other(real_stack: Stack)
 def test_mariadb_ready_for_debezium(real_stack: Stack) -> None:
     db = real_stack.mariadb
     assert db is not None
-    variables = dict(
-        (row[0].lower(), row[1])
+    variables = {
+        row[0].lower(): row[1]
         for row in db.execute(
             "SHOW GLOBAL VARIABLES WHERE Variable_name IN "
             "('binlog_format','binlog_row_image','log_bin','log_bin_compress','server_id')"
         )
-    )
+    }
     assert variables == {
         "binlog_format": "ROW",
         "binlog_row_image": "FULL",

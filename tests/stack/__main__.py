@@ -32,10 +32,15 @@ def _up(args: argparse.Namespace) -> int:
     if pointer.exists():
         old = json.loads(pointer.read_text())
         if alive_pids(old):
-            print(f"a detached stack is already running ({old['urls']}); run `python -m tests.stack down` first")
+            print(
+                f"a detached stack is already running ({old['urls']}); run `python -m tests.stack down` first"
+            )
             return 1
-    stack = Stack(workers=args.workers, run_dir=Path(args.run_dir) if args.run_dir else None,
-                  keep_run_dir=args.keep or args.detach)
+    stack = Stack(
+        workers=args.workers,
+        run_dir=Path(args.run_dir) if args.run_dir else None,
+        keep_run_dir=args.keep or args.detach,
+    )
     try:
         stack.start()
     except StackError as e:
@@ -48,7 +53,7 @@ def _up(args: argparse.Namespace) -> int:
         pointer.parent.mkdir(parents=True, exist_ok=True)
         pointer.write_text(json.dumps(info, indent=1))
         # Leave the processes running: forget them so atexit does not stop them.
-        stack._stopped = True  # noqa: SLF001
+        stack._stopped = True
         print("detached; stop with `python -m tests.stack down`")
         return 0
     done = threading.Event()
@@ -105,8 +110,11 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.stack", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.stack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="cmd", required=True)
     up = sub.add_parser("up", help="start the stack")
     up.add_argument("--detach", action="store_true", help="leave it running and return")

@@ -51,7 +51,12 @@ def run_kconnect(
     t0 = time.monotonic()
     res = subprocess.run(
         [sys.executable, "-m", "kconnect", *argv],
-        capture_output=True, text=True, env=full_env, cwd=str(REPO), timeout=timeout,
-        stdin=subprocess.DEVNULL, check=False,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=str(REPO),
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     return KResult(argv, res.returncode, res.stdout, res.stderr, time.monotonic() - t0)

@@ -18,10 +18,13 @@ from tests.stack.stack import Stack, StackError
 @pytest.fixture(scope="session")
 def real_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
     stack = Stack()
+    error = None
     try:
         stack.start()
     except StackError as e:
-        pytest.fail(f"could not start the Kafka Connect test stack: {e}", pytrace=False)
+        error = str(e)
+    if error is not None:
+        pytest.fail(f"could not start the Kafka Connect test stack: {error}", pytrace=False)
     try:
         yield stack
     finally:

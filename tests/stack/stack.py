@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -143,7 +144,9 @@ def check_tools() -> tuple[str, str]:
     mvn = _which("mvn")
     missing = []
     if not java:
-        missing.append(f"java (JDK/JRE {JAVA_MIN_MAJOR}+; Debian: apt-get install openjdk-17-jre-headless)")
+        missing.append(
+            f"java (JDK/JRE {JAVA_MIN_MAJOR}+; Debian: apt-get install openjdk-17-jre-headless)"
+        )
     if not mvn:
         missing.append("mvn (Apache Maven 3.6+; Debian: apt-get install maven)")
     if missing:
@@ -176,7 +179,9 @@ def resolve_artifacts(mvn: str | None = None, *, log: Callable[[str], None] = _s
         return root
     mvn = mvn or _which("mvn")
     if not mvn:
-        raise StackError("mvn (Apache Maven) is not on PATH; it is needed to fetch the stack's jars")
+        raise StackError(
+            "mvn (Apache Maven) is not on PATH; it is needed to fetch the stack's jars"
+        )
     root.mkdir(parents=True, exist_ok=True)
     for sub in ("lib", "archives", "plugins"):
         shutil.rmtree(root / sub, ignore_errors=True)
@@ -189,8 +194,13 @@ def resolve_artifacts(mvn: str | None = None, *, log: Callable[[str], None] = _s
     t0 = time.monotonic()
     with mvn_log.open("w") as fh:
         rc = subprocess.run(
-            argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=str(root), timeout=1200, check=False,
+            argv,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=str(root),
+            timeout=1200,
+            check=False,
         ).returncode
     if rc != 0:
         raise StackError(f"Maven failed (exit {rc}); see {mvn_log}:\n{_tail(mvn_log)}")
@@ -205,7 +215,7 @@ def resolve_artifacts(mvn: str | None = None, *, log: Callable[[str], None] = _s
             if hasattr(tarfile, "data_filter"):
                 tf.extractall(plugins, filter="data")
             else:  # pragma: no cover - Python without the tarfile filter backport
-                tf.extractall(plugins)  # noqa: S202 - archives come from Maven Central, pinned
+                tf.extractall(plugins)
     jars = sorted(p.name for p in (root / "lib").glob("*.jar"))
     marker.write_text(json.dumps({"jars": jars, "plugins": sorted(os.listdir(plugins))}, indent=1))
     log(f"artifacts ready in {root} ({len(jars)} jars) after {time.monotonic() - t0:.0f}s")
@@ -230,7 +240,7 @@ class _Proc:
         with self.log.open("ab") as fh:
             fh.write(f"\n===== {time.strftime('%H:%M:%S')} starting {self.name}\n".encode())
             fh.flush()
-            self.popen = subprocess.Popen(  # noqa: S603 - argv built here
+            self.popen = subprocess.Popen(
                 self.argv,
                 stdout=fh,
                 stderr=subprocess.STDOUT,
@@ -251,10 +261,8 @@ class _Proc:
         """Signal the process group (pgid == pid: it was started in a new session)."""
         if self.alive():
             assert self.popen
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def stop(self, grace: float = 20.0) -> None:
         if self.popen is None:
@@ -265,15 +273,11 @@ class _Proc:
                 self.popen.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 self.kill(signal.SIGKILL)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
         # Children left in the group after the leader exited (none expected) go too.
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 _REQUEST_LOG = re.compile(
@@ -308,26 +312,47 @@ class MariaDB:
     client: str
     server_id: int = DB_SERVER_ID
 
-    def execute(self, sql: str, database: str | None = None, timeout: float = 60) -> list[list[str]]:
+    def execute(
+        self, sql: str, database: str | None = None, timeout: float = 60
+    ) -> list[list[str]]:
         """Run `sql` (one or more statements) and return the rows of the last result set,
         each a list of strings (`NULL` for SQL NULL)."""
         argv = [
-            self.client, "--no-defaults", "--protocol=SOCKET", f"--socket={self.socket}",
-            "--user=root", "--batch", "--skip-column-names", "--raw", "-e", sql,
+            self.client,
+            "--no-defaults",
+            "--protocol=SOCKET",
+            f"--socket={self.socket}",
+            "--user=root",
+            "--batch",
+            "--skip-column-names",
+            "--raw",
+            "-e",
+            sql,
         ]
         if database:
             argv.append(database)
         res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
         if res.returncode != 0:
-            raise StackError(f"mariadb client failed (exit {res.returncode}): {res.stderr.strip()}\nSQL: {sql}")
+            raise StackError(
+                f"mariadb client failed (exit {res.returncode}): {res.stderr.strip()}\nSQL: {sql}"
+            )
         return [line.split("\t") for line in res.stdout.splitlines()]
 
     def execute_as_user(self, sql: str, database: str | None = None) -> list[list[str]]:
         """Same as `execute`, but over TCP as the connector's user (checks its grants)."""
         argv = [
-            self.client, "--no-defaults", "--protocol=TCP", f"--host={self.host}",
-            f"--port={self.port}", f"--user={self.user}", f"--password={self.password}",
-            "--batch", "--skip-column-names", "--raw", "-e", sql,
+            self.client,
+            "--no-defaults",
+            "--protocol=TCP",
+            f"--host={self.host}",
+            f"--port={self.port}",
+            f"--user={self.user}",
+            f"--password={self.password}",
+            "--batch",
+            "--skip-column-names",
+            "--raw",
+            "-e",
+            sql,
         ]
         if database:
             argv.append(database)
@@ -362,10 +387,17 @@ def _install_mariadb(log: Callable[[str], None]) -> None:
         policy.chmod(0o755)
         created_policy = True
     try:
-        for argv in ([apt, "update", "-q"], [apt, "install", "-y", "-q", "mariadb-server", "mariadb-client"]):
-            res = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=900, check=False)
+        for argv in (
+            [apt, "update", "-q"],
+            [apt, "install", "-y", "-q", "mariadb-server", "mariadb-client"],
+        ):
+            res = subprocess.run(
+                argv, capture_output=True, text=True, env=env, timeout=900, check=False
+            )
             if res.returncode != 0:
-                raise StackError(f"`{' '.join(argv)}` failed (exit {res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
+                raise StackError(
+                    f"`{' '.join(argv)}` failed (exit {res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
+                )
     finally:
         if created_policy:
             policy.unlink(missing_ok=True)
@@ -487,6 +519,7 @@ class Stack:
             db_error: list[BaseException] = []
             db_thread = None
             if self.with_mariadb:
+
                 def _db() -> None:
                     try:
                         t = time.monotonic()
@@ -494,6 +527,7 @@ class Stack:
                         self.timings["mariadb"] = time.monotonic() - t
                     except BaseException as e:  # re-raised in the main thread
                         db_error.append(e)
+
                 db_thread = threading.Thread(target=_db, name="kconnect-stack-mariadb", daemon=True)
                 db_thread.start()
 
@@ -515,7 +549,9 @@ class Stack:
                 if db_error:
                     raise db_error[0]
                 if db_thread.is_alive():
-                    raise StackError(f"MariaDB did not become ready; see {self.log_dir / 'mariadb.log'}")
+                    raise StackError(
+                        f"MariaDB did not become ready; see {self.log_dir / 'mariadb.log'}"
+                    )
             self.timings["total"] = time.monotonic() - t0
             self._write_state()
             self.log(
@@ -540,10 +576,8 @@ class Stack:
         order += [n for n in self._procs if n not in order]
         for name in order:
             self._procs[name].stop(grace=30 if name.startswith("worker-") else 20)
-        try:
+        with contextlib.suppress(Exception):
             atexit.unregister(self.stop)
-        except Exception:  # noqa: BLE001
-            pass
         if self.run_dir and self.run_dir.exists():
             if self.keep_run_dir:
                 self.log(f"stopped; logs kept in {self.log_dir}")
@@ -602,28 +636,44 @@ class Stack:
         )
 
     def read_topic(
-        self, topic: str, *, max_messages: int | None = None, timeout_ms: int = 10000,
+        self,
+        topic: str,
+        *,
+        max_messages: int | None = None,
+        timeout_ms: int = 10000,
         print_key: bool = False,
     ) -> list[str]:
         """The messages of `topic` from the beginning (values, or `key\\tvalue` lines)."""
-        argv = self._java_argv("tools", CONSOLE_CONSUMER_MAIN, heap="256m") + [
-            "--bootstrap-server", self.bootstrap, "--topic", topic, "--from-beginning",
-            "--timeout-ms", str(timeout_ms),
-            "--group", f"kconnect-stack-reader-{uuid.uuid4().hex[:8]}",
+        argv = [
+            *self._java_argv("tools", CONSOLE_CONSUMER_MAIN, heap="256m"),
+            "--bootstrap-server",
+            self.bootstrap,
+            "--topic",
+            topic,
+            "--from-beginning",
+            "--timeout-ms",
+            str(timeout_ms),
+            "--group",
+            f"kconnect-stack-reader-{uuid.uuid4().hex[:8]}",
         ]
         if max_messages is not None:
             argv += ["--max-messages", str(max_messages)]
         if print_key:
             argv += ["--property", "print.key=true"]
-        res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_ms / 1000 + 120, check=False)
+        res = subprocess.run(
+            argv, capture_output=True, text=True, timeout=timeout_ms / 1000 + 120, check=False
+        )
         # ConsoleConsumer exits 0 after a timeout too; anything else is a real error.
         if res.returncode != 0 and "TimeoutException" not in res.stderr:
             raise StackError(f"ConsoleConsumer failed for {topic}: {res.stderr[-2000:]}")
         return [line for line in res.stdout.splitlines() if line]
 
     def list_topics(self) -> list[str]:
-        argv = self._java_argv("tools", TOPIC_COMMAND_MAIN, heap="256m") + [
-            "--bootstrap-server", self.bootstrap, "--list",
+        argv = [
+            *self._java_argv("tools", TOPIC_COMMAND_MAIN, heap="256m"),
+            "--bootstrap-server",
+            self.bootstrap,
+            "--list",
         ]
         res = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
         if res.returncode != 0:
@@ -672,11 +722,16 @@ class Stack:
                 if m:
                     path = m.group("path")
                     agent = m.group("agent")
-                    out.append(RequestLogLine(
-                        worker=i, method=m.group("method"), path=path,
-                        status=int(m.group("status")), agent=agent,
-                        forwarded="forward=" in path or agent.lower().startswith("jersey"),
-                    ))
+                    out.append(
+                        RequestLogLine(
+                            worker=i,
+                            method=m.group("method"),
+                            path=path,
+                            status=int(m.group("status")),
+                            agent=agent,
+                            forwarded="forward=" in path or agent.lower().startswith("jersey"),
+                        )
+                    )
         return out
 
     def describe(self) -> dict[str, object]:
@@ -685,9 +740,14 @@ class Stack:
             "log_dir": str(self.log_dir),
             "urls": self.urls,
             "bootstrap": self.bootstrap,
-            "mariadb": None if not self.mariadb else {
-                "host": self.mariadb.host, "port": self.mariadb.port, "user": self.mariadb.user,
-                "password": self.mariadb.password, "database": self.mariadb.database,
+            "mariadb": None
+            if not self.mariadb
+            else {
+                "host": self.mariadb.host,
+                "port": self.mariadb.port,
+                "user": self.mariadb.user,
+                "password": self.mariadb.password,
+                "database": self.mariadb.database,
                 "socket": str(self.mariadb.socket),
             },
             "pids": self.pids(),
@@ -709,14 +769,26 @@ class Stack:
         assert self.artifacts and self.run_dir
         heap = heap or self.heap
         # Command-line tools print data on stdout: their logs go to stderr.
-        log_cfg = "log4j2-servers.properties" if role in ("broker",) or role.startswith("worker") else "log4j2-tools.properties"
+        log_cfg = (
+            "log4j2-servers.properties"
+            if role in ("broker",) or role.startswith("worker")
+            else "log4j2-tools.properties"
+        )
         return [
-            self.java, "-Xms64m", f"-Xmx{heap}", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
-            "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8",
+            self.java,
+            "-Xms64m",
+            f"-Xmx{heap}",
+            "-XX:+UseSerialGC",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-Djava.awt.headless=true",
+            "-Dfile.encoding=UTF-8",
             f"-Dlog4j2.configurationFile={self.run_dir / 'config' / log_cfg}",
-            f"-Dkafka.logs.dir={self.log_dir}", f"-Dkconnect.stack.role={role}",
+            f"-Dkafka.logs.dir={self.log_dir}",
+            f"-Dkconnect.stack.role={role}",
             f"-Dkconnect.stack.run={self.run_dir}",
-            "-cp", str(self.artifacts / "lib" / "*"), main,
+            "-cp",
+            str(self.artifacts / "lib" / "*"),
+            main,
         ]
 
     def _write_configs(self) -> None:
@@ -724,8 +796,10 @@ class Stack:
         cfg = self.run_dir / "config"
         (cfg / "log4j2-servers.properties").write_text(LOG4J2)
         (cfg / "log4j2-tools.properties").write_text(
-            LOG4J2.replace("appender.out.name = OUT", "appender.out.name = OUT\nappender.out.target = SYSTEM_ERR")
-            .replace("rootLogger.level = INFO", "rootLogger.level = WARN")
+            LOG4J2.replace(
+                "appender.out.name = OUT",
+                "appender.out.name = OUT\nappender.out.target = SYSTEM_ERR",
+            ).replace("rootLogger.level = INFO", "rootLogger.level = WARN")
         )
         broker = {
             "process.roles": "broker,controller",
@@ -797,24 +871,43 @@ class Stack:
         cfg = self.run_dir / "config" / "server.properties"
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         fmt_log = self.log_dir / "kafka-storage-format.log"
-        argv = self._java_argv("storage", STORAGE_TOOL_MAIN, heap="256m") + [
-            "format", "--cluster-id", cluster_id, "--config", str(cfg), "--ignore-formatted",
+        argv = [
+            *self._java_argv("storage", STORAGE_TOOL_MAIN, heap="256m"),
+            "format",
+            "--cluster-id",
+            cluster_id,
+            "--config",
+            str(cfg),
+            "--ignore-formatted",
         ]
         with fmt_log.open("w") as fh:
-            rc = subprocess.run(argv, stdout=fh, stderr=subprocess.STDOUT, timeout=180, check=False).returncode
+            rc = subprocess.run(
+                argv, stdout=fh, stderr=subprocess.STDOUT, timeout=180, check=False
+            ).returncode
         if rc != 0:
-            raise StackError(f"formatting the KRaft storage failed (exit {rc}); see {fmt_log}:\n{_tail(fmt_log)}")
-        proc = _Proc("broker", self._java_argv("broker", BROKER_MAIN) + [str(cfg)], self.log_dir / "broker.log", cwd=self.run_dir)
+            raise StackError(
+                f"formatting the KRaft storage failed (exit {rc}); see {fmt_log}:\n{_tail(fmt_log)}"
+            )
+        proc = _Proc(
+            "broker",
+            [*self._java_argv("broker", BROKER_MAIN), str(cfg)],
+            self.log_dir / "broker.log",
+            cwd=self.run_dir,
+        )
         self._procs["broker"] = proc
         proc.start()
         self.log(f"broker starting (pid {proc.pid}) on {self.bootstrap}; log {proc.log}")
         deadline = time.monotonic() + READY_TIMEOUT_BROKER
         while time.monotonic() < deadline:
             self._check_alive(proc)
-            if _port_open(self.broker_port) and "Kafka Server started" in proc.log.read_text(errors="replace"):
+            if _port_open(self.broker_port) and "Kafka Server started" in proc.log.read_text(
+                errors="replace"
+            ):
                 return
             time.sleep(0.3)
-        raise StackError(f"the broker did not start in {READY_TIMEOUT_BROKER:.0f}s; see {proc.log}:\n{_tail(proc.log)}")
+        raise StackError(
+            f"the broker did not start in {READY_TIMEOUT_BROKER:.0f}s; see {proc.log}:\n{_tail(proc.log)}"
+        )
 
     def _worker_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -828,8 +921,11 @@ class Stack:
         assert self.run_dir
         cfg = self.run_dir / "config" / f"worker-{i}.properties"
         proc = _Proc(
-            f"worker-{i}", self._java_argv(f"worker-{i}", CONNECT_MAIN) + [str(cfg)],
-            self.worker_log(i), env=self._worker_env(), cwd=self.run_dir,
+            f"worker-{i}",
+            [*self._java_argv(f"worker-{i}", CONNECT_MAIN), str(cfg)],
+            self.worker_log(i),
+            env=self._worker_env(),
+            cwd=self.run_dir,
         )
         self._procs[f"worker-{i}"] = proc
         proc.start()
@@ -864,7 +960,9 @@ class Stack:
     def _check_alive(self, proc: _Proc) -> None:
         if not proc.alive():
             rc = proc.popen.returncode if proc.popen else None
-            raise StackError(f"{proc.name} exited (code {rc}) while starting; see {proc.log}:\n{_tail(proc.log)}")
+            raise StackError(
+                f"{proc.name} exited (code {rc}) while starting; see {proc.log}:\n{_tail(proc.log)}"
+            )
 
     def _start_mariadb(self) -> None:
         assert self.run_dir
@@ -873,11 +971,15 @@ class Stack:
             _install_mariadb(self.log)
             server = _which("mariadbd", "mysqld")
             if not server:
-                raise StackError("mariadb-server was installed but no mariadbd/mysqld is on PATH or in /usr/sbin")
+                raise StackError(
+                    "mariadb-server was installed but no mariadbd/mysqld is on PATH or in /usr/sbin"
+                )
         install_db = _which("mariadb-install-db", "mysql_install_db")
         client = _which("mariadb", "mysql")
         if not install_db or not client:
-            raise StackError("MariaDB's mariadb-install-db or mariadb client is missing (apt-get install mariadb-server mariadb-client)")
+            raise StackError(
+                "MariaDB's mariadb-install-db or mariadb client is missing (apt-get install mariadb-server mariadb-client)"
+            )
         base = self.run_dir / "mariadb"
         datadir, rundir, binlogs = base / "data", base / "run", base / "binlog"
         for d in (datadir, rundir, binlogs):
@@ -890,21 +992,45 @@ class Stack:
         init_log = self.log_dir / "mariadb-install-db.log"
         with init_log.open("w") as fh:
             rc = subprocess.run(
-                [install_db, "--no-defaults", f"--datadir={datadir}", "--user=root",
-                 "--auth-root-authentication-method=normal", "--skip-test-db",
-                 "--innodb-use-native-aio=0"],
-                stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=300, check=False,
+                [
+                    install_db,
+                    "--no-defaults",
+                    f"--datadir={datadir}",
+                    "--user=root",
+                    "--auth-root-authentication-method=normal",
+                    "--skip-test-db",
+                    "--innodb-use-native-aio=0",
+                ],
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=300,
+                check=False,
             ).returncode
         if rc != 0:
-            raise StackError(f"mariadb-install-db failed (exit {rc}); see {init_log}:\n{_tail(init_log)}")
+            raise StackError(
+                f"mariadb-install-db failed (exit {rc}); see {init_log}:\n{_tail(init_log)}"
+            )
         argv = [
-            server, "--no-defaults", f"--datadir={datadir}", f"--socket={sock}",
-            f"--port={self._db_port}", "--bind-address=127.0.0.1", "--user=root",
-            f"--pid-file={rundir / 'mariadb.pid'}", f"--tmpdir={rundir}",
-            f"--server-id={DB_SERVER_ID}", f"--log-bin={binlogs / 'mariadb-bin'}",
-            "--binlog-format=ROW", "--binlog-row-image=FULL", "--log-bin-compress=0",
-            "--skip-name-resolve", "--innodb-use-native-aio=0", "--innodb-buffer-pool-size=64M",
-            "--max-connections=200", "--character-set-server=utf8mb4",
+            server,
+            "--no-defaults",
+            f"--datadir={datadir}",
+            f"--socket={sock}",
+            f"--port={self._db_port}",
+            "--bind-address=127.0.0.1",
+            "--user=root",
+            f"--pid-file={rundir / 'mariadb.pid'}",
+            f"--tmpdir={rundir}",
+            f"--server-id={DB_SERVER_ID}",
+            f"--log-bin={binlogs / 'mariadb-bin'}",
+            "--binlog-format=ROW",
+            "--binlog-row-image=FULL",
+            "--log-bin-compress=0",
+            "--skip-name-resolve",
+            "--innodb-use-native-aio=0",
+            "--innodb-buffer-pool-size=64M",
+            "--max-connections=200",
+            "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_general_ci",
         ]
         proc = _Proc(self._mariadb_proc_name, argv, log, cwd=base)
@@ -912,14 +1038,21 @@ class Stack:
         proc.start()
         self.log(f"mariadb starting (pid {proc.pid}) on 127.0.0.1:{self._db_port}; log {log}")
         db = MariaDB(
-            host="127.0.0.1", port=self._db_port, user=DB_USER, password=DB_PASSWORD,
-            database=DB_NAME, socket=sock, client=client,
+            host="127.0.0.1",
+            port=self._db_port,
+            user=DB_USER,
+            password=DB_PASSWORD,
+            database=DB_NAME,
+            socket=sock,
+            client=client,
         )
         deadline = time.monotonic() + READY_TIMEOUT_MARIADB
         while not db.ping():
             self._check_alive(proc)
             if time.monotonic() > deadline:
-                raise StackError(f"MariaDB did not answer in {READY_TIMEOUT_MARIADB:.0f}s; see {log}:\n{_tail(log)}")
+                raise StackError(
+                    f"MariaDB did not answer in {READY_TIMEOUT_MARIADB:.0f}s; see {log}:\n{_tail(log)}"
+                )
             time.sleep(0.3)
         users = ("'debezium'@'%'", "'debezium'@'localhost'", "'debezium'@'127.0.0.1'")
         stmts = [
@@ -970,7 +1103,9 @@ def kill_recorded(state: dict[str, object], log: Callable[[str], None] = _say) -
     run_dir = str(state.get("run_dir", ""))
     pids = state.get("pids") or {}
     assert isinstance(pids, dict)
-    names = [n for n in pids if str(n).startswith("worker-")] + [n for n in pids if not str(n).startswith("worker-")]
+    names = [n for n in pids if str(n).startswith("worker-")] + [
+        n for n in pids if not str(n).startswith("worker-")
+    ]
     for name in names:
         pid = int(pids[name])
         if not _pid_belongs(pid, run_dir):
@@ -984,15 +1119,15 @@ def kill_recorded(state: dict[str, object], log: Callable[[str], None] = _say) -
         while time.monotonic() < deadline and _pid_belongs(pid, run_dir):
             time.sleep(0.3)
         if _pid_belongs(pid, run_dir):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def _pid_belongs(pid: int, run_dir: str) -> bool:
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        cmdline = (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        )
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
@@ -1004,4 +1139,8 @@ def _pid_belongs(pid: int, run_dir: str) -> bool:
 def alive_pids(state: dict[str, object]) -> dict[str, int]:
     pids = state.get("pids") or {}
     assert isinstance(pids, dict)
-    return {str(n): int(p) for n, p in pids.items() if _pid_belongs(int(p), str(state.get("run_dir", "")))}
+    return {
+        str(n): int(p)
+        for n, p in pids.items()
+        if _pid_belongs(int(p), str(state.get("run_dir", "")))
+    }

@@ -1,0 +1,375 @@
+"""The copy-paste GitOps material: the GitHub Actions workflow, the pre-commit hooks, the
+Kubernetes example and `kconnect schema`. Parsed and checked for the points that matter,
+so that an edit which breaks the recipe fails here rather than in someone's pipeline."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import CliRunner, write_manifest
+
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOW = REPO / "examples" / "github-actions" / "kconnect.yml"
+HOOKS = REPO / ".pre-commit-hooks.yaml"
+K8S = REPO / "examples" / "k8s"
+DOCS = REPO / "docs" / "readme" / "gitops.md"
+
+
+def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job["steps"])
+
+
+def _runs(job: dict[str, Any]) -> str:
+    return "\n".join(str(step.get("run", "")) for step in _steps(job))
+
+
+def _step(job: dict[str, Any], name: str) -> dict[str, Any]:
+    [step] = [s for s in _steps(job) if s.get("name") == name]
+    return step
+
+
+# -- GitHub Actions -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict[str, Any]:
+    doc: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    # YAML 1.1 reads the key `on` as the boolean True.
+    doc["on"] = doc.pop(True)
+    return doc
+
+
+def test_workflow_triggers(workflow: dict[str, Any]) -> None:
+    assert set(workflow["on"]) >= {"pull_request", "push"}
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    assert "connectors.d/**" in workflow["on"]["pull_request"]["paths"]
+    assert workflow["permissions"] == {"contents": "read"}
+
+
+def test_workflow_credentials_come_from_secrets(workflow: dict[str, Any]) -> None:
+    env = workflow["env"]
+    for name in ("KCONNECT_URL", "KCONNECT_USERNAME", "KCONNECT_PASSWORD"):
+        assert env[name] == "${{ secrets." + name + " }}"
+
+
+def test_pull_requests_validate_and_plan_with_detailed_exitcode(workflow: dict[str, Any]) -> None:
+    plan = workflow["jobs"]["plan"]
+    assert plan["if"] == "github.event_name == 'pull_request'"
+    runs = _runs(plan)
+    assert "kconnect validate connectors.d/" in runs
+    assert "kconnect plan connectors.d/ --detailed-exitcode -o json" in runs
+    assert "kconnect apply" not in runs
+
+
+def test_plan_exit_2_means_changes_pending_not_failure(
+    workflow: dict[str, Any], tmp_path: Path
+) -> None:
+    """Run the Plan step's shell with a stand-in `kconnect` that exits 0, 2 or 1."""
+    script = _step(workflow["jobs"]["plan"], "Plan")["run"]
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    kconnect = fake_bin / "kconnect"
+    kconnect.write_text('#!/bin/sh\necho \'{"exit": \'"$FAKE_EXIT"\'}\'\nexit "$FAKE_EXIT"\n')
+    kconnect.chmod(0o755)
+    results = {}
+    for code in (0, 2, 1):
+        output = tmp_path / f"output-{code}"
+        output.touch()
+        # GitHub runs `run:` scripts with `bash -e`; -o pipefail as `shell: bash` does.
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd=tmp_path,
+            env={
+                "PATH": f"{fake_bin}:/usr/bin:/bin",
+                "FAKE_EXIT": str(code),
+                "GITHUB_OUTPUT": str(output),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        results[code] = (done.returncode, output.read_text(), done.stdout)
+    assert results[0][:2] == (0, "changes=false\n")
+    assert results[2][:2] == (0, "changes=true\n")
+    assert "::notice title=kconnect::connector changes pending" in results[2][2]
+    assert results[1][0] == 1
+    assert '{"exit": 1}' in results[1][2]  # the JSON error envelope is shown in the log
+
+
+def test_plan_is_rendered_as_markdown_into_the_job_summary(workflow: dict[str, Any]) -> None:
+    for job in ("plan", "apply"):
+        step = _step(workflow["jobs"][job], "Plan summary")
+        assert step["run"] == 'kconnect plan connectors.d/ -o markdown >> "$GITHUB_STEP_SUMMARY"'
+
+
+def test_main_applies_with_yes_and_wait(workflow: dict[str, Any]) -> None:
+    apply = workflow["jobs"]["apply"]
+    assert "refs/heads/main" in apply["if"]
+    assert "pull_request" in apply["if"]
+    run = _step(apply, "Apply")["run"]
+    argv = shlex.split(run)
+    assert argv[:3] == ["kconnect", "apply", "connectors.d/"]
+    assert {"--yes", "--wait"} <= set(argv)
+    assert apply["concurrency"]["cancel-in-progress"] is False
+
+
+def test_workflow_commands_are_real_kconnect_options(
+    workflow: dict[str, Any], cli: CliRunner
+) -> None:
+    """Every `kconnect …` option used in the workflow exists (checked with --help)."""
+    for job in workflow["jobs"].values():
+        for line in _runs(job).splitlines():
+            match = re.search(r"\bkconnect (\w+)([^|>]*)", line)
+            if not match:
+                continue
+            command, rest = match.group(1), match.group(2)
+            help_text = cli(command, "--help").stdout
+            for option in re.findall(r"(--[\w-]+|-o)\b", rest):
+                assert option in help_text, f"kconnect {command} has no {option}"
+
+
+# -- pre-commit -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hooks() -> dict[str, dict[str, Any]]:
+    return {h["id"]: h for h in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
+
+
+def test_pre_commit_hook_validates_changed_manifests(hooks: dict[str, dict[str, Any]]) -> None:
+    hook = hooks["kconnect-validate"]
+    assert hook["entry"] == "kconnect validate"
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is True
+    assert hook["require_serial"] is True
+    pattern = re.compile(hook["files"])
+    assert pattern.search("connectors.d/orders.yaml")
+    assert pattern.search("connectors.d/team-a/orders.yml")
+    assert not pattern.search("docs/orders.yaml")
+    assert not pattern.search("connectors.d/README.md")
+
+
+def test_pre_commit_hook_for_the_whole_folder(hooks: dict[str, dict[str, Any]]) -> None:
+    hook = hooks["kconnect-validate-all"]
+    assert hook["entry"] == "kconnect validate"
+    assert hook["args"] == ["connectors.d/"]
+    assert hook["pass_filenames"] is False
+
+
+def test_validate_accepts_the_file_list_pre_commit_passes(cli: CliRunner, tmp_path: Path) -> None:
+    from tests.conftest import file_source
+
+    a = write_manifest(tmp_path, "connectors.d/a.yaml", file_source("a"))
+    b = write_manifest(tmp_path, "connectors.d/b.yaml", file_source("b"))
+    assert cli("validate", str(a), str(b)).exit_code == 0
+    bad = write_manifest(tmp_path, "connectors.d/c.yaml", "name: c\nconfig: {}\n")
+    assert cli("validate", str(a), str(bad)).exit_code == 1
+
+
+# -- Kubernetes -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def k8s() -> dict[tuple[str, str], dict[str, Any]]:
+    docs: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in sorted(K8S.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if doc and "metadata" in doc:
+                docs[(doc["kind"], doc["metadata"]["name"])] = doc
+    return docs
+
+
+def _pod(doc: dict[str, Any]) -> dict[str, Any]:
+    if doc["kind"] == "CronJob":
+        return dict(doc["spec"]["jobTemplate"]["spec"]["template"]["spec"])
+    return dict(doc["spec"]["template"]["spec"])
+
+
+def _secret_refs(container: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {
+        e["name"]: (e["valueFrom"]["secretKeyRef"]["name"], e["valueFrom"]["secretKeyRef"]["key"])
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+
+
+def _option(args: list[str], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+        if arg == name:
+            return args[i + 1]
+    return None
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("Deployment", "kconnect-reconcile"), ("CronJob", "kconnect-reconcile-once")],
+)
+def test_k8s_credentials_from_the_secret_and_manifests_from_the_configmap(
+    k8s: dict[tuple[str, str], dict[str, Any]], kind: str, name: str
+) -> None:
+    pod = _pod(k8s[(kind, name)])
+    [container] = pod["containers"]
+    refs = _secret_refs(container)
+    secret = k8s[("Secret", "kconnect-credentials")]
+    for var in ("KCONNECT_URL", "KCONNECT_USERNAME", "KCONNECT_PASSWORD"):
+        secret_name, key = refs[var]
+        assert secret_name == "kconnect-credentials"
+        assert key in secret["stringData"]
+    # No credential is written into the pod spec itself.
+    assert all("value" not in e for e in container["env"] if e["name"].startswith("KCONNECT_"))
+    [mount] = container["volumeMounts"]
+    [volume] = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    assert ("ConfigMap", volume["configMap"]["name"]) in k8s
+    assert mount["readOnly"] is True
+    assert container["args"][:2] == ["reconcile", mount["mountPath"]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("Deployment", "kconnect-reconcile"), ("CronJob", "kconnect-reconcile-once")],
+)
+def test_k8s_runs_as_non_root(
+    k8s: dict[tuple[str, str], dict[str, Any]], kind: str, name: str
+) -> None:
+    pod = _pod(k8s[(kind, name)])
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    uid = re.search(r"--uid (\d+)", dockerfile)
+    assert uid and pod["securityContext"]["runAsUser"] == int(uid.group(1))
+    [container] = pod["containers"]
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+
+
+def test_k8s_deployment_serves_metrics_and_probes_healthz(
+    k8s: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    deployment = k8s[("Deployment", "kconnect-reconcile")]
+    assert deployment["spec"]["replicas"] == 1
+    pod = _pod(deployment)
+    [container] = pod["containers"]
+    args = container["args"]
+    assert "--once" not in args
+    port = int(_option(args, "--metrics-port") or 0)
+    assert _option(args, "--metrics-host") == "0.0.0.0"
+    [container_port] = container["ports"]
+    assert container_port["containerPort"] == port
+    probe = container["livenessProbe"]["httpGet"]
+    assert probe["path"] == "/healthz"
+    assert probe["port"] in (port, container_port["name"])
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(port)
+    assert annotations["prometheus.io/path"] == "/metrics"
+    # Long enough for the request in flight to finish after SIGTERM.
+    assert pod["terminationGracePeriodSeconds"] >= 95
+
+
+def test_k8s_cronjob_runs_once(k8s: dict[tuple[str, str], dict[str, Any]]) -> None:
+    cronjob = k8s[("CronJob", "kconnect-reconcile-once")]
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    [container] = _pod(cronjob)["containers"]
+    assert "--once" in container["args"]
+
+
+def test_k8s_args_are_accepted_by_the_cli(
+    k8s: dict[tuple[str, str], dict[str, Any]], cli: CliRunner
+) -> None:
+    help_text = cli("reconcile", "--help").stdout
+    for key in (("Deployment", "kconnect-reconcile"), ("CronJob", "kconnect-reconcile-once")):
+        [container] = _pod(k8s[key])["containers"]
+        for arg in container["args"][2:]:
+            assert arg.split("=", 1)[0] in help_text
+
+
+def test_k8s_configmap_manifests_are_valid(
+    k8s: dict[tuple[str, str], dict[str, Any]], cli: CliRunner, tmp_path: Path
+) -> None:
+    configmap = k8s[("ConfigMap", "kconnect-connectors")]
+    for filename, text in configmap["data"].items():
+        write_manifest(tmp_path, filename, text)
+    deployment = _pod(k8s[("Deployment", "kconnect-reconcile")])
+    env = {
+        e["name"]: "from-the-secret"
+        for e in deployment["containers"][0]["env"]
+        if not e["name"].startswith("KCONNECT_")
+    }
+    result = cli("validate", str(tmp_path), env=env)
+    assert result.exit_code == 0, result.output
+    assert "2 connector(s) checked: 0 error(s), 0 warning(s)" in result.stdout
+
+
+def test_k8s_kustomization_lists_existing_files() -> None:
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text(encoding="utf-8"))
+    for resource in kustomization["resources"]:
+        assert (K8S / resource).is_file()
+    assert "secret.yaml" not in kustomization["resources"]
+
+
+# -- kconnect schema ------------------------------------------------------------------------------
+
+
+def test_schema_prints_the_manifest_schema(cli: CliRunner) -> None:
+    result = cli("schema")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["$id"] == "https://kconnect.dev/schemas/manifest.schema.json"
+    assert doc == json.loads((REPO / "schemas" / "manifest.schema.json").read_text())
+
+
+def test_schema_for_a_connector_class(cli: CliRunner) -> None:
+    cls = "io.debezium.connector.mysql.MySqlConnector"
+    result = cli("schema", cls)
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["$id"].endswith(f"/connectors/{cls}.schema.json")
+    assert cli("schema", "MySqlConnector").stdout == result.stdout
+
+
+def test_schema_unknown_class_lists_the_known_ones(cli: CliRunner) -> None:
+    result = cli("schema", "com.example.NopeConnector")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: no bundled schema for connector class 'com.example.NopeConnector'; known classes:",
+        "  io.confluent.connect.elasticsearch.ElasticsearchSinkConnector",
+        "  io.debezium.connector.mariadb.MariaDbConnector",
+        "  io.debezium.connector.mysql.MySqlConnector",
+    ]
+
+
+def test_schema_list(cli: CliRunner) -> None:
+    from kconnect.schemas import known_classes
+
+    result = cli("schema", "--list")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == known_classes()
+
+
+# -- the README section ---------------------------------------------------------------------------
+
+
+def test_docs_show_the_editor_schema_line_and_the_recipes() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert (
+        "# yaml-language-server: $schema=https://kconnect.dev/schemas/manifest.schema.json" in text
+    )
+    for needle in (
+        "kconnect reconcile",
+        "--metrics-port",
+        "kconnect_reconcile_cycles_total",
+        "examples/github-actions/kconnect.yml",
+        ".pre-commit-hooks.yaml",
+        "examples/k8s/",
+        "kconnect schema",
+    ):
+        assert needle in text, needle
