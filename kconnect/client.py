@@ -68,6 +68,14 @@ def _is_rebalance_500(message: str) -> bool:
     return "rebalance is expected" in message
 
 
+def _forward_failure(message: str) -> str | None:
+    """A follower could not forward a write to the leader (seen while the leader restarts):
+    "refused" means the leader never got it; anything else (EOF, reset) may have run there."""
+    if not message.startswith("IO Error trying to forward REST request"):
+        return None
+    return "refused" if "ConnectException" in message else "unknown"
+
+
 def _is_request_timed_out(message: str) -> bool:
     return message.startswith("Request timed out")
 
@@ -194,6 +202,11 @@ class ConnectClient:
             raise ConflictError(status, message, method=method, path=path)
         if status == 409:
             raise _Transient(ConflictError(status, message, method=method, path=path))
+        forward = _forward_failure(message) if status == 500 else None
+        if forward == "refused" or (forward == "unknown" and method in _IDEMPOTENT):
+            raise _Transient(ApiError(status, message, method=method, path=path))
+        if forward == "unknown":
+            raise UnknownOutcome(f"{method} {path}: worker said {message!r}; outcome unknown")
         if status == 500 and _is_request_timed_out(message):
             if method in _IDEMPOTENT:
                 raise _Transient(ApiError(status, message, method=method, path=path))

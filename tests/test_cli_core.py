@@ -437,3 +437,34 @@ def test_plan_online_masks_keys_the_worker_types_as_password(
         assert masked.exit_code == 0, masked.output
         assert 'door.pin = "********"' in masked.stdout
         assert "8642" not in masked.output
+
+
+def test_leader_unreachable_during_forwarding_is_retried(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    # Seen on a real follower while the leader restarts: the write never reached the leader.
+    write_manifest(tmp_path, "a.yaml", file_source("a"))
+    fake.inject(
+        method="PUT",
+        path="/connectors/a/config",
+        status=500,
+        message="IO Error trying to forward REST request: java.net.ConnectException: Connection refused",
+    )
+    result = cli("apply", str(tmp_path), "-v", env=_env(fake))
+    assert result.exit_code == 0, result.output
+    assert "retrying PUT /connectors/a/config (attempt 2/8)" in result.stderr
+    assert fake.connector_config("a") is not None
+
+
+def test_forwarding_cut_after_sending_is_re_read(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+    write_manifest(tmp_path, "a.yaml", file_source("a"))
+    fake.inject(
+        method="PUT",
+        path="/connectors/a/config",
+        status=500,
+        message="IO Error trying to forward REST request: java.io.EOFException",
+        apply_anyway=True,
+    )
+    result = cli("apply", str(tmp_path), env=_env(fake))
+    assert result.exit_code == 0, result.output
+    assert len([r for r in fake.requests if r.method == "PUT"]) == 1

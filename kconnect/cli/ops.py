@@ -14,17 +14,13 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import (
-    CaCertOpt,
     Connection,
-    ContextOpt,
     Done,
-    InsecureOpt,
     Output,
     OutputOpt,
-    UrlOpt,
-    VerboseOpt,
     YesOpt,
     confirm,
+    connected,
     register_manifest_secrets,
     run_command,
 )
@@ -76,6 +72,7 @@ def _table(console: Console, columns: tuple[str, ...], rows: Sequence[tuple[str,
 
 
 @app.command()
+@connected
 def restart(
     name: NameArg,
     include_tasks: Annotated[
@@ -90,14 +87,10 @@ def restart(
         typer.Option("--task", help="Restart only this task id", min=0, show_default=False),
     ] = None,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Restart a connector, its tasks (--include-tasks, --failed-only) or one task (--task)."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect import ops
@@ -161,54 +154,45 @@ def _render_state(report: StateChangeReport, console: Console) -> None:
 
 
 @app.command()
+@connected
 def pause(
     names: NamesArg,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = 60.0,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Pause connectors: their tasks stop processing, and keep their assignment."""
-    conn = Connection(url, context, ca_cert, insecure, verbose)
-    return _state_command("pause", names, wait, timeout, output, conn)
+    return _state_command("pause", names, wait, timeout, output, connection)
 
 
 @app.command()
+@connected
 def resume(
     names: NamesArg,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = 60.0,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Resume paused or stopped connectors."""
-    conn = Connection(url, context, ca_cert, insecure, verbose)
-    return _state_command("resume", names, wait, timeout, output, conn)
+    return _state_command("resume", names, wait, timeout, output, connection)
 
 
 @app.command()
+@connected
 def stop(
     names: NamesArg,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = 60.0,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Stop connectors: shut their tasks down, keeping the config (Connect 3.5+, KIP-875)."""
-    conn = Connection(url, context, ca_cert, insecure, verbose)
-    return _state_command("stop", names, wait, timeout, output, conn)
+    return _state_command("stop", names, wait, timeout, output, connection)
 
 
 # -- offsets --------------------------------------------------------------------------------------
@@ -222,17 +206,14 @@ app.add_typer(offsets_app, name="offsets")
 
 
 @offsets_app.command("get")
+@connected
 def offsets_get(
     name: NameArg,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Show a connector's committed offsets (source or sink form)."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect import ops
@@ -304,6 +285,7 @@ def _render_offsets_change(change: OffsetsChange, console: Console) -> None:
 
 
 @offsets_app.command("reset")
+@connected
 def offsets_reset(
     name: NameArg,
     yes: YesOpt = False,
@@ -311,18 +293,15 @@ def offsets_reset(
         float, typer.Option("--timeout", help="Seconds to wait for the connector to stop", min=0)
     ] = 60.0,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Forget all offsets: stops the connector, resets, then restores its state."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
     return _offsets_change(name, None, yes, timeout, output, connection)
 
 
 @offsets_app.command("set")
+@connected
 def offsets_set(
     name: NameArg,
     file: Annotated[
@@ -339,14 +318,10 @@ def offsets_set(
         float, typer.Option("--timeout", help="Seconds to wait for the connector to stop", min=0)
     ] = 60.0,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Set offsets from a file: stops the connector, alters, then restores its state."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
     return _offsets_change(name, file, yes, timeout, output, connection)
 
 
@@ -361,6 +336,7 @@ app.add_typer(plugins_app, name="plugins")
 
 
 @plugins_app.callback()
+@connected
 def plugins(
     ctx: typer.Context,
     include_all: Annotated[
@@ -368,16 +344,12 @@ def plugins(
         typer.Option("--all", help="Also transforms, predicates and converters (Connect 3.2+)"),
     ] = False,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
-) -> int | None:
+    *,
+    connection: Connection,
+) -> int:
     """List installed connector plugins (all plugin types with --all)."""
     if ctx.invoked_subcommand is not None:
-        return None
-    connection = Connection(url, context, ca_cert, insecure, verbose)
+        return ExitCode.OK  # the subcommand's exit code is the one that counts
 
     def body() -> Done:
         from kconnect import ops
@@ -395,20 +367,17 @@ def _render_plugins(rows: list[dict[str, Any]], console: Console) -> None:
 
 
 @plugins_app.command("describe")
+@connected
 def plugins_describe(
     plugin: Annotated[
         str,
         typer.Argument(help="Plugin class or alias (e.g. FileStreamSource)", show_default=False),
     ],
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """A plugin's config definitions: name, type, default, importance, required."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect import ops
@@ -441,6 +410,7 @@ def _render_plugin(description: PluginDescription, console: Console) -> None:
 
 
 @app.command()
+@connected
 def export(
     names: Annotated[
         list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)
@@ -450,14 +420,10 @@ def export(
     ] = Path("connectors.d"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files")] = False,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Write live connectors as manifests, secrets replaced by ${VAR} placeholders."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect import ops
@@ -523,39 +489,36 @@ def _render_loggers(levels: dict[str, dict[str, Any]], console: Console) -> None
 
 
 @loggers_app.callback()
+@connected
 def loggers(
     ctx: typer.Context,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
-) -> int | None:
+    *,
+    connection: Connection,
+) -> int:
     """List every logger and its level (same as `loggers get`)."""
     if ctx.invoked_subcommand is not None:
-        return None
-    return _loggers_list(None, output, Connection(url, context, ca_cert, insecure, verbose))
+        return ExitCode.OK  # the subcommand's exit code is the one that counts
+    return _loggers_list(None, output, connection)
 
 
 @loggers_app.command("get")
+@connected
 def loggers_get(
     logger: Annotated[
         str | None,
         typer.Argument(help="Logger name, or root (default: all)", show_default=False),
     ] = None,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Show one logger's level, or all loggers."""
-    return _loggers_list(logger, output, Connection(url, context, ca_cert, insecure, verbose))
+    return _loggers_list(logger, output, connection)
 
 
 @loggers_app.command("set")
+@connected
 def loggers_set(
     logger: Annotated[str, typer.Argument(help="Logger name, or root", show_default=False)],
     level: Annotated[
@@ -566,14 +529,10 @@ def loggers_set(
         typer.Option("--scope", help="worker: the answering worker; cluster: every worker (3.7+)"),
     ] = LoggerScope.worker,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Set a logger's level (and its children's)."""
-    connection = Connection(url, context, ca_cert, insecure, verbose)
 
     def body() -> Done:
         from kconnect import ops
@@ -640,29 +599,25 @@ def _render_info(info: Info, console: Console) -> None:
 
 
 @app.command()
+@connected
 def info(
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """kconnect's version, and the worker's version, commit and Kafka cluster id."""
-    return _info("info", output, Connection(url, context, ca_cert, insecure, verbose))
+    return _info("info", output, connection)
 
 
 @app.command()
+@connected
 def version(
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
-    verbose: VerboseOpt = 0,
+    *,
+    connection: Connection,
 ) -> int:
     """Same as info (`kconnect --version` prints kconnect's version without connecting)."""
-    return _info("version", output, Connection(url, context, ca_cert, insecure, verbose))
+    return _info("version", output, connection)
 
 
 # -- contexts -------------------------------------------------------------------------------------
@@ -732,16 +687,15 @@ def context_use(
 
 
 @context_app.command("show")
+@connected
 def context_show(
     name: Annotated[
         str | None,
         typer.Argument(help="Context (default: the selected one)", show_default=False),
     ] = None,
     output: OutputOpt = Output.text,
-    url: UrlOpt = None,
-    context: ContextOpt = None,
-    ca_cert: CaCertOpt = None,
-    insecure: InsecureOpt = False,
+    *,
+    connection: Connection,
 ) -> int:
     """The effective connection settings and where each comes from (secrets never shown)."""
 
@@ -750,10 +704,10 @@ def context_show(
 
         resolution = resolve(
             os.environ,
-            url=url,
-            ca_cert=ca_cert,
-            insecure=insecure,
-            context=name or context or os.environ.get("KCONNECT_CONTEXT"),
+            url=connection.url,
+            ca_cert=connection.ca_cert,
+            insecure=connection.insecure,
+            context=name or connection.context or os.environ.get("KCONNECT_CONTEXT"),
         )
         data = _show_data(resolution)
         code = ExitCode.ERROR if resolution.problems else ExitCode.OK

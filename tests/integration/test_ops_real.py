@@ -45,6 +45,9 @@ def _wait_until(what: str, check: Callable[[], Any], timeout: float = DEADLINE) 
 
 
 def _state_is(stack: Stack, name: str, state: str, tasks: int | None = 1) -> Callable[[], Any]:
+    """The connector is in `state` with `tasks` tasks all in that state (None: any number;
+    a connector created PAUSED has none until it first runs)."""
+
     def check() -> Any:
         status = _status(stack, name)
         if not status or status["connector"]["state"] != state:
@@ -52,7 +55,9 @@ def _state_is(stack: Stack, name: str, state: str, tasks: int | None = 1) -> Cal
         task_states = [t["state"] for t in status["tasks"]]
         if state == "STOPPED":
             return status if task_states == [] else None
-        return status if task_states == [state] * (tasks or 0) else None
+        if tasks is None:
+            return status if all(t == state for t in task_states) else None
+        return status if task_states == [state] * tasks else None
 
     return check
 
@@ -86,7 +91,7 @@ def _create(stack: Stack, name: str, config: dict[str, str], state: str = "RUNNI
         timeout=120,
     )
     assert r.status_code == 201, r.text
-    _wait_until(f"{name} {state}", _state_is(stack, name, state, 1 if state != "STOPPED" else 0))
+    _wait_until(f"{name} {state}", _state_is(stack, name, state, 1 if state == "RUNNING" else None))
 
 
 def _offsets(cli: CliRunner, stack: Stack, name: str) -> list[dict[str, Any]]:
