@@ -30,7 +30,11 @@ def _kconnect(*args: str, url: str = "") -> tuple[float, int, str]:
     env = {**os.environ, "KCONNECT_URL": url} if url else dict(os.environ)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "kconnect", *args], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "kconnect", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     return time.perf_counter() - start, done.returncode, done.stdout + done.stderr
 
@@ -60,7 +64,12 @@ def plan_and_noop_apply(count: int) -> None:
         for i in range(count):
             fake.add_connector(
                 f"c{i:04d}",
-                {"connector.class": SOURCE, "tasks.max": "1", "topic": f"t{i}", "file": f"/tmp/c{i}.txt"},
+                {
+                    "connector.class": SOURCE,
+                    "tasks.max": "1",
+                    "topic": f"t{i}",
+                    "file": f"/tmp/c{i}.txt",
+                },
             )
         fake.clear_requests()
         seconds, code, _ = _kconnect("plan", tmp, "--detailed-exitcode", url=fake.url)
@@ -79,7 +88,9 @@ def plan_and_noop_apply(count: int) -> None:
 def creates(count: int, latency_ms: float, concurrency: int = 8) -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeConnect(latency=latency_ms / 1000) as fake:
         _manifests(Path(tmp), count)
-        seconds, code, output = _kconnect("apply", tmp, "--concurrency", str(concurrency), url=fake.url)
+        seconds, code, output = _kconnect(
+            "apply", tmp, "--concurrency", str(concurrency), url=fake.url
+        )
         created = len(fake.connector_names())
         print(
             f"create {count} at {latency_ms:>4.0f} ms latency, concurrency {concurrency}: "

@@ -92,13 +92,18 @@ def stderr() -> RedactingStream:
 def console(*, err: bool = False) -> Console:
     from rich.console import Console
 
+    import os
+
     stream = stderr() if err else stdout()
-    # Keep lines unwrapped when piped so that output stays grep-able and diffs stay exact.
+    # Piped output is read by scripts and grep: never wrap or truncate it (tables would cut
+    # long class names to fit 80 columns). A terminal gets its own width.
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
     return Console(
         file=stream,  # type: ignore[arg-type]
         highlight=False,
         soft_wrap=True,
         emoji=False,
+        width=1000 if piped else None,
     )
 
 

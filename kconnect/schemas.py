@@ -125,7 +125,7 @@ def _as_int(value: str) -> int | None:
 
 
 def _range_keyword(validator: Any, bounds: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    from jsonschema.exceptions import ValidationError  # noqa: PLC0415 (start-up time)
+    from jsonschema.exceptions import ValidationError
 
     number = _as_int(instance) if isinstance(instance, str) else None
     if number is None:  # not an integer: the pattern reports it
@@ -136,7 +136,7 @@ def _range_keyword(validator: Any, bounds: Any, instance: Any, schema: Any) -> I
 
 
 def _enum_keyword(validator: Any, allowed: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    from jsonschema.exceptions import ValidationError  # noqa: PLC0415 (start-up time)
+    from jsonschema.exceptions import ValidationError
 
     if not isinstance(instance, str):
         return
@@ -146,7 +146,7 @@ def _enum_keyword(validator: Any, allowed: Any, instance: Any, schema: Any) -> I
 
 @functools.cache
 def _validator(connector_class: str) -> Any:
-    from jsonschema import Draft202012Validator, validators  # noqa: PLC0415
+    from jsonschema import Draft202012Validator, validators
 
     schema = connector_schema(connector_class)
     cls = validators.extend(

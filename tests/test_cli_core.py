@@ -405,7 +405,10 @@ def test_validate_online_maps_worker_errors_to_file_and_line(
     assert offline.exit_code == 0, offline.output
     online = cli("validate", str(tmp_path), "--online", env=_env(fake))
     assert online.exit_code == 1
-    assert f"{path}:7: error: batch.size: Invalid value lots for configuration batch.size" in online.stdout
+    assert (
+        f"{path}:7: error: batch.size: Invalid value lots for configuration batch.size"
+        in online.stdout
+    )
     assert [(r.method, r.path) for r in fake.requests] == [
         ("PUT", "/connector-plugins/FileStreamSourceConnector/config/validate")
     ]
@@ -413,10 +416,15 @@ def test_validate_online_maps_worker_errors_to_file_and_line(
 
 
 def test_validate_online_unknown_plugin(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
-    path = write_manifest(tmp_path, "a.yaml", "name: a\nconfig:\n  connector.class: com.example.NopeConnector\n")
+    path = write_manifest(
+        tmp_path, "a.yaml", "name: a\nconfig:\n  connector.class: com.example.NopeConnector\n"
+    )
     result = cli("validate", str(tmp_path), "--online", env=_env(fake))
     assert result.exit_code == 1
-    assert f"{path}:3: error: the worker has no connector plugin 'com.example.NopeConnector'" in result.stdout
+    assert (
+        f"{path}:3: error: the worker has no connector plugin 'com.example.NopeConnector'"
+        in result.stdout
+    )
 
 
 def test_plan_online_masks_keys_the_worker_types_as_password(
@@ -429,7 +437,9 @@ def test_plan_online_masks_keys_the_worker_types_as_password(
     )
     with FakeConnect(plugins=[plugin]) as fake:
         write_manifest(
-            tmp_path, "a.yaml", "name: a\nconfig:\n  connector.class: com.example.PinSourceConnector\n  door.pin: '8642'\n"
+            tmp_path,
+            "a.yaml",
+            "name: a\nconfig:\n  connector.class: com.example.PinSourceConnector\n  door.pin: '8642'\n",
         )
         plain = cli("plan", str(tmp_path), env=_env(fake))
         assert 'door.pin = "8642"' in plain.stdout
@@ -456,7 +466,9 @@ def test_leader_unreachable_during_forwarding_is_retried(
     assert fake.connector_config("a") is not None
 
 
-def test_forwarding_cut_after_sending_is_re_read(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
+def test_forwarding_cut_after_sending_is_re_read(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
     write_manifest(tmp_path, "a.yaml", file_source("a"))
     fake.inject(
         method="PUT",

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / "examples" / "github-actions" / "kconnect.yml"
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 K8S = REPO / "examples" / "k8s"
-DOCS = REPO / "docs" / "readme" / "gitops.md"
+DOCS = REPO / "README.md"
 
 
 def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,13 +13,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_wheel_ships_schemas_and_validates_outside_the_repo(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
     [wheel] = (tmp_path / "dist").glob("kconnect-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    repo_schemas = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "schemas").rglob("*.json"))
+    repo_schemas = sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "schemas").rglob("*.json")
+    )
     assert repo_schemas, "no schemas in the repository"
     for schema in repo_schemas:
         assert f"kconnect/{schema}" in names

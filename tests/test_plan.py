@@ -61,9 +61,7 @@ def test_state_changes() -> None:
         "f": _live({"connector.class": CLASS}, "FAILED"),
         "s": _live({"connector.class": CLASS}, "RUNNING"),
     }
-    plan = build_plan(
-        [_manifest("p"), _manifest("f"), _manifest("s", TargetState.STOPPED)], live
-    )
+    plan = build_plan([_manifest("p"), _manifest("f"), _manifest("s", TargetState.STOPPED)], live)
     assert [(c.name, c.state_before, c.state_changed) for c in plan.changes] == [
         ("p", "PAUSED", True),
         ("s", "RUNNING", True),
@@ -80,8 +78,12 @@ def test_prune_and_unmanaged() -> None:
 
 
 def test_rendered_lines() -> None:
-    live = {"a": _live({"connector.class": CLASS, "database.password": "x1", "topic": "t"}, "RUNNING")}
-    plan = build_plan([_manifest("a", TargetState.PAUSED, topic="u", **{"database.password": "x2"})], live)
+    live = {
+        "a": _live({"connector.class": CLASS, "database.password": "x1", "topic": "t"}, "RUNNING")
+    }
+    plan = build_plan(
+        [_manifest("a", TargetState.PAUSED, topic="u", **{"database.password": "x2"})], live
+    )
     assert [text for text, _ in plan_lines(plan.changes[0])] == [
         "~ update a",
         f"    ~ database.password: {MASK} → {MASK} (secret changed)",
