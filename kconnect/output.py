@@ -90,9 +90,9 @@ def stderr() -> RedactingStream:
 
 
 def console(*, err: bool = False) -> Console:
-    from rich.console import Console
-
     import os
+
+    from rich.console import Console
 
     stream = stderr() if err else stdout()
     # Piped output is read by scripts and grep: never wrap or truncate it (tables would cut

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,14 +26,48 @@ from kconnect.cli.common import (
 )
 from kconnect.errors import ExitCode
 
+if TYPE_CHECKING:
+    from kconnect.client import ConnectClient
+    from kconnect.core import PlanReport, ValidationReport
+
+
+OnlineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--online",
+        help="Also validate each connector with the worker (and learn its PASSWORD keys)",
+    ),
+]
+
+
+def _valid_manifests(
+    client: ConnectClient | None, paths: list[str], env_file: Path | None
+) -> ValidationReport:
+    """Valid manifests, or `ManifestError` before anything is written; with a client, the
+    worker validates too (only once the offline checks pass)."""
+    from kconnect.core import load_valid
+
+    report = load_valid(paths, manifest_env(env_file), stdin_text=stdin_text(paths), client=client)
+    register_manifest_secrets([m.config for m in report.manifests])
+    return report
+
+
+def _plan_against(
+    client: ConnectClient, report: ValidationReport, prune: bool
+) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
+    from kconnect.core import make_plan
+    from kconnect.plan import live_config
+
+    plan_report, live = make_plan(client, report, prune=prune)
+    register_manifest_secrets([live_config(entry) for entry in live.values()])
+    return plan_report, live
+
 
 @app.command()
 @connected
 def validate(
     paths: PathsArg,
-    online: Annotated[
-        bool, typer.Option("--online", help="Also ask the worker to validate each connector")
-    ] = False,
+    online: OnlineOpt = False,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
     *,
@@ -56,51 +90,6 @@ def validate(
         return Done(code, report, lambda c: render_validation(report, c))
 
     return run_command("validate", output, body)
-
-
-OnlineOpt = Annotated[
-    bool,
-    typer.Option(
-        "--online",
-        help="Validate each connector with the worker first (also learns its PASSWORD keys)",
-    ),
-]
-
-
-def _plan(
-    command: str,
-    paths: list[str],
-    *,
-    prune: bool,
-    online: bool,
-    detailed_exitcode: bool,
-    env_file: Path | None,
-    output: PlanOutput,
-    connection: Connection,
-) -> int:
-    def body() -> Done:
-        from kconnect.core import load_valid, make_plan
-        from kconnect.render import plan_markdown, render_plan
-
-        env, text = manifest_env(env_file), stdin_text(paths)
-        report = load_valid(paths, env, stdin_text=text)
-        register_manifest_secrets([m.config for m in report.manifests])
-        with connection.client() as client:
-            if online:
-                report = load_valid(paths, env, stdin_text=text, client=client)
-            plan_report, live = make_plan(client, report, prune=prune)
-        register_manifest_secrets(
-            [dict((e.get("info") or {}).get("config") or {}) for e in live.values()]
-        )
-        code = (
-            ExitCode.CHANGES_PENDING
-            if detailed_exitcode and plan_report.plan.has_changes
-            else ExitCode.OK
-        )
-        markdown = plan_markdown(plan_report) if output is PlanOutput.markdown else None
-        return Done(code, plan_report, lambda c: render_plan(plan_report, c), raw_text=markdown)
-
-    return run_command(command, output, body)
 
 
 @app.command()
@@ -126,16 +115,19 @@ def plan(
     connection: Connection,
 ) -> int:
     """Show what apply would change on the cluster (secrets masked). Sends no writes."""
-    return _plan(
-        "plan",
-        paths,
-        prune=prune,
-        online=online,
-        detailed_exitcode=detailed_exitcode,
-        env_file=env_file,
-        output=output,
-        connection=connection,
-    )
+
+    def body() -> Done:
+        from kconnect.render import plan_markdown, render_plan
+
+        with connection.client() as client:
+            report = _valid_manifests(client if online else None, paths, env_file)
+            plan_report, _live = _plan_against(client, report, prune)
+        pending = detailed_exitcode and plan_report.plan.has_changes
+        code = ExitCode.CHANGES_PENDING if pending else ExitCode.OK
+        markdown = plan_markdown(plan_report) if output is PlanOutput.markdown else None
+        return Done(code, plan_report, lambda c: render_plan(plan_report, c), raw_text=markdown)
+
+    return run_command("plan", output, body)
 
 
 # `diff` is what kubectl and kcctl users type; same command, same flags.
@@ -173,16 +165,9 @@ def apply(
         from kconnect.output import console
         from kconnect.render import render_apply, render_plan
 
-        env, text = manifest_env(env_file), stdin_text(paths)
-        report = core.load_valid(paths, env, stdin_text=text)
-        register_manifest_secrets([m.config for m in report.manifests])
         with connection.client() as client:
-            if online:
-                report = core.load_valid(paths, env, stdin_text=text, client=client)
-            plan_report, live = core.make_plan(client, report, prune=prune)
-            register_manifest_secrets(
-                [dict((e.get("info") or {}).get("config") or {}) for e in live.values()]
-            )
+            report = _valid_manifests(client if online else None, paths, env_file)
+            plan_report, live = _plan_against(client, report, prune)
             if output is Output.text:
                 render_plan(plan_report, console())
             deletes = plan_report.plan.counts.get("delete", 0)

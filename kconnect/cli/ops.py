@@ -153,46 +153,26 @@ def _render_state(report: StateChangeReport, console: Console) -> None:
         _text(console, f"✗ {health.name} is {health.state}, not {target}", "red")
 
 
-@app.command()
-@connected
-def pause(
-    names: NamesArg,
-    wait: WaitOpt = False,
-    timeout: TimeoutOpt = 60.0,
-    output: OutputOpt = Output.text,
-    *,
-    connection: Connection,
-) -> int:
-    """Pause connectors: their tasks stop processing, and keep their assignment."""
-    return _state_command("pause", names, wait, timeout, output, connection)
+def _register_state_command(action: str, help_text: str) -> None:
+    @app.command(action, help=help_text)
+    @connected
+    def command(
+        names: NamesArg,
+        wait: WaitOpt = False,
+        timeout: TimeoutOpt = 60.0,
+        output: OutputOpt = Output.text,
+        *,
+        connection: Connection,
+    ) -> int:
+        return _state_command(action, names, wait, timeout, output, connection)
 
 
-@app.command()
-@connected
-def resume(
-    names: NamesArg,
-    wait: WaitOpt = False,
-    timeout: TimeoutOpt = 60.0,
-    output: OutputOpt = Output.text,
-    *,
-    connection: Connection,
-) -> int:
-    """Resume paused or stopped connectors."""
-    return _state_command("resume", names, wait, timeout, output, connection)
-
-
-@app.command()
-@connected
-def stop(
-    names: NamesArg,
-    wait: WaitOpt = False,
-    timeout: TimeoutOpt = 60.0,
-    output: OutputOpt = Output.text,
-    *,
-    connection: Connection,
-) -> int:
-    """Stop connectors: shut their tasks down, keeping the config (Connect 3.5+, KIP-875)."""
-    return _state_command("stop", names, wait, timeout, output, connection)
+for _action, _help in (
+    ("pause", "Pause connectors: their tasks stop processing, and keep their assignment."),
+    ("resume", "Resume paused or stopped connectors."),
+    ("stop", "Stop connectors: shut their tasks down, keeping the config (Connect 3.5+, KIP-875)."),
+):
+    _register_state_command(_action, _help)
 
 
 # -- offsets --------------------------------------------------------------------------------------
