@@ -480,3 +480,13 @@ def test_forwarding_cut_after_sending_is_re_read(
     result = cli("apply", str(tmp_path), env=_env(fake))
     assert result.exit_code == 0, result.output
     assert len([r for r in fake.requests if r.method == "PUT"]) == 1
+
+
+def test_usage_error_with_json_output_still_prints_an_envelope(cli: CliRunner) -> None:
+    result = cli("plan", "connectors.d", "-o", "json", "--no-such-flag")
+    assert result.exit_code == 64
+    doc = result.json
+    assert doc["status"] == "usage-error"
+    assert doc["exit_code"] == 64
+    assert doc["errors"][0]["type"] == "UsageError"
+    assert "--no-such-flag" in doc["errors"][0]["message"]

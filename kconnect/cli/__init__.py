@@ -31,9 +31,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     command = build_app()
     click = _click_module()
+    args = list(argv) if argv is not None else sys.argv[1:]
     try:
         result = command.main(
-            args=list(argv) if argv is not None else sys.argv[1:],
+            args=args,
             prog_name="kconnect",
             standalone_mode=False,
         )
@@ -43,6 +44,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except click.UsageError as exc:
         # click's default for usage errors is 2, which we reserve for "changes pending".
         exc.show()
+        if _wants_json(args):
+            _usage_envelope(args, exc.format_message())
         return ExitCode.USAGE
     except (typer.Abort, KeyboardInterrupt):
         _echo("\nInterrupted.", err=True)
@@ -57,6 +60,25 @@ def run(argv: Sequence[str] | None = None) -> int:
         render_error(exc, console(err=True))
         return exc.exit_code
     return int(result or 0)
+
+
+def _wants_json(args: Sequence[str]) -> bool:
+    """Whether the command line asked for JSON, even if it failed to parse: a CI job that
+    parses stdout must get an envelope for a usage error too."""
+    pairs = zip(args, [*args[1:], ""], strict=True)
+    return any(
+        (a in ("-o", "--output") and b == "json") or a in ("-ojson", "--output=json")
+        for a, b in pairs
+    )
+
+
+def _usage_envelope(args: Sequence[str], message: str) -> None:
+    from kconnect.errors import UsageError
+    from kconnect.output import write_json
+    from kconnect.render import envelope
+
+    command = next((a for a in args if not a.startswith("-")), "")
+    write_json(envelope(command, ExitCode.USAGE, None, [UsageError(message)]))
 
 
 def _echo(text: str, err: bool = True) -> None:
