@@ -135,9 +135,10 @@ def connected(func: Callable[..., int]) -> Callable[..., int]:
     """
     import functools
     import inspect
-    import typing
 
-    hints = typing.get_type_hints(func, include_extras=True)
+    # Not typing.get_type_hints: on 3.10 it wraps `X = None` parameters in Optional[...],
+    # which hides the Annotated[...] metadata typer reads its options from.
+    hints = inspect.get_annotations(func, eval_str=True)
     signature = inspect.signature(func)
     kept = [
         p.replace(annotation=hints.get(p.name, p.annotation))
