@@ -34,3 +34,15 @@ def test_every_lint_rule_is_documented() -> None:
 
     for rule in RULES:
         assert f"`{rule}`" in README, rule
+
+
+def test_root_help_table_matches_every_command() -> None:
+    from kconnect.cli import COMMANDS
+
+    command = build_app()
+    assert list(COMMANDS) == list(command.commands)
+    for name, sub in command.commands.items():
+        module = sub.callback.__module__ if sub.callback else None
+        assert COMMANDS[name][1] == sub.get_short_help_str(limit=1000), name
+        if module is not None:
+            assert module == f"kconnect.cli.{COMMANDS[name][0]}", name

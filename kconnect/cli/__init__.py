@@ -12,15 +12,74 @@ from typing import Any
 
 from kconnect.errors import ExitCode, KconnectError
 
-# Command modules register themselves on the app when imported; each is a group of
-# related commands. Imported lazily so `kconnect --help` stays fast.
-COMMAND_MODULES = (
-    "kconnect.cli.manifests",
-    "kconnect.cli.inspect",
-    "kconnect.cli.ops",
-    "kconnect.cli.reconcile",
-    "kconnect.cli.schema",
-)
+# Every command: the module that defines it, and the summary `kconnect --help` lists.
+# Start-up matters (a CI step or a reconcile cron job runs kconnect many times): only the module
+# of the command being run is imported and built, and the root help is written from this table
+# without importing any (pip keeps a table like this for the same reason). tests/test_docs.py
+# checks that each summary is the command's own first docstring line.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("manifests", "Check manifests: schema, per-connector rules and pipeline lint."),
+    "plan": ("manifests", "Show what apply would change on the cluster (secrets masked)."),
+    "diff": ("manifests", "Alias of plan."),
+    "apply": ("manifests", "Make the cluster match the manifests: write only what changed."),
+    "status": ("inspect", "Connector and task states."),
+    "get": ("inspect", "List the connectors on the cluster with their class, type and state."),
+    "describe": (
+        "inspect",
+        "One connector in detail: masked config, state, tasks, failure traces and topics.",
+    ),
+    "delete": ("inspect", "Delete connectors from the cluster (asks first unless --yes)."),
+    "restart": (
+        "ops",
+        "Restart a connector, its tasks (--include-tasks, --failed-only) or one task (--task).",
+    ),
+    "pause": (
+        "ops",
+        "Pause connectors: their tasks stop processing, and keep their assignment.",
+    ),
+    "resume": ("ops", "Resume paused or stopped connectors."),
+    "stop": (
+        "ops",
+        "Stop connectors: shut their tasks down, keeping the config (Connect 3.5+, KIP-875).",
+    ),
+    "export": (
+        "ops",
+        "Write live connectors as manifests, secrets replaced by ${VAR} placeholders.",
+    ),
+    "info": ("ops", "kconnect's version, and the worker's version, commit and Kafka cluster id."),
+    "version": (
+        "ops",
+        "Same as info (`kconnect --version` prints kconnect's version without connecting).",
+    ),
+    "reconcile": (
+        "reconcile",
+        "Keep the cluster equal to the manifests: plan and apply every --interval, "
+        "check health, optionally restart FAILED connectors.",
+    ),
+    "schema": (
+        "schema",
+        "Print the manifest JSON Schema, or a connector class's config schema, as JSON.",
+    ),
+    "offsets": ("ops", "Read, reset or set a connector's offsets (Connect 3.6+, KIP-875)."),
+    "plugins": ("ops", "List installed plugins, or describe one plugin's configuration."),
+    "loggers": (
+        "ops",
+        "Show or change worker log levels (Connect 2.4+, KIP-495; scope: 3.7+, KIP-976).",
+    ),
+    "context": (
+        "ops",
+        "Named clusters from the config file (~/.config/kconnect/config.yaml or $KCONNECT_CONFIG).",
+    ),
+}
+
+
+def command_modules(args: Sequence[str] | None) -> list[str]:
+    """The modules to import for this command line: the invoked command's only, none for the
+    root help or an unknown command, all of them when `args` is None (docs and tests)."""
+    if args is None:
+        return sorted({f"kconnect.cli.{module}" for module, _ in COMMANDS.values()})
+    name = next((a for a in args if not a.startswith("-")), None)
+    return [f"kconnect.cli.{COMMANDS[name][0]}"] if name in COMMANDS else []
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -29,9 +88,9 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     from kconnect.cli.app import build_app
 
-    command = build_app()
-    click = _click_module()
     args = list(argv) if argv is not None else sys.argv[1:]
+    command = build_app(args)
+    click = _click_module()
     try:
         result = command.main(
             args=args,

@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from kconnect import __version__
 
+
+class _RootGroup(TyperGroup):
+    """Lists every command from `COMMANDS` even when only the invoked one was imported."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        from kconnect.cli import COMMANDS
+
+        return list(COMMANDS)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        from kconnect.cli import COMMANDS
+
+        # Shortened exactly as click shortens a loaded command's help, by the click in use
+        # (typer's vendored copy, or click itself).
+        click_core = importlib.import_module(f"{type(formatter).__module__.rsplit('.', 1)[0]}.core")
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click_core.Command(name, help=summary).get_short_help_str(limit))
+            for name, (_module, summary) in COMMANDS.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="kconnect",
     help=(
         "Kafka Connect connectors as code: validate YAML manifests, plan the changes against "
@@ -44,13 +71,11 @@ def _root(
     """Kafka Connect connectors as code."""
 
 
-def build_app() -> Any:  # a click Command, from typer's vendored click or click itself
-    from kconnect.cli import COMMAND_MODULES
+def build_app(args: Sequence[str] | None = None) -> Any:
+    """The click command (typer's vendored click, or click itself) for this command line;
+    see `command_modules` for what gets imported."""
+    from kconnect.cli import command_modules
 
-    for module in COMMAND_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    for module in command_modules(args):
+        importlib.import_module(module)
     return typer.main.get_command(app)

@@ -82,6 +82,9 @@ EnvFileOpt = Annotated[
         "--env-file", help="dotenv file with variables for ${VAR} interpolation", show_default=False
     ),
 ]
+PruneOpt = Annotated[
+    bool, typer.Option("--prune", help="Delete connectors that no manifest declares")
+]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
 
 

@@ -16,6 +16,7 @@ from kconnect.cli.common import (
     OutputOpt,
     PathsArg,
     PlanOutput,
+    PruneOpt,
     YesOpt,
     confirm,
     connected,
@@ -138,9 +139,7 @@ app.command("diff", help="Alias of plan.")(plan)
 @connected
 def apply(
     paths: PathsArg,
-    prune: Annotated[
-        bool, typer.Option("--prune", help="Delete connectors that no manifest declares")
-    ] = False,
+    prune: PruneOpt = False,
     yes: YesOpt = False,
     wait: Annotated[
         bool,

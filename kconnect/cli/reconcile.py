@@ -13,6 +13,7 @@ from kconnect.cli.common import (
     EnvFileOpt,
     Output,
     OutputOpt,
+    PruneOpt,
     connected,
     manifest_env,
 )
@@ -37,9 +38,7 @@ def reconcile(
     interval: Annotated[
         str, typer.Option("--interval", help="Time between cycles: 30s, 5m, 1h or seconds")
     ] = "30s",
-    prune: Annotated[
-        bool, typer.Option("--prune", help="Delete connectors that no manifest declares")
-    ] = False,
+    prune: PruneOpt = False,
     auto_restart: Annotated[
         bool,
         typer.Option(
