@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from kconnect import __version__
 
@@ -23,12 +23,10 @@ class _RootGroup(TyperGroup):
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         from kconnect.cli import COMMANDS
 
-        # Shortened exactly as click shortens a loaded command's help, by the click in use
-        # (typer's vendored copy, or click itself).
-        click_core = importlib.import_module(f"{type(formatter).__module__.rsplit('.', 1)[0]}.core")
+        # Shortened exactly as a loaded command's help is, by the same command class.
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
         rows = [
-            (name, click_core.Command(name, help=summary).get_short_help_str(limit))
+            (name, TyperCommand(name=name, help=summary).get_short_help_str(limit))
             for name, (_module, summary) in COMMANDS.items()
         ]
         with formatter.section("Commands"):
