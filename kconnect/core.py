@@ -11,7 +11,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kconnect.apply import (
+from kconnect.client import ConnectClient
+from kconnect.diagnostics import Location, Problem, Severity, error
+from kconnect.errors import ApiError, ManifestError, NotFoundError
+from kconnect.health import ConnectorHealth, connector_health
+from kconnect.manifest import load_manifests
+from kconnect.model import Manifest, TargetState
+from kconnect.planning.apply import (
     DEFAULT_CONCURRENCY,
     ApplyResult,
     WaitResult,
@@ -19,13 +25,7 @@ from kconnect.apply import (
     apply_plan,
     wait_for_states,
 )
-from kconnect.client import ConnectClient
-from kconnect.diagnostics import Location, Problem, Severity, error
-from kconnect.errors import ApiError, ManifestError, NotFoundError
-from kconnect.health import ConnectorHealth, connector_health
-from kconnect.manifest import load_manifests
-from kconnect.model import Manifest, TargetState
-from kconnect.plan import Action, Plan, build_plan, live_config
+from kconnect.planning.plan import Action, Plan, build_plan, live_config
 from kconnect.secrets import is_config_reference, is_secret_key
 
 log = logging.getLogger("kconnect")

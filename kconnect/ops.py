@@ -100,7 +100,7 @@ class StateChange:
 class StateChangeReport:
     action: str
     changes: tuple[StateChange, ...]
-    wait: Any = None  # kconnect.apply.WaitResult when --wait was given
+    wait: Any = None  # kconnect.planning.apply.WaitResult when --wait was given
 
     @property
     def ok(self) -> bool:
@@ -143,8 +143,8 @@ def change_state(
             changes.append(StateChange(name, False, exc.message))
     waited = None
     if wait:
-        from kconnect.apply import wait_for_states
         from kconnect.model import TargetState
+        from kconnect.planning.apply import wait_for_states
 
         target = TargetState(STATE_ACTIONS[action].lower())
         targets = {c.name: target for c in changes if c.ok}
@@ -490,7 +490,7 @@ def export_connectors(
 ) -> list[ExportedConnector]:
     """Read live connectors (one request unless `live` is given, plus one per connector class
     for its PASSWORD keys) and render each as a manifest with secrets replaced by `${VAR}`."""
-    from kconnect.plan import comparable_config, live_config, live_state
+    from kconnect.planning.plan import comparable_config, live_config, live_state
 
     if live is None:
         live = client.list_expanded()

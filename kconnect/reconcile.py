@@ -32,7 +32,7 @@ from kconnect.errors import ExitCode, KconnectError, UsageError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.metrics import ReconcileMetrics
 from kconnect.model import Manifest, TargetState
-from kconnect.plan import ConnectorChange, live_config
+from kconnect.planning.plan import ConnectorChange, live_config
 
 log = logging.getLogger("kconnect.reconcile")
 

@@ -15,11 +15,11 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from kconnect.apply import WaitResult
     from kconnect.core import ApplyReport, PlanReport, StatusReport, ValidationReport
     from kconnect.diagnostics import Problem
     from kconnect.health import ConnectorHealth
-    from kconnect.plan import ConnectorChange, Plan
+    from kconnect.planning.apply import WaitResult
+    from kconnect.planning.plan import ConnectorChange, Plan
 
 RESULT_VERSION = 1
 
@@ -118,7 +118,7 @@ def _quote(value: str | None) -> str:
 
 def plan_lines(change: ConnectorChange) -> list[tuple[str, str]]:
     """(text, style) lines for one connector's change; shared by text and Markdown output."""
-    from kconnect.plan import Action, KeyChangeKind
+    from kconnect.planning.plan import Action, KeyChangeKind
 
     symbol, style = {
         Action.CREATE: ("+", "green"),

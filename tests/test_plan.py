@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kconnect.model import Manifest, TargetState
-from kconnect.plan import Action, KeyChangeKind, build_plan, diff_config
+from kconnect.planning.plan import Action, KeyChangeKind, build_plan, diff_config
 from kconnect.render import plan_lines
 from kconnect.secrets import MASK
 

@@ -60,7 +60,7 @@ def get_connectors(
     """List the connectors on the cluster with their class, type and state."""
 
     def body() -> Done:
-        from kconnect.plan import live_config, live_state
+        from kconnect.planning.plan import live_config, live_state
 
         with connection.client() as client:
             live = client.list_expanded()

@@ -57,7 +57,7 @@ def _plan_against(
     client: ConnectClient, report: ValidationReport, prune: bool
 ) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
     from kconnect.core import make_plan
-    from kconnect.plan import live_config
+    from kconnect.planning.plan import live_config
 
     plan_report, live = make_plan(client, report, prune=prune)
     register_manifest_secrets([live_config(entry) for entry in live.values()])

@@ -407,7 +407,7 @@ def export(
 
     def body() -> Done:
         from kconnect import ops
-        from kconnect.plan import live_config
+        from kconnect.planning.plan import live_config
 
         with connection.client() as client:
             live = client.list_expanded()
