@@ -17,6 +17,7 @@ from kconnect.errors import ApiError, ManifestError, NotFoundError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifest import load_manifests
 from kconnect.model import Manifest, TargetState
+from kconnect.output.redaction import is_config_reference, is_secret_key
 from kconnect.planning.apply import (
     DEFAULT_CONCURRENCY,
     ApplyResult,
@@ -26,7 +27,6 @@ from kconnect.planning.apply import (
     wait_for_states,
 )
 from kconnect.planning.plan import Action, Plan, build_plan, live_config
-from kconnect.secrets import is_config_reference, is_secret_key
 
 log = logging.getLogger("kconnect")
 

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kconnect.secrets import redact_text
+from kconnect.output.redaction import redact_text
 
 UNHEALTHY_STATES = frozenset({"FAILED", "UNASSIGNED"})
 TRACE_LINES = 3

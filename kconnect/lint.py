@@ -27,8 +27,8 @@ from typing import Any
 
 from kconnect.diagnostics import Location, Problem, Severity
 from kconnect.model import Manifest
+from kconnect.output.redaction import is_config_reference, is_secret_key
 from kconnect.schemas import password_keys
-from kconnect.secrets import is_config_reference, is_secret_key
 
 try:  # `re`'s own parser, to compare regexes; renamed in 3.11 (the old name warns)
     import re._parser as _sre  # type: ignore[import-not-found,unused-ignore]

@@ -553,7 +553,7 @@ def render_manifest(
     import yaml
 
     from kconnect.core import password_keys_for
-    from kconnect.secrets import is_config_reference, is_secret_key
+    from kconnect.output.redaction import is_config_reference, is_secret_key
 
     used = used_variables if used_variables is not None else set()
     password_keys = set(password_keys_for(None, config)) | set(extra_password_keys)

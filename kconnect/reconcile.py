@@ -7,7 +7,7 @@ restarts FAILED connectors and tasks with a growing backoff per connector.
 
 A cycle never raises for an expected problem: an unreachable worker or a refused write makes
 the cycle fail, and the loop backs off and keeps going. Every event is one log line, JSON or
-human text, written through `kconnect.output` so that registered secrets are masked.
+human text, written through `kconnect.output.console` so that registered secrets are masked.
 
 No typer or rich here; `kconnect.cli.reconcile` is the command line on top.
 """
@@ -194,7 +194,7 @@ class EventLog:
     def _out(self) -> Any:
         if self._stream is not None:
             return self._stream
-        from kconnect.output import stdout
+        from kconnect.output.console import stdout
 
         return stdout()
 
@@ -207,7 +207,7 @@ class EventLog:
         cycle: int | None = None,
         **fields: Any,
     ) -> None:
-        from kconnect.output import redact
+        from kconnect.output.redaction import redact
 
         stamp = _now_iso(self._wall_clock())
         if self.json_lines:
@@ -346,7 +346,7 @@ class Reconciler:
         return result
 
     def _cycle(self, cycle: _Cycle, settle: bool) -> tuple[CycleStatus, str | None]:
-        from kconnect.output import register_secrets
+        from kconnect.output.redaction import register_secrets
 
         # 1. The desired state, validated offline. An invalid set never reaches the cluster.
         report = core.validate(list(self.options.paths), self._env())

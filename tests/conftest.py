@@ -49,7 +49,7 @@ CliRunner = Callable[..., CliResult]
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """Run `kconnect ARGS` in-process, as a user would, and capture what it prints."""
     from kconnect.cli import run
-    from kconnect.output import clear_secrets
+    from kconnect.output.redaction import clear_secrets
 
     for name in list(os.environ):
         if name.startswith("KCONNECT_"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from kconnect.model import Manifest, TargetState
+from kconnect.output.redaction import MASK
+from kconnect.output.render import plan_lines
 from kconnect.planning.plan import Action, KeyChangeKind, build_plan, diff_config
-from kconnect.render import plan_lines
-from kconnect.secrets import MASK
 
 CLASS = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 

@@ -499,7 +499,7 @@ def test_the_loop_keeps_going_through_an_outage(fake: FakeConnect, tmp_path: Pat
 def test_no_secret_value_in_any_log_line(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
-    from kconnect.output import clear_secrets
+    from kconnect.output.redaction import clear_secrets
 
     clear_secrets()
     folder = tmp_path / "manifests"

@@ -113,8 +113,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return ExitCode.ERROR
     except KconnectError as exc:
-        from kconnect.output import console
-        from kconnect.render import render_error
+        from kconnect.output.console import console
+        from kconnect.output.render import render_error
 
         render_error(exc, console(err=True))
         return exc.exit_code
@@ -133,8 +133,8 @@ def _wants_json(args: Sequence[str]) -> bool:
 
 def _usage_envelope(args: Sequence[str], message: str) -> None:
     from kconnect.errors import UsageError
-    from kconnect.output import write_json
-    from kconnect.render import envelope
+    from kconnect.output.console import write_json
+    from kconnect.output.render import envelope
 
     command = next((a for a in args if not a.startswith("-")), "")
     write_json(envelope(command, ExitCode.USAGE, None, [UsageError(message)]))

@@ -99,7 +99,8 @@ class Connection:
     def client(self) -> ConnectClient:
         """A client for the selected cluster; its credentials are registered as secrets."""
         from kconnect.client import ConnectClient
-        from kconnect.output import configure_logging, console, register_secrets
+        from kconnect.output.console import configure_logging, console
+        from kconnect.output.redaction import register_secrets
         from kconnect.settings import resolve_client_settings
 
         configure_logging(self.verbose)
@@ -197,8 +198,8 @@ def to_data(data: Any) -> Any:
 
 def run_command(command: str, output: Enum, body: Callable[[], Done]) -> int:
     """Run a command body; render its result or its error in the chosen format."""
-    from kconnect.output import console, write_json
-    from kconnect.render import envelope, render_error
+    from kconnect.output.console import console, write_json
+    from kconnect.output.render import envelope, render_error
 
     as_json = output.value == "json"
     try:
@@ -212,7 +213,7 @@ def run_command(command: str, output: Enum, body: Callable[[], Done]) -> int:
     if as_json:
         write_json(envelope(command, done.exit_code, to_data(done.data)))
     elif done.raw_text is not None:
-        from kconnect.output import stdout
+        from kconnect.output.console import stdout
 
         stdout().write(done.raw_text)
     elif done.render is not None:
@@ -232,7 +233,7 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
 
 def register_manifest_secrets(configs: list[Mapping[str, str]]) -> None:
     from kconnect.core import secret_values
-    from kconnect.output import register_secrets
+    from kconnect.output.redaction import register_secrets
 
     register_secrets(secret_values(configs))
 

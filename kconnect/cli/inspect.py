@@ -40,7 +40,7 @@ def status(
 
     def body() -> Done:
         from kconnect import core
-        from kconnect.render import render_status
+        from kconnect.output.render import render_status
 
         with connection.client() as client:
             report = core.status(client, names or ())
@@ -114,7 +114,7 @@ def describe(
         from kconnect.core import password_keys_for, secret_values
         from kconnect.errors import ApiError
         from kconnect.health import connector_health
-        from kconnect.secrets import mask_config
+        from kconnect.output.redaction import mask_config
 
         with connection.client() as client:
             info = client.connector(name)

@@ -78,7 +78,7 @@ def validate(
 
     def body() -> Done:
         from kconnect.core import validate as validate_manifests
-        from kconnect.render import render_validation
+        from kconnect.output.render import render_validation
 
         env, text = manifest_env(env_file), stdin_text(paths)
         if online:
@@ -118,7 +118,7 @@ def plan(
     """Show what apply would change on the cluster (secrets masked). Sends no writes."""
 
     def body() -> Done:
-        from kconnect.render import plan_markdown, render_plan
+        from kconnect.output.render import plan_markdown, render_plan
 
         with connection.client() as client:
             report = _valid_manifests(client if online else None, paths, env_file)
@@ -161,8 +161,8 @@ def apply(
 
     def body() -> Done:
         from kconnect import core
-        from kconnect.output import console
-        from kconnect.render import render_apply, render_plan
+        from kconnect.output.console import console
+        from kconnect.output.render import render_apply, render_plan
 
         with connection.client() as client:
             report = _valid_manifests(client if online else None, paths, env_file)

@@ -17,8 +17,8 @@ from kconnect.client import ConnectClient
 from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnknownOutcome
 from kconnect.health import ConnectorHealth, connector_health, reached
 from kconnect.model import Manifest, TargetState
+from kconnect.output.redaction import redact_text
 from kconnect.planning.plan import Action, ConnectorChange, Plan, comparable_config
-from kconnect.secrets import redact_text
 
 log = logging.getLogger("kconnect.planning.apply")
 

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 
 from kconnect.model import Manifest, TargetState
-from kconnect.secrets import mask_value
+from kconnect.output.redaction import mask_value
 
 # The worker adds `name`; `__internal.*` keys are its own bookkeeping, never ours to manage.
 _IGNORED_KEY_PREFIXES = ("__internal.",)

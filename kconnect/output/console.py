@@ -9,49 +9,12 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
-from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
-from kconnect.secrets import MASK
+from kconnect.output.redaction import redact
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-
-class _SecretRegistry:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.values: tuple[str, ...] = ()  # longest first, so a secret's prefix is not left
-
-    def add(self, values: Iterable[str]) -> None:
-        with self._lock:
-            merged = set(self.values) | {v for v in values if v and len(v) >= 4}
-            self.values = tuple(sorted(merged, key=len, reverse=True))
-
-    def clear(self) -> None:
-        with self._lock:
-            self.values = ()
-
-
-_registry = _SecretRegistry()
-
-
-def register_secrets(values: Iterable[str]) -> None:
-    """Remember values that must never be written (shorter than 4 characters is too common a
-    substring to replace safely; such values are still masked by key)."""
-    _registry.add(values)
-
-
-def clear_secrets() -> None:
-    _registry.clear()
-
-
-def redact(text: str) -> str:
-    for value in _registry.values:
-        if value in text:
-            text = text.replace(value, MASK)
-    return text
 
 
 class RedactingStream:

@@ -8,7 +8,8 @@ showing `********` for a harmless key costs little; printing a password costs a 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+import threading
+from collections.abc import Collection, Iterable, Mapping
 
 MASK = "********"
 
@@ -48,4 +49,42 @@ def redact_text(text: str, secret_values: Collection[str]) -> str:
     """Remove known secret values from free text (worker error messages echo whole configs)."""
     for value in sorted((v for v in secret_values if len(v) >= 3), key=len, reverse=True):
         text = text.replace(value, MASK)
+    return text
+
+
+# -- registry of known secret values (last line of defence) ------------------------------------
+
+
+class _SecretRegistry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.values: tuple[str, ...] = ()  # longest first, so a secret's prefix is not left
+
+    def add(self, values: Iterable[str]) -> None:
+        with self._lock:
+            merged = set(self.values) | {v for v in values if v and len(v) >= 4}
+            self.values = tuple(sorted(merged, key=len, reverse=True))
+
+    def clear(self) -> None:
+        with self._lock:
+            self.values = ()
+
+
+_registry = _SecretRegistry()
+
+
+def register_secrets(values: Iterable[str]) -> None:
+    """Remember values that must never be written (shorter than 4 characters is too common a
+    substring to replace safely; such values are still masked by key)."""
+    _registry.add(values)
+
+
+def clear_secrets() -> None:
+    _registry.clear()
+
+
+def redact(text: str) -> str:
+    for value in _registry.values:
+        if value in text:
+            text = text.replace(value, MASK)
     return text
