@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kconnect.client import ConnectClient
+from kconnect.api.client import ConnectClient
 from kconnect.diagnostics import Location, Problem, Severity, error
 from kconnect.errors import ApiError, ManifestError, NotFoundError
 from kconnect.health import ConnectorHealth, connector_health

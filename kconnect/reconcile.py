@@ -27,7 +27,7 @@ from enum import Enum
 from typing import IO, Any
 
 from kconnect import core
-from kconnect.client import ConnectClient
+from kconnect.api.client import ConnectClient
 from kconnect.errors import ExitCode, KconnectError, UsageError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.metrics import ReconcileMetrics

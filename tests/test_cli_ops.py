@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kconnect.ops import env_variable_name, escape_value, render_manifest, safe_filename
+from kconnect.ops.export import env_variable_name, escape_value, render_manifest, safe_filename
 from tests.conftest import CliRunner
 from tests.fakeconnect import STOPPED_REQUIRED, FakeConnect
 

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kconnect.client import ConnectClient
+from kconnect.api.client import ConnectClient
 from kconnect.errors import UsageError
 from kconnect.metrics import MetricsServer, ReconcileMetrics, parse_text
 from kconnect.reconcile import (

@@ -17,7 +17,7 @@ from kconnect.errors import Aborted, ExitCode, KconnectError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from kconnect.client import ConnectClient
+    from kconnect.api.client import ConnectClient
 
 
 class Output(str, Enum):
@@ -98,7 +98,7 @@ class Connection:
 
     def client(self) -> ConnectClient:
         """A client for the selected cluster; its credentials are registered as secrets."""
-        from kconnect.client import ConnectClient
+        from kconnect.api.client import ConnectClient
         from kconnect.output.console import configure_logging, console
         from kconnect.output.redaction import register_secrets
         from kconnect.settings import resolve_client_settings

@@ -28,7 +28,7 @@ from kconnect.cli.common import (
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
-    from kconnect.client import ConnectClient
+    from kconnect.api.client import ConnectClient
     from kconnect.core import PlanReport, ValidationReport
 
 

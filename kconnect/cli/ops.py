@@ -1,5 +1,5 @@
 """Day-two commands: restart, pause/resume/stop, offsets, plugins, export, loggers, info and
-contexts. Thin bodies: the logic is in `kconnect.ops`, `kconnect.contexts` and
+contexts. Thin bodies: the logic is in `kconnect.ops.*`, `kconnect.contexts` and
 `kconnect.settings`."""
 
 from __future__ import annotations
@@ -29,16 +29,13 @@ from kconnect.errors import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from kconnect.ops import (
-        ExportResult,
-        Info,
-        LoggerChange,
-        OffsetsChange,
-        OffsetsReport,
-        PluginDescription,
-        RestartResult,
-        StateChangeReport,
-    )
+    from kconnect.ops.export import ExportResult
+    from kconnect.ops.info import Info
+    from kconnect.ops.loggers import LoggerChange
+    from kconnect.ops.offsets import OffsetsChange, OffsetsReport
+    from kconnect.ops.plugins import PluginDescription
+    from kconnect.ops.restart import RestartResult
+    from kconnect.ops.state import StateChangeReport
     from kconnect.settings import Resolution
 
 NameArg = Annotated[str, typer.Argument(help="Connector name", show_default=False)]
@@ -93,10 +90,10 @@ def restart(
     """Restart a connector, its tasks (--include-tasks, --failed-only) or one task (--task)."""
 
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.restart import restart
 
         with connection.client() as client:
-            result = ops.restart(
+            result = restart(
                 client, name, include_tasks=include_tasks, only_failed=failed_only, task=task
             )
         return Done(ExitCode.OK, result, lambda c: _render_restart(result, c))
@@ -118,10 +115,10 @@ def _state_command(
     action: str, names: list[str], wait: bool, timeout: float, output: Output, conn: Connection
 ) -> int:
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.state import change_state
 
         with conn.client() as client:
-            report = ops.change_state(client, names, action, wait=wait, timeout=timeout)
+            report = change_state(client, names, action, wait=wait, timeout=timeout)
         if not report.ok:
             code = ExitCode.ERROR
         elif not report.reached:
@@ -134,7 +131,7 @@ def _state_command(
 
 
 def _render_state(report: StateChangeReport, console: Console) -> None:
-    from kconnect.ops import STATE_ACTIONS
+    from kconnect.ops.state import STATE_ACTIONS
 
     done = {"pause": "paused", "resume": "resumed", "stop": "stopped"}[report.action]
     for change in report.changes:
@@ -196,10 +193,10 @@ def offsets_get(
     """Show a connector's committed offsets (source or sink form)."""
 
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.offsets import get_offsets
 
         with connection.client() as client:
-            report = ops.get_offsets(client, name)
+            report = get_offsets(client, name)
         return Done(ExitCode.OK, report, lambda c: _render_offsets(report, c))
 
     return run_command("offsets get", output, body)
@@ -233,11 +230,11 @@ def _offsets_change(
     command = "offsets reset" if offsets_file is None else "offsets set"
 
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.offsets import change_offsets, read_offsets_file
 
-        offsets = ops.read_offsets_file(offsets_file) if offsets_file is not None else None
+        offsets = read_offsets_file(offsets_file) if offsets_file is not None else None
         with connection.client() as client:
-            change = ops.change_offsets(
+            change = change_offsets(
                 client,
                 name,
                 offsets,
@@ -332,10 +329,10 @@ def plugins(
         return ExitCode.OK  # the subcommand's exit code is the one that counts
 
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.plugins import list_plugins
 
         with connection.client() as client:
-            rows = ops.list_plugins(client, include_all=include_all)
+            rows = list_plugins(client, include_all=include_all)
         return Done(ExitCode.OK, {"plugins": rows}, lambda c: _render_plugins(rows, c))
 
     return run_command("plugins", output, body)
@@ -360,10 +357,10 @@ def plugins_describe(
     """A plugin's config definitions: name, type, default, importance, required."""
 
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.plugins import describe_plugin
 
         with connection.client() as client:
-            description = ops.describe_plugin(client, plugin)
+            description = describe_plugin(client, plugin)
         return Done(ExitCode.OK, description, lambda c: _render_plugin(description, c))
 
     return run_command("plugins describe", output, body)
@@ -406,14 +403,14 @@ def export(
     """Write live connectors as manifests, secrets replaced by ${VAR} placeholders."""
 
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.export import export_connectors, write_export
         from kconnect.planning.plan import live_config
 
         with connection.client() as client:
             live = client.list_expanded()
             register_manifest_secrets([live_config(e) for e in live.values()])
-            exported = ops.export_connectors(client, names or (), live=live)
-        result = ops.write_export(directory, exported, force=force)
+            exported = export_connectors(client, names or (), live=live)
+        result = write_export(directory, exported, force=force)
         return Done(ExitCode.OK, result, lambda c: _render_export(result, c))
 
     return run_command("export", output, body)
@@ -444,10 +441,10 @@ app.add_typer(loggers_app, name="loggers")
 
 def _loggers_list(logger: str | None, output: Output, connection: Connection) -> int:
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.loggers import loggers
 
         with connection.client() as client:
-            levels = ops.loggers(client, logger)
+            levels = loggers(client, logger)
         return Done(ExitCode.OK, {"loggers": levels}, lambda c: _render_loggers(levels, c))
 
     return run_command("loggers", output, body)
@@ -515,11 +512,11 @@ def loggers_set(
     """Set a logger's level (and its children's)."""
 
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.loggers import check_level, set_logger
 
-        ops.check_level(level)  # a usage error before connecting
+        check_level(level)  # a usage error before connecting
         with connection.client() as client:
-            change = ops.set_logger(client, logger, level, scope.value)
+            change = set_logger(client, logger, level, scope.value)
         return Done(ExitCode.OK, change, lambda c: _render_logger_change(change, c))
 
     return run_command("loggers set", output, body)
@@ -545,10 +542,10 @@ def _render_logger_change(change: LoggerChange, console: Console) -> None:
 
 def _info(command: str, output: Output, connection: Connection) -> int:
     def body() -> Done:
-        from kconnect import ops
+        from kconnect.ops.info import info
 
         with connection.client() as client:
-            result = ops.info(client, _context_name(connection))
+            result = info(client, _context_name(connection))
         code = ExitCode.OK if result.error is None else ExitCode.ERROR
         return Done(code, result, lambda c: _render_info(result, c))
 
@@ -698,7 +695,7 @@ def context_show(
 
 def _show_data(resolution: Resolution) -> dict[str, Any]:
     """Display-safe: credentials appear as "set"/"not set", never as values."""
-    from kconnect.ops import redact_url
+    from kconnect.ops.info import redact_url
 
     s, origins = resolution.settings, resolution.origins
 

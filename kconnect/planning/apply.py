@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from kconnect.client import ConnectClient
+from kconnect.api.client import ConnectClient
 from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnknownOutcome
 from kconnect.health import ConnectorHealth, connector_health, reached
 from kconnect.model import Manifest, TargetState

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kconnect.client import ConnectClient
+from kconnect.api.client import ConnectClient
 from kconnect.reconcile import EventLog, ReconcileOptions, Reconciler
 from kconnect.settings import ClientSettings
 from tests.stack.stack import Stack

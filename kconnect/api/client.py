@@ -22,6 +22,14 @@ from urllib.parse import quote
 import httpx
 
 from kconnect import __version__
+from kconnect.api.answers import error_message
+from kconnect.api.retry import (
+    Transient,
+    forward_failure,
+    is_rebalance_500,
+    is_request_timed_out,
+)
+from kconnect.api.tls import ssl_context
 from kconnect.errors import (
     ApiError,
     ConflictError,
@@ -56,30 +64,6 @@ class ClientStats:
             self.retries += 1
 
 
-class _Transient(Exception):
-    """Internal marker: worth another attempt."""
-
-    def __init__(self, cause: Exception) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
-def _is_rebalance_500(message: str) -> bool:
-    return "rebalance is expected" in message
-
-
-def _forward_failure(message: str) -> str | None:
-    """A follower could not forward a write to the leader (seen while the leader restarts):
-    "refused" means the leader never got it; anything else (EOF, reset) may have run there."""
-    if not message.startswith("IO Error trying to forward REST request"):
-        return None
-    return "refused" if "ConnectException" in message else "unknown"
-
-
-def _is_request_timed_out(message: str) -> bool:
-    return message.startswith("Request timed out")
-
-
 def _path(*segments: str) -> str:
     return "/" + "/".join(quote(s, safe="") for s in segments)
 
@@ -100,7 +84,7 @@ class ConnectClient:
             base_url=settings.url.rstrip("/"),
             headers=headers,
             auth=auth,
-            verify=_ssl_context(settings),
+            verify=ssl_context(settings),
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             transport=transport,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
@@ -141,7 +125,7 @@ class ConnectClient:
         def before_sleep(state: Any) -> None:
             self.stats.count_retry()
             cause = state.outcome.exception()
-            reason = cause.cause if isinstance(cause, _Transient) else cause
+            reason = cause.cause if isinstance(cause, Transient) else cause
             log.info(
                 "retrying %s %s (attempt %d/%d) after: %s",
                 method,
@@ -157,7 +141,7 @@ class ConnectClient:
             # rebalance do not retry in lockstep.
             wait=wait_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff)
             + wait_random(0, policy.initial_backoff),
-            retry=retry_if_exception_type(_Transient),
+            retry=retry_if_exception_type(Transient),
             before_sleep=before_sleep,
             reraise=False,
         )
@@ -165,7 +149,7 @@ class ConnectClient:
             return retrying(self._attempt, method, path, json, params)
         except RetryError as exc:
             last = exc.last_attempt.exception()
-            raise (last.cause if isinstance(last, _Transient) else last) from None  # type: ignore[misc]
+            raise (last.cause if isinstance(last, Transient) else last) from None  # type: ignore[misc]
 
     def _attempt(
         self,
@@ -182,37 +166,37 @@ class ConnectClient:
             if (refused := self._tls_refused(exc)) is not None:
                 raise ConnectUnreachable(refused) from exc  # retrying cannot help
             # Nothing reached the worker: always safe to try again.
-            raise _Transient(ConnectUnreachable(self._unreachable(exc))) from exc
+            raise Transient(ConnectUnreachable(self._unreachable(exc))) from exc
         except httpx.TransportError as exc:
             if (refused := self._tls_refused(exc)) is not None:
                 # The handshake failed, so the worker never saw the request.
                 raise ConnectUnreachable(refused) from exc
             # The request may have been processed (reset or timeout after sending).
             if method in _IDEMPOTENT:
-                raise _Transient(ConnectUnreachable(self._unreachable(exc))) from exc
+                raise Transient(ConnectUnreachable(self._unreachable(exc))) from exc
             raise UnknownOutcome(
                 f"{method} {path}: no answer from {self.settings.url} ({type(exc).__name__}); "
                 "the change may or may not have been applied"
             ) from exc
         if response.status_code < 400:
             return response
-        message = _error_message(response)
+        message = error_message(response)
         status = response.status_code
         if status == 409 and "already exists" in message:
             raise ConflictError(status, message, method=method, path=path)
         if status == 409:
-            raise _Transient(ConflictError(status, message, method=method, path=path))
-        forward = _forward_failure(message) if status == 500 else None
+            raise Transient(ConflictError(status, message, method=method, path=path))
+        forward = forward_failure(message) if status == 500 else None
         if forward == "refused" or (forward == "unknown" and method in _IDEMPOTENT):
-            raise _Transient(ApiError(status, message, method=method, path=path))
+            raise Transient(ApiError(status, message, method=method, path=path))
         if forward == "unknown":
             raise UnknownOutcome(f"{method} {path}: worker said {message!r}; outcome unknown")
-        if status == 500 and _is_request_timed_out(message):
+        if status == 500 and is_request_timed_out(message):
             if method in _IDEMPOTENT:
-                raise _Transient(ApiError(status, message, method=method, path=path))
+                raise Transient(ApiError(status, message, method=method, path=path))
             raise UnknownOutcome(f"{method} {path}: worker said {message!r}; outcome unknown")
-        if (status == 500 and _is_rebalance_500(message)) or status in (502, 503, 504):
-            raise _Transient(ApiError(status, message, method=method, path=path))
+        if (status == 500 and is_rebalance_500(message)) or status in (502, 503, 504):
+            raise Transient(ApiError(status, message, method=method, path=path))
         if status == 404:
             raise NotFoundError(status, message, method=method, path=path)
         raise ApiError(status, message, method=method, path=path)
@@ -412,52 +396,3 @@ class ConnectClient:
             "PUT", _path("admin", "loggers", name), json={"level": level}, params=params
         )
         return result
-
-
-def _error_message(response: httpx.Response) -> str:
-    """The worker's `message`, or a short form of a non-JSON (Jetty HTML) error body."""
-    try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip()
-        if "<title>" in text:
-            text = text.split("<title>", 1)[1].split("</title>", 1)[0]
-        return text[:300] or response.reason_phrase
-    if isinstance(body, dict) and "message" in body:
-        return str(body["message"])
-    return str(body)[:300]
-
-
-def _ssl_context(settings: ClientSettings) -> Any:
-    if settings.verify is False and settings.client_cert is None:
-        return False
-    import ssl
-
-    from kconnect.errors import ConfigError
-
-    try:
-        if isinstance(settings.verify, str):
-            context = ssl.create_default_context(cafile=settings.verify)
-        elif settings.verify:
-            context = ssl.create_default_context()
-        else:
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(
-            f"cannot load the CA bundle {settings.verify}: {_ssl_reason(exc)}"
-        ) from None
-    if settings.client_cert:
-        try:
-            context.load_cert_chain(*settings.client_cert)
-        except (OSError, ssl.SSLError) as exc:
-            cert, key = settings.client_cert
-            raise ConfigError(
-                f"cannot load the client certificate {cert} with key {key}: {_ssl_reason(exc)}"
-            ) from None
-    return context
-
-
-def _ssl_reason(exc: Exception) -> str:
-    return getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)

@@ -1,0 +1,42 @@
+"""The TLS context for the client: CA bundle, verification, client certificate (mTLS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kconnect.settings import ClientSettings
+
+
+def ssl_context(settings: ClientSettings) -> Any:
+    if settings.verify is False and settings.client_cert is None:
+        return False
+    import ssl
+
+    from kconnect.errors import ConfigError
+
+    try:
+        if isinstance(settings.verify, str):
+            context = ssl.create_default_context(cafile=settings.verify)
+        elif settings.verify:
+            context = ssl.create_default_context()
+        else:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(
+            f"cannot load the CA bundle {settings.verify}: {_ssl_reason(exc)}"
+        ) from None
+    if settings.client_cert:
+        try:
+            context.load_cert_chain(*settings.client_cert)
+        except (OSError, ssl.SSLError) as exc:
+            cert, key = settings.client_cert
+            raise ConfigError(
+                f"cannot load the client certificate {cert} with key {key}: {_ssl_reason(exc)}"
+            ) from None
+    return context
+
+
+def _ssl_reason(exc: Exception) -> str:
+    return getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)

@@ -1,0 +1,58 @@
+"""Restarting a connector, its tasks (KIP-745 options) or one task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kconnect.errors import UsageError
+
+if TYPE_CHECKING:
+    from kconnect.api.client import ConnectClient
+
+
+@dataclass(frozen=True)
+class RestartResult:
+    name: str
+    restarting: tuple[str, ...]  # "connector", "task 0", ...
+    include_tasks: bool = False
+    only_failed: bool = False
+    task: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "task": self.task,
+            "include_tasks": self.include_tasks,
+            "only_failed": self.only_failed,
+            "restarting": list(self.restarting),
+        }
+
+
+def restart(
+    client: ConnectClient,
+    name: str,
+    *,
+    include_tasks: bool = False,
+    only_failed: bool = False,
+    task: int | None = None,
+) -> RestartResult:
+    """Restart a connector (KIP-745 options), or one task with `task`."""
+    if task is not None:
+        if include_tasks or only_failed:
+            raise UsageError(
+                "--task restarts one task; it cannot be combined with "
+                "--include-tasks or --failed-only"
+            )
+        client.restart_task(name, task)
+        return RestartResult(name, (f"task {task}",), task=task)
+    body = client.restart(name, include_tasks=include_tasks, only_failed=only_failed)
+    if body is None:  # 204: only the connector instance was restarted
+        return RestartResult(name, ("connector",), include_tasks, only_failed)
+    restarting: list[str] = []
+    if (body.get("connector") or {}).get("state") == "RESTARTING":
+        restarting.append("connector")
+    for task_status in sorted(body.get("tasks") or [], key=lambda t: int(t.get("id", -1))):
+        if task_status.get("state") == "RESTARTING":
+            restarting.append(f"task {task_status.get('id')}")
+    return RestartResult(name, tuple(restarting), include_tasks, only_failed)

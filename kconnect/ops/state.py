@@ -1,0 +1,109 @@
+"""Pause, resume and stop connectors, and waiting for one to reach a state."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kconnect.errors import ApiError, ConnectError, NotFoundError
+
+if TYPE_CHECKING:
+    from kconnect.api.client import ConnectClient
+
+log = logging.getLogger("kconnect.ops")
+
+
+STATE_ACTIONS = {"pause": "PAUSED", "resume": "RUNNING", "stop": "STOPPED"}
+
+
+@dataclass(frozen=True)
+class StateChange:
+    name: str
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class StateChangeReport:
+    action: str
+    changes: tuple[StateChange, ...]
+    wait: Any = None  # kconnect.planning.apply.WaitResult when --wait was given
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.changes)
+
+    @property
+    def reached(self) -> bool:
+        return self.wait is None or bool(self.wait.ok)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "target_state": STATE_ACTIONS[self.action],
+            "results": [{"name": c.name, "ok": c.ok, "error": c.error} for c in self.changes],
+            "wait": self.wait.to_dict() if self.wait is not None else None,
+        }
+
+
+def change_state(
+    client: ConnectClient,
+    names: Sequence[str],
+    action: str,
+    *,
+    wait: bool = False,
+    timeout: float = 60.0,
+    poll_interval: float = 1.0,
+) -> StateChangeReport:
+    """Pause, resume or stop each connector. A connector that does not exist is reported and
+    the others still change; a worker without `stop` (before 3.5) raises
+    `UnsupportedByWorker` at once, since no connector could be stopped."""
+    request = {"pause": client.pause, "resume": client.resume, "stop": client.stop}[action]
+    changes: list[StateChange] = []
+    for name in dict.fromkeys(names):
+        try:
+            request(name)
+            changes.append(StateChange(name, True))
+        except NotFoundError:
+            changes.append(StateChange(name, False, f"connector {name} not found"))
+        except ApiError as exc:
+            changes.append(StateChange(name, False, exc.message))
+    waited = None
+    if wait:
+        from kconnect.model import TargetState
+        from kconnect.planning.apply import wait_for_states
+
+        target = TargetState(STATE_ACTIONS[action].lower())
+        targets = {c.name: target for c in changes if c.ok}
+        waited = wait_for_states(client, targets, timeout=timeout, poll_interval=poll_interval)
+    return StateChangeReport(action, tuple(changes), waited)
+
+
+def wait_for_state(
+    client: ConnectClient,
+    name: str,
+    target: str,
+    *,
+    timeout: float,
+    poll_interval: float = 0.5,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Poll one connector's status until it and its tasks are in `target`; False on timeout."""
+    from kconnect.health import connector_health, reached
+
+    deadline = clock() + timeout
+    while True:
+        try:
+            if reached(connector_health(name, client.status(name)), target):
+                return True
+        except NotFoundError:
+            raise
+        except ConnectError as exc:
+            log.info("status read failed while waiting for %s: %s", name, exc.message)
+        if clock() >= deadline:
+            return False
+        sleep(poll_interval)
