@@ -19,7 +19,6 @@ from kconnect.manifest import load_manifests
 from kconnect.model import Manifest, TargetState
 from kconnect.output.redaction import is_config_reference, is_secret_key
 from kconnect.planning.apply import (
-    DEFAULT_CONCURRENCY,
     ApplyResult,
     WaitResult,
     WorkerFeatures,
@@ -248,7 +247,7 @@ def apply(
     manifests: Sequence[Manifest],
     live: Mapping[str, Mapping[str, Any]],
     *,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = None,
     wait: bool = False,
     timeout: float = 300.0,
     poll_interval: float = 1.0,

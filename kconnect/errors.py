@@ -77,6 +77,11 @@ class ApiError(ConnectError):
         super().__init__(f"{where}HTTP {status}: {message}")
 
 
+class UnexpectedAnswer(ApiError):
+    """A successful status whose body is not what the endpoint returns (shape checked in
+    `kconnect.api.answers`): a proxy page, another service on the port, a broken worker."""
+
+
 class NotFoundError(ApiError):
     """404: the connector, task, plugin or logger does not exist."""
 

@@ -100,7 +100,7 @@ class ReconcileOptions:
     prune: bool = False
     auto_restart: bool = False
     restart: RestartPolicy = RestartPolicy()
-    concurrency: int = 8
+    concurrency: int | None = None  # None: per kind of write (kconnect.ops.bulk)
     # After a failed cycle the next one waits interval × 2^(n−1), at most this long.
     max_error_backoff: float = 300.0
     # --once waits this long for written connectors to reach their state (as apply --wait).
@@ -303,6 +303,8 @@ class Reconciler:
         self.cycles += 1
         cycle = _Cycle(self.cycles, self._clock())
         self.metrics.heartbeat(self.options.cycle_budget)
+        # Each cycle is a command of its own: a worker that was dead last cycle is tried again.
+        self.client.reachability.reset()
         try:
             status, error = self._cycle(cycle, settle)
         except KconnectError as exc:

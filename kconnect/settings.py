@@ -24,6 +24,7 @@ DEFAULT_URL = "http://localhost:8083"
 # little longer lets us see that answer instead of inventing our own timeout.
 DEFAULT_READ_TIMEOUT = 95.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_UNREACHABLE_TIMEOUT = 20.0
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
@@ -33,6 +34,9 @@ class RetryPolicy:
     initial_backoff: float = 0.2
     max_backoff: float = 5.0
     max_total: float = 60.0
+    # A worker that has not answered anything for this long counts as dead: the command stops
+    # retrying and fails what is left at once (one bound for the whole command, not per request).
+    unreachable_timeout: float = DEFAULT_UNREACHABLE_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,18 @@ def resolve_client_settings(
     ca_cert: str | None = None,
     insecure: bool = False,
     context: str | None = None,
+    unreachable_timeout: float | None = None,
 ) -> ClientSettings:
     """Settings from flags, `KCONNECT_*` environment variables and the selected context.
     Raises `ConfigError` when a credential or TLS file named anywhere is unusable."""
-    resolution = resolve(env, url=url, ca_cert=ca_cert, insecure=insecure, context=context)
+    resolution = resolve(
+        env,
+        url=url,
+        ca_cert=ca_cert,
+        insecure=insecure,
+        context=context,
+        unreachable_timeout=unreachable_timeout,
+    )
     if resolution.problems:
         raise ConfigError(resolution.problems[0])
     return resolution.settings
@@ -103,6 +115,7 @@ def resolve(
     ca_cert: str | None = None,
     insecure: bool = False,
     context: str | None = None,
+    unreachable_timeout: float | None = None,
 ) -> Resolution:
     """Like `resolve_client_settings`, but collects problems instead of raising on them (for
     `context show`). Errors in the config file itself still raise."""
@@ -117,7 +130,7 @@ def resolve(
     client_cert = layers.client_cert()
     username, password, token = layers.credentials()
     settings = ClientSettings(
-        retry=_retry_policy(env),
+        retry=_retry_policy(env, unreachable_timeout),
         read_timeout=_number(env, "KCONNECT_TIMEOUT", DEFAULT_READ_TIMEOUT),
         url=resolved_url,
         username=username,
@@ -309,10 +322,16 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _retry_policy(env: Mapping[str, str]) -> RetryPolicy:
-    """`KCONNECT_RETRIES` (attempts per request) and `KCONNECT_RETRY_MAX_SECONDS` (total)."""
+def _retry_policy(env: Mapping[str, str], unreachable_timeout: float | None) -> RetryPolicy:
+    """`KCONNECT_RETRIES` (attempts per request), `KCONNECT_RETRY_MAX_SECONDS` (total per
+    request) and `--unreachable-timeout` / `KCONNECT_UNREACHABLE_TIMEOUT` (whole command)."""
     default = RetryPolicy()
+    if unreachable_timeout is None:
+        unreachable_timeout = _number(
+            env, "KCONNECT_UNREACHABLE_TIMEOUT", DEFAULT_UNREACHABLE_TIMEOUT
+        )
     return RetryPolicy(
         attempts=max(1, int(_number(env, "KCONNECT_RETRIES", default.attempts))),
         max_total=_number(env, "KCONNECT_RETRY_MAX_SECONDS", default.max_total),
+        unreachable_timeout=unreachable_timeout,
     )

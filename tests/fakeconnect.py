@@ -664,6 +664,9 @@ class RecordedRequest:
     raw_body: bytes = b""
 
 
+_NO_BODY: Any = object()
+
+
 @dataclass
 class _Fault:
     method: str | None
@@ -674,6 +677,8 @@ class _Fault:
     reset_connection: bool
     apply_anyway: bool
     delay: float
+    body: Any = None
+    has_body: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method:
@@ -775,6 +780,9 @@ class FakeConnect:
         self.plugins: list[FakePlugin] = list(plugins) if plugins is not None else []
         self.plugins += [p for p in _builtin_plugins() if p.class_name not in self._plugin_names()]
         self.requests: list[RecordedRequest] = []
+        # Requests being answered right now, and the most seen at once (parallelism checks).
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.kafka_cluster_id = "fAkEcLuStEr-Id0000000A"
         self.commit = "a9ce3221537b8653"
         self.topic_tracking = True
@@ -852,6 +860,7 @@ class FakeConnect:
     def clear_requests(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.max_in_flight = self.in_flight
 
     def writes(self) -> list[RecordedRequest]:
         with self._lock:
@@ -943,13 +952,16 @@ class FakeConnect:
         reset_connection: bool = False,
         apply_anyway: bool = False,
         delay: float = 0.0,
+        body: Any = _NO_BODY,
     ) -> None:
         """Make the next `times` matching requests fail.
 
         `path` is a regex matched in full against the decoded path. With `status`, answer
         `{"error_code": status, "message": message}` instead; with `reset_connection`, close
         the socket without answering. `apply_anyway` performs the request first (an unknown
-        outcome for the client). `delay` sleeps before answering."""
+        outcome for the client). `delay` sleeps before answering. With `body`, answer that
+        JSON (or raw bytes) with `status` (default 200) instead: a worker, proxy or other
+        service answering with a shape the endpoint never returns."""
         with self._lock:
             self._faults.append(
                 _Fault(
@@ -961,6 +973,8 @@ class FakeConnect:
                     reset_connection,
                     apply_anyway,
                     delay,
+                    None if body is _NO_BODY else body,
+                    body is not _NO_BODY,
                 )
             )
 
@@ -1988,11 +2002,26 @@ class _Handler(BaseHTTPRequestHandler):
         )
         with fake._lock:
             fake.requests.append(req)
+            fake.in_flight += 1
+            fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+        try:
+            self._answer(fake, req, raw_path, decoded)
+        finally:
+            with fake._lock:
+                fake.in_flight -= 1
+
+    def _answer(self, fake: FakeConnect, req: RecordedRequest, raw_path: str, decoded: str) -> None:
         if fake.latency:
             time.sleep(fake.latency)
         fault = fake._take_fault(req.method, decoded)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
+        if fault is not None and fault.has_body:
+            if isinstance(fault.body, bytes):
+                self._send(_Reply(fault.status or 200, raw=fault.body, content_type=None))
+            else:
+                self._send(_Reply(fault.status or 200, fault.body))
+            return
         if fault is not None and (fault.status is not None or fault.reset_connection):
             if fault.apply_anyway:
                 self._compute(fake, req, raw_path)

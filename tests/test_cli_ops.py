@@ -69,7 +69,9 @@ def test_restart_include_tasks_json(cli: CliRunner, fake: FakeConnect) -> None:
     result = cli("restart", "src", "--include-tasks", "-o", "json", env=_env(fake))
     assert result.exit_code == 0
     assert result.json["command"] == "restart"
-    assert result.json["data"]["restarting"] == ["connector", "task 0"]
+    [restarted] = result.json["data"]["results"]
+    assert restarted["restarting"] == ["connector", "task 0"]
+    assert (restarted["name"], restarted["ok"], restarted["error"]) == ("src", True, None)
 
 
 def test_restart_failed_only_with_nothing_failed(cli: CliRunner, fake: FakeConnect) -> None:
@@ -101,16 +103,14 @@ def test_restart_task_with_kip745_flags_is_a_usage_error(cli: CliRunner, fake: F
 def test_restart_unknown_connector(cli: CliRunner, fake: FakeConnect) -> None:
     result = cli("restart", "nope", env=_env(fake))
     assert result.exit_code == 1
-    assert result.stderr == (
-        "error: POST /connectors/nope/restart: HTTP 404: Unknown connector: nope\n"
-    )
+    assert result.stdout == "✗ nope: Unknown connector: nope\n"
 
 
 def test_restart_unknown_task(cli: CliRunner, fake: FakeConnect) -> None:
     fake.add_connector("src", _source())
     result = cli("restart", "src", "--task", "7", env=_env(fake))
     assert result.exit_code == 1
-    assert "Unknown task: src-7" in result.stderr
+    assert result.stdout == "✗ src: Unknown task: src-7\n"
 
 
 # -- pause / resume / stop ------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_pause_and_resume_several(cli: CliRunner, fake: FakeConnect) -> None:
     result = cli("pause", "a", "b", env=_env(fake))
     assert result.exit_code == 0, result.output
     assert result.stdout == "✓ paused a\n✓ paused b\n"
-    assert _writes(fake) == [("PUT", "/connectors/a/pause"), ("PUT", "/connectors/b/pause")]
+    assert sorted(_writes(fake)) == [("PUT", "/connectors/a/pause"), ("PUT", "/connectors/b/pause")]
     assert fake.connector_state("a") == fake.connector_state("b") == "PAUSED"
     result = cli("resume", "a", "b", "--wait", "--timeout", "5", env=_env(fake))
     assert result.exit_code == 0, result.output
@@ -135,7 +135,7 @@ def test_pause_unknown_connector_still_pauses_the_others(cli: CliRunner, fake: F
     fake.add_connector("a", _source("a"))
     result = cli("pause", "nope", "a", env=_env(fake))
     assert result.exit_code == 1
-    assert result.stdout == "✗ nope: connector nope not found\n✓ paused a\n"
+    assert result.stdout == "✗ nope: connector nope not found\n✓ paused a\nPause: 1 ok, 1 failed.\n"
     assert fake.connector_state("a") == "PAUSED"
 
 

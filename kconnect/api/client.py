@@ -22,8 +22,10 @@ from urllib.parse import quote
 import httpx
 
 from kconnect import __version__
+from kconnect.api import answers
 from kconnect.api.answers import error_message
 from kconnect.api.retry import (
+    Reachability,
     Transient,
     forward_failure,
     is_rebalance_500,
@@ -33,8 +35,10 @@ from kconnect.api.tls import ssl_context
 from kconnect.errors import (
     ApiError,
     ConflictError,
+    ConnectError,
     ConnectUnreachable,
     NotFoundError,
+    UnexpectedAnswer,
     UnknownOutcome,
     UnsupportedByWorker,
 )
@@ -74,6 +78,7 @@ class ConnectClient:
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None):
         self.settings = settings
         self.stats = ClientStats()
+        self.reachability = Reachability(settings.retry.unreachable_timeout)
         headers = {"Accept": "application/json", "User-Agent": f"kconnect/{__version__}"}
         auth: httpx.Auth | None = None
         if settings.token:
@@ -87,7 +92,7 @@ class ConnectClient:
             verify=ssl_context(settings),
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             transport=transport,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
 
     def close(self) -> None:
@@ -121,35 +126,70 @@ class ConnectClient:
         )
 
         policy = self.settings.retry
+        # Seconds left before the worker counts as dead, set by the last unanswered attempt.
+        left: list[float] = []
+        # Exponential backoff plus jitter, so that parallel writers hitting the same
+        # rebalance do not retry in lockstep.
+        backoff = wait_exponential(
+            multiplier=policy.initial_backoff, max=policy.max_backoff
+        ) + wait_random(0, policy.initial_backoff)
+
+        def wait(state: Any) -> float:
+            delay = float(backoff(state))
+            return min(delay, left[-1]) if left else delay
 
         def before_sleep(state: Any) -> None:
             self.stats.count_retry()
             cause = state.outcome.exception()
             reason = cause.cause if isinstance(cause, Transient) else cause
-            log.info(
-                "retrying %s %s (attempt %d/%d) after: %s",
-                method,
-                path,
-                state.attempt_number + 1,
-                policy.attempts,
-                reason,
-            )
+            attempt = f"{state.attempt_number + 1}/{policy.attempts}"
+            if isinstance(reason, ConnectUnreachable) and self.reachability.should_notice():
+                # Visible without -v: a dead worker must not look like a hung command.
+                log.warning(
+                    "worker unreachable, retrying in %s (%s): %s",
+                    _seconds(state.upcoming_sleep),
+                    attempt,
+                    reason,
+                )
+            log.info("retrying %s %s (attempt %s) after: %s", method, path, attempt, reason)
+
+        def attempt() -> httpx.Response:
+            self.reachability.check()
+            try:
+                response = self._attempt(method, path, json, params)
+            except Transient as exc:
+                if isinstance(exc.cause, ConnectUnreachable):
+                    left.append(self.reachability.no_answer(exc.cause))
+                raise
+            except UnknownOutcome:
+                # No answer to a write: as much a sign of a dead worker as a refused connection.
+                self.reachability.no_answer(ConnectUnreachable(self._no_answer_message()))
+                raise
+            return response
+
+        budget = stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_total)
+
+        def stop(state: Any) -> bool:
+            return bool(budget(state)) or (bool(left) and left[-1] <= 0)
 
         retrying = Retrying(
-            stop=stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_total),
-            # Exponential backoff plus jitter, so that parallel writers hitting the same
-            # rebalance do not retry in lockstep.
-            wait=wait_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff)
-            + wait_random(0, policy.initial_backoff),
+            stop=stop,
+            wait=wait,
             retry=retry_if_exception_type(Transient),
             before_sleep=before_sleep,
             reraise=False,
         )
         try:
-            return retrying(self._attempt, method, path, json, params)
+            return retrying(attempt)
         except RetryError as exc:
             last = exc.last_attempt.exception()
-            raise (last.cause if isinstance(last, Transient) else last) from None  # type: ignore[misc]
+            error = last.cause if isinstance(last, Transient) else last
+            if isinstance(error, ConnectUnreachable):
+                self.reachability.give_up(error)
+            raise error from None  # type: ignore[misc]
+
+    def _no_answer_message(self) -> str:
+        return f"cannot reach Kafka Connect at {self.settings.url}: no answer"
 
     def _attempt(
         self,
@@ -162,11 +202,14 @@ class ConnectClient:
         log.debug("%s %s", method, path)
         try:
             response = self._http.request(method, path, json=body, params=params)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             if (refused := self._tls_refused(exc)) is not None:
                 raise ConnectUnreachable(refused) from exc  # retrying cannot help
             # Nothing reached the worker: always safe to try again.
             raise Transient(ConnectUnreachable(self._unreachable(exc))) from exc
+        except httpx.PoolTimeout as exc:
+            # Our own connection pool was busy: nothing was sent, and the worker is not to blame.
+            raise Transient(ConnectError(f"{method} {path}: no free connection ({exc})")) from exc
         except httpx.TransportError as exc:
             if (refused := self._tls_refused(exc)) is not None:
                 # The handshake failed, so the worker never saw the request.
@@ -178,6 +221,7 @@ class ConnectClient:
                 f"{method} {path}: no answer from {self.settings.url} ({type(exc).__name__}); "
                 "the change may or may not have been applied"
             ) from exc
+        self.reachability.answered()
         if response.status_code < 400:
             return response
         message = error_message(response)
@@ -239,34 +283,52 @@ class ConnectClient:
             )
         return f"cannot reach Kafka Connect at {self.settings.url}: {detail}"
 
-    def _json(self, method: str, path: str, **kw: Any) -> Any:
+    def _json(self, method: str, path: str, shape: answers.Shape, **kw: Any) -> Any:
+        """The answer's JSON, checked against the endpoint's `shape`."""
         response = self.request(method, path, **kw)
+        where = path
+        if query := response.request.url.query.decode():
+            where = f"{path}?{query}"
         if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise ApiError(
+            data = None
+        else:
+            try:
+                data = response.json()
+            except ValueError:
+                raise ApiError(
+                    response.status_code,
+                    f"worker answered with non-JSON content: {response.text[:200]!r}",
+                    method=method,
+                    path=where,
+                ) from None
+        if (problem := shape(data, "")) is not None:
+            raise UnexpectedAnswer(
                 response.status_code,
-                f"worker answered with non-JSON content: {response.text[:200]!r}",
+                f"unexpected answer from the worker: expected {problem}",
                 method=method,
-                path=path,
-            ) from None
+                path=where,
+            )
+        return data
 
     # -- cluster ------------------------------------------------------------------------------
 
     def server_info(self) -> dict[str, Any]:
         """`GET /`: version, commit and kafka_cluster_id."""
-        info: dict[str, Any] = self._json("GET", "/")
+        info: dict[str, Any] = self._json("GET", "/", answers.SERVER_INFO)
         return info
 
     def list_names(self) -> list[str]:
-        names: list[str] = self._json("GET", "/connectors")
+        names: list[str] = self._json("GET", "/connectors", answers.NAMES)
         return sorted(names)
 
     def list_expanded(self) -> dict[str, dict[str, Any]]:
         """Every connector's info and status in **one** request (KIP-465, Connect 2.3+)."""
-        data = self._json("GET", "/connectors", params=[("expand", "info"), ("expand", "status")])
+        data = self._json(
+            "GET",
+            "/connectors",
+            answers.EXPANDED,
+            params=[("expand", "info"), ("expand", "status")],
+        )
         if isinstance(data, list):
             # A pre-2.3 worker ignores `expand`; fall back to one read per connector.
             return {name: self._expanded_one(name) for name in data}
@@ -278,11 +340,13 @@ class ConnectClient:
     # -- connectors ---------------------------------------------------------------------------
 
     def connector(self, name: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", _path("connectors", name))
+        result: dict[str, Any] = self._json("GET", _path("connectors", name), answers.INFO)
         return result
 
     def config(self, name: str) -> dict[str, str]:
-        result: dict[str, str] = self._json("GET", _path("connectors", name, "config"))
+        result: dict[str, str] = self._json(
+            "GET", _path("connectors", name, "config"), answers.CONFIG
+        )
         return result
 
     def put_config(self, name: str, config: Mapping[str, str]) -> bool:
@@ -300,15 +364,19 @@ class ConnectClient:
         self.request("DELETE", _path("connectors", name))
 
     def status(self, name: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", _path("connectors", name, "status"))
+        result: dict[str, Any] = self._json(
+            "GET", _path("connectors", name, "status"), answers.STATUS
+        )
         return result
 
     def tasks(self, name: str) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self._json("GET", _path("connectors", name, "tasks"))
+        result: list[dict[str, Any]] = self._json(
+            "GET", _path("connectors", name, "tasks"), answers.TASKS
+        )
         return result
 
     def topics(self, name: str) -> list[str]:
-        data = self._json("GET", _path("connectors", name, "topics"))
+        data = self._json("GET", _path("connectors", name, "topics"), answers.TOPICS)
         return list((data or {}).get(name, {}).get("topics", []))
 
     def pause(self, name: str) -> None:
@@ -338,7 +406,7 @@ class ConnectClient:
         if only_failed:
             params["onlyFailed"] = "true"
         result: dict[str, Any] | None = self._json(
-            "POST", _path("connectors", name, "restart"), params=params or None
+            "POST", _path("connectors", name, "restart"), answers.RESTART, params=params or None
         )
         return result
 
@@ -348,27 +416,33 @@ class ConnectClient:
     # -- offsets (KIP-875) --------------------------------------------------------------------
 
     def offsets(self, name: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", _path("connectors", name, "offsets"))
+        result: dict[str, Any] = self._json(
+            "GET", _path("connectors", name, "offsets"), answers.OFFSETS
+        )
         return result
 
     def alter_offsets(self, name: str, offsets: Mapping[str, Any]) -> str:
-        data = self._json("PATCH", _path("connectors", name, "offsets"), json=dict(offsets))
+        data = self._json(
+            "PATCH", _path("connectors", name, "offsets"), answers.MESSAGE, json=dict(offsets)
+        )
         return str((data or {}).get("message", ""))
 
     def reset_offsets(self, name: str) -> str:
-        data = self._json("DELETE", _path("connectors", name, "offsets"))
+        data = self._json("DELETE", _path("connectors", name, "offsets"), answers.MESSAGE)
         return str((data or {}).get("message", ""))
 
     # -- plugins ------------------------------------------------------------------------------
 
     def plugins(self, *, connectors_only: bool = True) -> list[dict[str, Any]]:
         params = None if connectors_only else {"connectorsOnly": "false"}
-        result: list[dict[str, Any]] = self._json("GET", "/connector-plugins", params=params)
+        result: list[dict[str, Any]] = self._json(
+            "GET", "/connector-plugins", answers.PLUGINS, params=params
+        )
         return result
 
     def plugin_config(self, plugin: str) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._json(
-            "GET", _path("connector-plugins", plugin, "config")
+            "GET", _path("connector-plugins", plugin, "config"), answers.DEFINITIONS
         )
         return result
 
@@ -376,23 +450,35 @@ class ConnectClient:
         # Validation has no side effects, so a timed-out validate is safe to treat as an error.
         plugin = connector_class.rsplit(".", 1)[-1]
         result: dict[str, Any] = self._json(
-            "PUT", _path("connector-plugins", plugin, "config", "validate"), json=dict(config)
+            "PUT",
+            _path("connector-plugins", plugin, "config", "validate"),
+            answers.VALIDATION,
+            json=dict(config),
         )
         return result
 
     # -- loggers (KIP-495, KIP-976) -----------------------------------------------------------
 
     def loggers(self) -> dict[str, dict[str, Any]]:
-        result: dict[str, dict[str, Any]] = self._json("GET", "/admin/loggers")
+        result: dict[str, dict[str, Any]] = self._json("GET", "/admin/loggers", answers.LOGGERS)
         return result
 
     def logger(self, name: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", _path("admin", "loggers", name))
+        result: dict[str, Any] = self._json("GET", _path("admin", "loggers", name), answers.LOGGER)
         return result
 
     def set_logger(self, name: str, level: str, *, scope: str = "worker") -> list[str] | None:
         params = {"scope": scope} if scope != "worker" else None
         result: list[str] | None = self._json(
-            "PUT", _path("admin", "loggers", name), json={"level": level}, params=params
+            "PUT",
+            _path("admin", "loggers", name),
+            answers.CHANGED_LOGGERS,
+            json={"level": level},
+            params=params,
         )
         return result
+
+
+def _seconds(value: float | None) -> str:
+    value = value or 0.0
+    return f"{value:.0f} s" if value >= 1 else f"{value:.1f} s"

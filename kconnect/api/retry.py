@@ -5,6 +5,12 @@ The policy follows what real workers do (see ../shared/reference/connect-rest-ap
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
+from kconnect.errors import ConnectUnreachable
+
 
 class Transient(Exception):
     """Marker: worth another attempt; `cause` is the error to raise once attempts run out."""
@@ -28,3 +34,89 @@ def forward_failure(message: str) -> str | None:
 
 def is_request_timed_out(message: str) -> bool:
     return message.startswith("Request timed out")
+
+
+class Reachability:
+    """Whether the worker answers at all, shared by every request of one client (a circuit
+    breaker). Without it, each of 200 parallel writes against a dead worker would spend its
+    own retry budget, one after the other: minutes instead of seconds.
+
+    The clock starts at the first request that gets no answer (connection refused, DNS,
+    connect or read timeout, reset) and stops at any HTTP answer. The breaker opens when a
+    request has used its retry budget on such failures, or when nothing has answered for
+    `unreachable_timeout` seconds; from then on every request fails at once with the same
+    error. Every `probe_after` seconds one request is let through again, so that a long-lived
+    client (the reconcile loop, `--wait`) notices a worker that came back."""
+
+    def __init__(
+        self,
+        unreachable_timeout: float,
+        *,
+        probe_after: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.unreachable_timeout = unreachable_timeout
+        self.probe_after = probe_after
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+        self._open: ConnectUnreachable | None = None
+        self._opened_at = 0.0
+        self._last_notice = -1e9
+
+    @property
+    def is_open(self) -> bool:
+        with self._lock:
+            return self._open is not None
+
+    def check(self) -> None:
+        """Raise the error that opened the breaker, unless it is time for a probe."""
+        with self._lock:
+            if self._open is None:
+                return
+            now = self._clock()
+            if now - self._opened_at >= self.probe_after:
+                self._opened_at = now  # this request probes; the others keep failing fast
+                return
+            raise ConnectUnreachable(self._open.message)
+
+    def reset(self) -> None:
+        """Forget what earlier requests saw (a new reconcile cycle starts afresh)."""
+        self.answered()
+
+    def answered(self) -> None:
+        with self._lock:
+            self._down_since = None
+            self._open = None
+
+    def no_answer(self, error: ConnectUnreachable) -> float:
+        """Record a request without an answer; the seconds left before giving up (<= 0: the
+        breaker is now open)."""
+        with self._lock:
+            now = self._clock()
+            if self._down_since is None:
+                self._down_since = now
+            left = self._down_since + self.unreachable_timeout - now
+            if self._open is not None or left <= 0:
+                self._trip(error, now)
+                return 0.0
+            return left
+
+    def give_up(self, error: ConnectUnreachable) -> None:
+        """A request used its whole retry budget without an answer."""
+        with self._lock:
+            self._trip(error, self._clock())
+
+    def _trip(self, error: ConnectUnreachable, now: float) -> None:
+        if self._open is None:
+            self._open = error
+        self._opened_at = now
+
+    def should_notice(self, interval: float = 1.0) -> bool:
+        """Rate-limits the "retrying" notices of parallel requests to one per `interval`."""
+        with self._lock:
+            now = self._clock()
+            if now - self._last_notice < interval:
+                return False
+            self._last_notice = now
+            return True

@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "delete": ("inspect", "Delete connectors from the cluster (asks first unless --yes)."),
     "restart": (
         "ops",
-        "Restart a connector, its tasks (--include-tasks, --failed-only) or one task (--task).",
+        "Restart connectors, their tasks (--include-tasks, --failed-only) or one task (--task).",
     ),
     "pause": (
         "ops",

@@ -68,6 +68,16 @@ VerboseOpt = Annotated[
         help="-v: retries and re-reads; -vv: every request",
     ),
 ]
+UnreachableTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--unreachable-timeout",
+        help="Seconds to keep retrying a worker that does not answer at all before failing "
+        "everything left [env: KCONNECT_UNREACHABLE_TIMEOUT; default 20]",
+        min=0.1,
+        show_default=False,
+    ),
+]
 OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="Output format")]
 PathsArg = Annotated[
     list[str],
@@ -85,6 +95,17 @@ EnvFileOpt = Annotated[
 PruneOpt = Annotated[
     bool, typer.Option("--prune", help="Delete connectors that no manifest declares")
 ]
+ConcurrencyOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--concurrency",
+        help="Parallel writes, the same for every kind [default: per kind: 8 creates, "
+        "32 updates, 16 deletes, pause/resume/stop and restarts]",
+        min=1,
+        max=64,
+        show_default=False,
+    ),
+]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
 
 
@@ -95,6 +116,7 @@ class Connection:
     ca_cert: str | None = None
     insecure: bool = False
     verbose: int = 0
+    unreachable_timeout: float | None = None
 
     def client(self) -> ConnectClient:
         """A client for the selected cluster; its credentials are registered as secrets."""
@@ -110,6 +132,7 @@ class Connection:
             ca_cert=self.ca_cert,
             insecure=self.insecure,
             context=self.context or os.environ.get("KCONNECT_CONTEXT"),
+            unreachable_timeout=self.unreachable_timeout,
         )
         register_secrets(settings.secret_values())
         if settings.verify is False:
@@ -127,11 +150,13 @@ _CONNECTION_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("ca_cert", CaCertOpt, None),
     ("insecure", InsecureOpt, False),
     ("verbose", VerboseOpt, 0),
+    ("unreachable_timeout", UnreachableTimeoutOpt, None),
 )
 
 
 def connected(func: Callable[..., int]) -> Callable[..., int]:
-    """Give a command the connection options (--url, --context, --ca-cert, --insecure, -v).
+    """Give a command the connection options (--url, --context, --ca-cert, --insecure, -v,
+    --unreachable-timeout).
 
     The command declares a `connection: Connection` parameter instead of five options; typer
     sees the five options through the rewritten signature, so every command spells them the

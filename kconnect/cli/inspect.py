@@ -8,6 +8,7 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import (
+    ConcurrencyOpt,
     Connection,
     Done,
     Output,
@@ -22,6 +23,8 @@ from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from kconnect.ops.delete import DeleteReport
 
 NamesArg = Annotated[list[str], typer.Argument(help="Connector names", show_default=False)]
 
@@ -165,6 +168,7 @@ def _render_describe(data: dict[str, Any], console: Console) -> None:
 def delete(
     names: NamesArg,
     yes: YesOpt = False,
+    concurrency: ConcurrencyOpt = None,
     output: OutputOpt = Output.text,
     *,
     connection: Connection,
@@ -172,33 +176,25 @@ def delete(
     """Delete connectors from the cluster (asks first unless --yes)."""
 
     def body() -> Done:
-        from kconnect.errors import KconnectError, NotFoundError
+        from kconnect.ops.delete import delete_connectors
 
         confirm(f"Delete {', '.join(names)}?", yes=yes, what="delete")
-        results: list[dict[str, Any]] = []
         with connection.client() as client:
-            for name in names:
-                try:
-                    client.delete(name)
-                    results.append({"name": name, "deleted": True, "error": None})
-                except NotFoundError:
-                    results.append(
-                        {"name": name, "deleted": False, "error": f"connector {name} not found"}
-                    )
-                except KconnectError as exc:
-                    results.append({"name": name, "deleted": False, "error": exc.message})
-        failed = [r for r in results if not r["deleted"]]
-        code = ExitCode.ERROR if failed else ExitCode.OK
-        return Done(code, {"results": results}, lambda c: _render_deleted(results, c))
+            report = delete_connectors(client, names, concurrency=concurrency)
+        code = ExitCode.OK if report.ok else ExitCode.ERROR
+        return Done(code, report, lambda c: _render_deleted(report, c))
 
     return run_command("delete", output, body)
 
 
-def _render_deleted(results: list[dict[str, Any]], console: Console) -> None:
+def _render_deleted(report: DeleteReport, console: Console) -> None:
     from rich.text import Text
 
-    for result in results:
-        if result["deleted"]:
-            console.print(Text(f"✓ deleted {result['name']}", style="green"))
+    for result in report.results:
+        if result.deleted:
+            console.print(Text(f"✓ deleted {result.name}", style="green"))
         else:
-            console.print(Text(f"✗ {result['name']}: {result['error']}", style="red"))
+            console.print(Text(f"✗ {result.name}: {result.error}", style="red"))
+    failed = sum(not r.deleted for r in report.results)
+    if failed and len(report.results) > 1:
+        console.print(Text(f"Delete: {len(report.results) - failed} deleted, {failed} failed."))

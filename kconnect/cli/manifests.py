@@ -9,6 +9,7 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import (
+    ConcurrencyOpt,
     Connection,
     Done,
     EnvFileOpt,
@@ -148,9 +149,7 @@ def apply(
         ),
     ] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to --wait", min=0)] = 300.0,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", help="Parallel writes", min=1, max=64)
-    ] = 8,
+    concurrency: ConcurrencyOpt = None,
     online: OnlineOpt = False,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,

@@ -14,6 +14,7 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import (
+    ConcurrencyOpt,
     Connection,
     Done,
     Output,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from kconnect.ops.loggers import LoggerChange
     from kconnect.ops.offsets import OffsetsChange, OffsetsReport
     from kconnect.ops.plugins import PluginDescription
-    from kconnect.ops.restart import RestartResult
+    from kconnect.ops.restart import RestartReport
     from kconnect.ops.state import StateChangeReport
     from kconnect.settings import Resolution
 
@@ -71,7 +72,7 @@ def _table(console: Console, columns: tuple[str, ...], rows: Sequence[tuple[str,
 @app.command()
 @connected
 def restart(
-    name: NameArg,
+    names: NamesArg,
     include_tasks: Annotated[
         bool, typer.Option("--include-tasks", help="Also restart the connector's tasks (KIP-745)")
     ] = False,
@@ -83,42 +84,69 @@ def restart(
         int | None,
         typer.Option("--task", help="Restart only this task id", min=0, show_default=False),
     ] = None,
+    concurrency: ConcurrencyOpt = None,
     output: OutputOpt = Output.text,
     *,
     connection: Connection,
 ) -> int:
-    """Restart a connector, its tasks (--include-tasks, --failed-only) or one task (--task)."""
+    """Restart connectors, their tasks (--include-tasks, --failed-only) or one task (--task)."""
 
     def body() -> Done:
-        from kconnect.ops.restart import restart
+        from kconnect.ops.restart import restart_many
 
         with connection.client() as client:
-            result = restart(
-                client, name, include_tasks=include_tasks, only_failed=failed_only, task=task
+            report = restart_many(
+                client,
+                names,
+                include_tasks=include_tasks,
+                only_failed=failed_only,
+                task=task,
+                concurrency=concurrency,
             )
-        return Done(ExitCode.OK, result, lambda c: _render_restart(result, c))
+        code = ExitCode.OK if report.ok else ExitCode.ERROR
+        return Done(code, report, lambda c: _render_restart(report, c))
 
     return run_command("restart", output, body)
 
 
-def _render_restart(result: RestartResult, console: Console) -> None:
-    if result.restarting:
-        _text(console, f"✓ restarting {result.name}: {', '.join(result.restarting)}", "green")
-    else:
-        _text(console, f"{result.name}: nothing to restart (no FAILED connector or task)")
+def _render_restart(report: RestartReport, console: Console) -> None:
+    for result in report.results:
+        if not result.ok:
+            _text(console, f"✗ {result.name}: {result.error}", "red")
+        elif result.restarting:
+            _text(console, f"✓ restarting {result.name}: {', '.join(result.restarting)}", "green")
+        else:
+            _text(console, f"{result.name}: nothing to restart (no FAILED connector or task)")
+    _failed_summary(
+        console, "Restart", len(report.results), [r for r in report.results if not r.ok]
+    )
+
+
+def _failed_summary(console: Console, what: str, total: int, failed: Sequence[object]) -> None:
+    """One closing line when several connectors were asked for and some failed."""
+    if failed and total > 1:
+        _text(console, f"{what}: {total - len(failed)} ok, {len(failed)} failed.")
 
 
 # -- pause / resume / stop ------------------------------------------------------------------------
 
 
 def _state_command(
-    action: str, names: list[str], wait: bool, timeout: float, output: Output, conn: Connection
+    action: str,
+    names: list[str],
+    wait: bool,
+    timeout: float,
+    concurrency: int | None,
+    output: Output,
+    conn: Connection,
 ) -> int:
     def body() -> Done:
         from kconnect.ops.state import change_state
 
         with conn.client() as client:
-            report = change_state(client, names, action, wait=wait, timeout=timeout)
+            report = change_state(
+                client, names, action, wait=wait, timeout=timeout, concurrency=concurrency
+            )
         if not report.ok:
             code = ExitCode.ERROR
         elif not report.reached:
@@ -139,6 +167,8 @@ def _render_state(report: StateChangeReport, console: Console) -> None:
             _text(console, f"✓ {done} {change.name}", "green")
         else:
             _text(console, f"✗ {change.name}: {change.error}", "red")
+    failed = [c for c in report.changes if not c.ok]
+    _failed_summary(console, action_title(report.action), len(report.changes), failed)
     wait = report.wait
     if wait is None:
         return
@@ -150,6 +180,10 @@ def _render_state(report: StateChangeReport, console: Console) -> None:
         _text(console, f"✗ {health.name} is {health.state}, not {target}", "red")
 
 
+def action_title(action: str) -> str:
+    return action.capitalize()
+
+
 def _register_state_command(action: str, help_text: str) -> None:
     @app.command(action, help=help_text)
     @connected
@@ -157,11 +191,12 @@ def _register_state_command(action: str, help_text: str) -> None:
         names: NamesArg,
         wait: WaitOpt = False,
         timeout: TimeoutOpt = 60.0,
+        concurrency: ConcurrencyOpt = None,
         output: OutputOpt = Output.text,
         *,
         connection: Connection,
     ) -> int:
-        return _state_command(action, names, wait, timeout, output, connection)
+        return _state_command(action, names, wait, timeout, concurrency, output, connection)
 
 
 for _action, _help in (

@@ -9,6 +9,7 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import (
+    ConcurrencyOpt,
     Connection,
     EnvFileOpt,
     Output,
@@ -81,9 +82,7 @@ def reconcile(
         str,
         typer.Option("--restart-reset", help="Healthy for this long resets a connector's backoff"),
     ] = "10m",
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", help="Parallel writes", min=1, max=64)
-    ] = 8,
+    concurrency: ConcurrencyOpt = None,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
     *,
@@ -126,7 +125,7 @@ def _reconcile(
     timeout: float,
     metrics_address: tuple[str, int] | None,
     restart: tuple[str, str, str],
-    concurrency: int,
+    concurrency: int | None,
     connection: Connection,
     env_file: Path | None,
 ) -> int:

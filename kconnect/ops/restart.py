@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kconnect.errors import UsageError
+from kconnect.errors import KconnectError, NotFoundError, UsageError
+from kconnect.ops import writes
+from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -18,10 +21,17 @@ class RestartResult:
     include_tasks: bool = False
     only_failed: bool = False
     task: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "ok": self.ok,
+            "error": self.error,
             "task": self.task,
             "include_tasks": self.include_tasks,
             "only_failed": self.only_failed,
@@ -46,7 +56,7 @@ def restart(
             )
         client.restart_task(name, task)
         return RestartResult(name, (f"task {task}",), task=task)
-    body = client.restart(name, include_tasks=include_tasks, only_failed=only_failed)
+    body = writes.restart(client, name, include_tasks=include_tasks, only_failed=only_failed)
     if body is None:  # 204: only the connector instance was restarted
         return RestartResult(name, ("connector",), include_tasks, only_failed)
     restarting: list[str] = []
@@ -56,3 +66,44 @@ def restart(
         if task_status.get("state") == "RESTARTING":
             restarting.append(f"task {task_status.get('id')}")
     return RestartResult(name, tuple(restarting), include_tasks, only_failed)
+
+
+@dataclass(frozen=True)
+class RestartReport:
+    results: tuple[RestartResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": [r.to_dict() for r in self.results]}
+
+
+def restart_many(
+    client: ConnectClient,
+    names: Sequence[str],
+    *,
+    include_tasks: bool = False,
+    only_failed: bool = False,
+    task: int | None = None,
+    concurrency: int | Concurrency | None = None,
+) -> RestartReport:
+    """`restart` for each connector, in parallel; each failure is reported, the others go on."""
+    if task is not None and (include_tasks or only_failed):
+        raise UsageError(
+            "--task restarts one task; it cannot be combined with --include-tasks or --failed-only"
+        )
+
+    def one(name: str) -> RestartResult:
+        try:
+            return restart(
+                client, name, include_tasks=include_tasks, only_failed=only_failed, task=task
+            )
+        except KconnectError as exc:
+            message = exc.worker_message if isinstance(exc, NotFoundError) else exc.message
+            return RestartResult(name, (), include_tasks, only_failed, task, message)
+
+    unique = list(dict.fromkeys(names))
+    results = run_parallel(unique, one, kind=lambda _: WriteKind.RESTART, concurrency=concurrency)
+    return RestartReport(tuple(results))

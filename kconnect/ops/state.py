@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kconnect.errors import ApiError, ConnectError, NotFoundError
+from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnsupportedByWorker
+from kconnect.ops import writes
+from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -57,26 +59,33 @@ def change_state(
     wait: bool = False,
     timeout: float = 60.0,
     poll_interval: float = 1.0,
+    concurrency: int | Concurrency | None = None,
 ) -> StateChangeReport:
-    """Pause, resume or stop each connector. A connector that does not exist is reported and
-    the others still change; a worker without `stop` (before 3.5) raises
+    """Pause, resume or stop each connector, in parallel. A connector that does not exist, or
+    whose change fails, is reported and the others still change; an unknown outcome is
+    re-read (`kconnect.ops.writes`). A worker without `stop` (before 3.5) raises
     `UnsupportedByWorker` at once, since no connector could be stopped."""
-    request = {"pause": client.pause, "resume": client.resume, "stop": client.stop}[action]
-    changes: list[StateChange] = []
-    for name in dict.fromkeys(names):
+    state = STATE_ACTIONS[action]
+
+    def change(name: str) -> StateChange:
         try:
-            request(name)
-            changes.append(StateChange(name, True))
+            writes.set_state(client, name, state)
         except NotFoundError:
-            changes.append(StateChange(name, False, f"connector {name} not found"))
-        except ApiError as exc:
-            changes.append(StateChange(name, False, exc.message))
+            return StateChange(name, False, f"connector {name} not found")
+        except UnsupportedByWorker:
+            raise
+        except KconnectError as exc:
+            return StateChange(name, False, exc.message)
+        return StateChange(name, True)
+
+    unique = list(dict.fromkeys(names))
+    changes = run_parallel(unique, change, kind=lambda _: WriteKind.STATE, concurrency=concurrency)
     waited = None
     if wait:
         from kconnect.model import TargetState
         from kconnect.planning.apply import wait_for_states
 
-        target = TargetState(STATE_ACTIONS[action].lower())
+        target = TargetState(state.lower())
         targets = {c.name: target for c in changes if c.ok}
         waited = wait_for_states(client, targets, timeout=timeout, poll_interval=poll_interval)
     return StateChangeReport(action, tuple(changes), waited)

@@ -9,20 +9,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from kconnect.api.client import ConnectClient
-from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnknownOutcome
+from kconnect.errors import ConnectError, KconnectError
 from kconnect.health import ConnectorHealth, connector_health, reached
 from kconnect.model import Manifest, TargetState
+from kconnect.ops import writes
+from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
 from kconnect.output.redaction import redact_text
-from kconnect.planning.plan import Action, ConnectorChange, Plan, comparable_config
+from kconnect.planning.plan import Action, ConnectorChange, Plan
 
 log = logging.getLogger("kconnect.planning.apply")
-
-DEFAULT_CONCURRENCY = 8
 
 
 @dataclass(frozen=True)
@@ -95,10 +94,11 @@ def apply_plan(
     manifests: Mapping[str, Manifest],
     *,
     features: WorkerFeatures,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | Concurrency | None = None,
     secrets: Collection[str] = (),
 ) -> ApplyResult:
-    """Write every change in `plan`; a failure of one connector does not stop the others."""
+    """Write every change in `plan`; a failure of one connector does not stop the others.
+    `concurrency`: one limit for every kind of write, or per kind (default: `Concurrency()`)."""
     retries_before = client.stats.retries
 
     def run(change: ConnectorChange) -> Outcome:
@@ -111,9 +111,17 @@ def apply_plan(
             return Outcome(change.name, change.action, False, tuple(steps), message)
         return Outcome(change.name, change.action, True, tuple(steps))
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        outcomes = tuple(pool.map(run, plan.changes))
+    outcomes = tuple(run_parallel(plan.changes, run, kind=write_kind, concurrency=concurrency))
     return ApplyResult(outcomes, plan.unchanged, client.stats.retries - retries_before)
+
+
+def write_kind(change: ConnectorChange) -> WriteKind:
+    """What a change costs the worker most: a config update restarts the connector."""
+    if change.action is Action.CREATE:
+        return WriteKind.CREATE
+    if change.action is Action.DELETE:
+        return WriteKind.DELETE
+    return WriteKind.UPDATE if change.config_changed else WriteKind.STATE
 
 
 def _apply_change(
@@ -125,89 +133,29 @@ def _apply_change(
 ) -> None:
     name = change.name
     if change.action is Action.DELETE:
-        _delete(client, name)
+        writes.delete(client, name)
         steps.append("deleted")
         return
     assert manifest is not None  # creates and updates always come from a manifest
     target = manifest.state
     if change.action is Action.CREATE:
         if target is not TargetState.RUNNING and features.initial_state:
-            _create_in_state(client, manifest)
+            writes.create(client, name, manifest.config, target.worker_state)
             steps.append(f"created {target.value}")
             return
-        _put_config(client, manifest)
+        writes.put_config(client, name, dict(manifest.config))
         steps.append("created")
         # Before KIP-980 the connector starts running before it can be paused or stopped.
         if target is not TargetState.RUNNING:
-            _set_state(client, name, target, features)
+            writes.set_state(client, name, target.worker_state)
             steps.append(target.value)
         return
     if change.config_changed:
-        _put_config(client, manifest)
+        writes.put_config(client, name, dict(manifest.config))
         steps.append("updated")
     if change.state_changed:
-        _set_state(client, name, target, features)
+        writes.set_state(client, name, target.worker_state)
         steps.append("resumed" if target is TargetState.RUNNING else target.value)
-
-
-def _put_config(client: ConnectClient, manifest: Manifest) -> None:
-    config = dict(manifest.config)
-    try:
-        client.put_config(manifest.name, config)
-    except UnknownOutcome as exc:
-        log.info("%s: %s; re-reading the connector's config", manifest.name, exc.message)
-        if _live_config_equals(client, manifest.name, config):
-            return
-        client.put_config(manifest.name, config)
-
-
-def _live_config_equals(client: ConnectClient, name: str, config: Mapping[str, str]) -> bool:
-    try:
-        live = client.config(name)
-    except NotFoundError:
-        return False
-    return comparable_config(live) == comparable_config(config)
-
-
-def _create_in_state(client: ConnectClient, manifest: Manifest) -> None:
-    state = manifest.state.worker_state
-    try:
-        client.create(manifest.name, manifest.config, state)
-    except UnknownOutcome as exc:
-        log.info("%s: %s; re-reading the connector", manifest.name, exc.message)
-        if _live_config_equals(client, manifest.name, manifest.config):
-            return
-        client.create(manifest.name, manifest.config, state)
-
-
-def _delete(client: ConnectClient, name: str) -> None:
-    try:
-        client.delete(name)
-    except UnknownOutcome as exc:
-        log.info("%s: %s; re-reading the connector", name, exc.message)
-        try:
-            client.connector(name)
-        except NotFoundError:
-            return
-        client.delete(name)
-
-
-def _set_state(
-    client: ConnectClient, name: str, target: TargetState, features: WorkerFeatures
-) -> None:
-    operation: Callable[[str], None] = {
-        TargetState.RUNNING: client.resume,
-        TargetState.PAUSED: client.pause,
-        TargetState.STOPPED: client.stop,
-    }[target]
-    try:
-        operation(name)
-    except UnknownOutcome as exc:
-        log.info("%s: %s; re-reading the connector's status", name, exc.message)
-        status = client.status(name)
-        if (status.get("connector") or {}).get("state") == target.worker_state:
-            return
-        operation(name)
 
 
 # -- waiting --------------------------------------------------------------------------------

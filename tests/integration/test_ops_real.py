@@ -114,7 +114,7 @@ def test_restart_pause_resume_stop(cli: CliRunner, real_stack: Stack, cleanup: l
 
     result = cli("restart", name, "--include-tasks", "-o", "json", env=env)
     assert result.exit_code == 0, result.output
-    assert result.json["data"]["restarting"] == ["connector", "task 0"]
+    assert result.json["data"]["results"][0]["restarting"] == ["connector", "task 0"]
     _wait_until("RUNNING after restart", _state_is(real_stack, name, "RUNNING"))
 
     result = cli("restart", name, "--include-tasks", "--failed-only", env=env)

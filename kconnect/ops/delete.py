@@ -1,0 +1,59 @@
+"""Deleting connectors by name, in parallel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kconnect.errors import KconnectError, NotFoundError
+from kconnect.ops import writes
+from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
+
+if TYPE_CHECKING:
+    from kconnect.api.client import ConnectClient
+
+
+@dataclass(frozen=True)
+class Deleted:
+    name: str
+    deleted: bool
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "deleted": self.deleted, "error": self.error}
+
+
+@dataclass(frozen=True)
+class DeleteReport:
+    results: tuple[Deleted, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.deleted for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": [r.to_dict() for r in self.results]}
+
+
+def delete_connectors(
+    client: ConnectClient,
+    names: Sequence[str],
+    *,
+    concurrency: int | Concurrency | None = None,
+) -> DeleteReport:
+    """Delete each named connector; an unknown outcome is re-read (a delete that happened is
+    reported as deleted), a failure is reported and the others go on."""
+
+    def one(name: str) -> Deleted:
+        try:
+            writes.delete(client, name)
+        except NotFoundError:
+            return Deleted(name, False, f"connector {name} not found")
+        except KconnectError as exc:
+            return Deleted(name, False, exc.message)
+        return Deleted(name, True)
+
+    unique = list(dict.fromkeys(names))
+    results = run_parallel(unique, one, kind=lambda _: WriteKind.DELETE, concurrency=concurrency)
+    return DeleteReport(tuple(results))
