@@ -15,8 +15,8 @@ from kconnect.api.client import ConnectClient
 from kconnect.diagnostics import Location, Problem, Severity, error
 from kconnect.errors import ApiError, ManifestError, NotFoundError
 from kconnect.health import ConnectorHealth, connector_health
-from kconnect.manifest import load_manifests
-from kconnect.model import Manifest, TargetState
+from kconnect.manifests.loader import load_manifests
+from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import is_config_reference, is_secret_key
 from kconnect.planning.apply import (
     ApplyResult,

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kconnect.diagnostics import Location, Problem, Severity
-from kconnect.model import Manifest
+from kconnect.manifests.model import Manifest
 from kconnect.output.redaction import is_config_reference, is_secret_key
 from kconnect.schemas import password_keys
 

@@ -30,8 +30,8 @@ from kconnect import core
 from kconnect.api.client import ConnectClient
 from kconnect.errors import ExitCode, KconnectError, UsageError
 from kconnect.health import ConnectorHealth, connector_health
+from kconnect.manifests.model import Manifest, TargetState
 from kconnect.metrics import ReconcileMetrics
-from kconnect.model import Manifest, TargetState
 from kconnect.planning.plan import ConnectorChange, live_config
 
 log = logging.getLogger("kconnect.reconcile")

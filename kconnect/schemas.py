@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from kconnect.diagnostics import Problem, error, warning
 
 if TYPE_CHECKING:
-    from kconnect.model import Manifest
+    from kconnect.manifests.model import Manifest
 
 _SUFFIX = ".schema.json"
 _CONNECTORS = "connectors"

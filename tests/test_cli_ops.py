@@ -502,7 +502,7 @@ def test_export_round_trips_values_yaml_would_reinterpret(
     plan = cli("plan", str(tmp_path), "--detailed-exitcode", env=_env(fake))
     assert plan.exit_code == 0, plan.output
 
-    from kconnect.manifest import load_manifests
+    from kconnect.manifests.loader import load_manifests
 
     [manifest] = load_manifests([str(tmp_path / "tricky.yaml")], {"NOT_OURS": "expanded!"})
     assert dict(manifest.config) == {
@@ -572,7 +572,7 @@ def test_export_variable_names_are_unique() -> None:
     ],
 )
 def test_escape_value(value: str, written: str) -> None:
-    from kconnect.interpolate import interpolate
+    from kconnect.manifests.interpolate import interpolate
 
     assert escape_value(value) == written
     assert interpolate(written, {"X": "no", "Y": "no"}).text == value

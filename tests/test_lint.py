@@ -8,7 +8,7 @@ import pytest
 
 from kconnect.diagnostics import Location, Problem, Severity
 from kconnect.lint import RULES, Rule, _regex_overlap, lint_pipeline, rules_markdown
-from kconnect.model import Manifest
+from kconnect.manifests.model import Manifest
 from kconnect.schemas import check_config
 
 MYSQL = "io.debezium.connector.mysql.MySqlConnector"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from kconnect.errors import ManifestError
-from kconnect.interpolate import InterpolationError, interpolate, read_env_file
-from kconnect.manifest import load_manifests
-from kconnect.model import TargetState
+from kconnect.manifests.interpolate import InterpolationError, interpolate, read_env_file
+from kconnect.manifests.loader import load_manifests
+from kconnect.manifests.model import TargetState
 from tests.conftest import CliRunner, file_source, write_manifest
 from tests.fakeconnect import FakeConnect
 

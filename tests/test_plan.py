@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kconnect.model import Manifest, TargetState
+from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import MASK
 from kconnect.output.render import plan_lines
 from kconnect.planning.plan import Action, KeyChangeKind, build_plan, diff_config

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 
 from kconnect import schemas
 from kconnect.diagnostics import Location, Severity
-from kconnect.model import Manifest
+from kconnect.manifests.model import Manifest
 from kconnect.schemas import (
     check_config,
     connector_schema,

@@ -10,7 +10,7 @@ import yaml
 
 from kconnect.diagnostics import Location, Problem
 from kconnect.lint import lint_pipeline
-from kconnect.model import Manifest
+from kconnect.manifests.model import Manifest
 from kconnect.schemas import check_config
 
 TUTORIAL = Path(__file__).parent / "fixtures" / "tutorial"
@@ -83,8 +83,8 @@ def test_tutorial_bugs_are_flagged_local_loader() -> None:
 
 
 def test_tutorial_bugs_are_flagged_real_loader() -> None:
-    manifest_module = pytest.importorskip("kconnect.manifest")
+    manifest_module = pytest.importorskip("kconnect.manifests.loader")
     load = getattr(manifest_module, "load_manifests", None)
     if load is None:
-        pytest.skip("kconnect.manifest.load_manifests not available yet")
+        pytest.skip("kconnect.manifests.loader.load_manifests not available yet")
     _check_tutorial(load([str(p) for p in FILES], {}))

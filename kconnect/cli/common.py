@@ -194,7 +194,7 @@ def connected(func: Callable[..., int]) -> Callable[..., int]:
 def manifest_env(env_file: Path | None) -> dict[str, str]:
     """Variables for `${VAR}`: the env file's, overridden by the process environment (as
     docker compose does, so a CI secret always beats a checked-in default)."""
-    from kconnect.interpolate import read_env_file
+    from kconnect.manifests.interpolate import read_env_file
 
     values = read_env_file(env_file) if env_file else {}
     values.update(os.environ)

@@ -156,7 +156,7 @@ def render_manifest(
 
 def escape_value(value: str) -> str:
     """The text that `${VAR}` interpolation turns back into `value` (`$${` → `${`)."""
-    from kconnect.interpolate import InterpolationError, interpolate
+    from kconnect.manifests.interpolate import InterpolationError, interpolate
 
     if "${" not in value:
         return value

@@ -82,7 +82,7 @@ def change_state(
     changes = run_parallel(unique, change, kind=lambda _: WriteKind.STATE, concurrency=concurrency)
     waited = None
     if wait:
-        from kconnect.model import TargetState
+        from kconnect.manifests.model import TargetState
         from kconnect.planning.apply import wait_for_states
 
         target = TargetState(state.lower())

@@ -15,7 +15,7 @@ from typing import Any
 from kconnect.api.client import ConnectClient
 from kconnect.errors import ConnectError, KconnectError
 from kconnect.health import ConnectorHealth, connector_health, reached
-from kconnect.model import Manifest, TargetState
+from kconnect.manifests.model import Manifest, TargetState
 from kconnect.ops import writes
 from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
 from kconnect.output.redaction import redact_text

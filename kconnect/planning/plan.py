@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from kconnect.model import Manifest, TargetState
+from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import mask_value
 
 # The worker adds `name`; `__internal.*` keys are its own bookkeeping, never ours to manage.

@@ -1,0 +1,178 @@
+"""One YAML document → one `Manifest`, every problem recorded with file:line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from kconnect.diagnostics import Location
+from kconnect.manifests.collector import Collector
+from kconnect.manifests.interpolate import InterpolationError, interpolate
+from kconnect.manifests.model import Manifest, TargetState
+from kconnect.manifests.names import validate_connector_name
+from kconnect.manifests.yaml_nodes import NULL_TAG, loc, mapping_items, sequence_items
+
+if TYPE_CHECKING:
+    import yaml
+
+TOP_LEVEL_KEYS = ("name", "config", "state")
+
+
+def document_manifest(
+    node: yaml.Node, display: str, env: Mapping[str, str], collector: Collector
+) -> Manifest | None:
+    import yaml
+
+    start = loc(display, node)
+    if not isinstance(node, yaml.MappingNode):
+        collector.add(
+            "manifest/shape",
+            "a manifest must be a mapping with 'name' and 'config'",
+            start,
+        )
+        return None
+    before = len(collector.problems)
+    fields = {}
+    for key, value_node, where in mapping_items(node, display, collector, "manifest"):
+        if key not in TOP_LEVEL_KEYS:
+            collector.add(
+                "manifest/unknown-key",
+                f"unknown top-level key {key!r} (allowed: {', '.join(TOP_LEVEL_KEYS)})",
+                where,
+            )
+            continue
+        fields[key] = (value_node, where)
+
+    name = _top_level_string(fields, "name", env, collector, start)
+    if name is not None and (why := validate_connector_name(name)):
+        collector.add("manifest/name", why, fields["name"][1])
+    state = TargetState.RUNNING
+    raw_state = _top_level_string(fields, "state", env, collector, start, required=False)
+    if raw_state is not None:
+        try:
+            state = TargetState(raw_state.lower())
+        except ValueError:
+            collector.add(
+                "manifest/state",
+                f"state must be running, paused or stopped, not {raw_state!r}",
+                fields["state"][1],
+            )
+
+    if "config" not in fields:
+        collector.add(
+            "manifest/config", "missing required key 'config'", start, connector=name or ""
+        )
+        return None
+    config_node, config_where = fields["config"]
+    if not isinstance(config_node, yaml.MappingNode):
+        collector.add(
+            "manifest/config", "'config' must be a mapping of keys to values", config_where
+        )
+        return None
+    config, key_locations, interpolated = _config(config_node, display, env, collector)
+
+    if name is not None and "name" in config:
+        if config["name"] != name:
+            collector.add(
+                "manifest/name-mismatch",
+                f"config.name {config['name']!r} differs from the manifest name {name!r}",
+                key_locations["name"],
+            )
+        del config["name"]
+    if name is not None:
+        collector.declared.append((name, config_where))
+    if "connector.class" not in config and "connector.class" not in key_locations:
+        collector.add(
+            "manifest/connector-class",
+            "config has no 'connector.class'",
+            config_where,
+            connector=name or "",
+        )
+    if len(collector.problems) > before or name is None:
+        return None
+    return Manifest(
+        name=name,
+        config=config,
+        state=state,
+        location=config_where,
+        key_locations=key_locations,
+        interpolated_keys=frozenset(interpolated),
+    )
+
+
+def _top_level_string(
+    fields: Mapping[str, tuple[yaml.Node, Location]],
+    key: str,
+    env: Mapping[str, str],
+    collector: Collector,
+    start: Location,
+    *,
+    required: bool = True,
+) -> str | None:
+    import yaml
+
+    if key not in fields:
+        if required:
+            collector.add("manifest/name", f"missing required key {key!r}", start)
+        return None
+    node, where = fields[key]
+    if not isinstance(node, yaml.ScalarNode) or node.tag == NULL_TAG:
+        collector.add("manifest/type", f"{key!r} must be a string", where)
+        return None
+    return _interpolated(node.value, where, env, collector)
+
+
+def _interpolated(
+    text: str, where: Location, env: Mapping[str, str], collector: Collector
+) -> str | None:
+    try:
+        return interpolate(text, env).text
+    except InterpolationError as exc:
+        collector.add("manifest/interpolation", exc.message, where)
+        return None
+
+
+def _config(
+    node: yaml.MappingNode, display: str, env: Mapping[str, str], collector: Collector
+) -> tuple[dict[str, str], dict[str, Location], set[str]]:
+    import yaml
+
+    config: dict[str, str] = {}
+    locations: dict[str, Location] = {}
+    interpolated: set[str] = set()
+    for key, value_node, where in mapping_items(node, display, collector, "config"):
+        if not key:
+            collector.add("manifest/key", "config keys must not be empty", where)
+            continue
+        if isinstance(value_node, yaml.ScalarNode):
+            if value_node.tag == NULL_TAG:
+                collector.add(
+                    "manifest/value",
+                    f"{key}: null value (Connect rejects nulls; write '' for an empty string)",
+                    where,
+                )
+                continue
+            raw = value_node.value
+        elif isinstance(value_node, yaml.SequenceNode):
+            items = list(sequence_items(key, value_node, display, collector))
+            if items is None or len(items) != len(value_node.value):
+                continue
+            raw = ",".join(items)
+        else:
+            collector.add(
+                "manifest/value",
+                f"{key}: nested mappings are not allowed "
+                "(Connect configs are flat key/value strings)",
+                where,
+            )
+            continue
+        try:
+            result = interpolate(raw, env)
+        except InterpolationError as exc:
+            collector.add("manifest/interpolation", f"{key}: {exc.message}", where)
+            continue
+        config[key] = result.text
+        locations[key] = where
+        if result.used_variables:
+            interpolated.add(key)
+    return config, locations, interpolated

@@ -1,0 +1,102 @@
+"""Loading manifests: paths → files → text → `Manifest` objects, every problem with file:line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from kconnect.diagnostics import Location, Problem, error
+from kconnect.errors import ManifestError
+from kconnect.manifests.collector import Collector
+from kconnect.manifests.document import document_manifest
+from kconnect.manifests.model import Manifest
+from kconnect.manifests.yaml_nodes import compose_documents
+
+STDIN = "-"
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
+    """Files named directly, `-`, and the `*.yaml`/`*.yml` files below each directory, sorted."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        if raw == STDIN:
+            files.append(STDIN)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            # Hidden entries are skipped: `.git/`, `.github/`, and the `..data/` and
+            # `..<timestamp>/` copies inside a Kubernetes ConfigMap volume would otherwise
+            # declare every connector twice.
+            found = sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix in MANIFEST_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                problems.append(
+                    error(
+                        "manifest/empty-dir", f"no *.yaml or *.yml files in {raw}", Location(raw, 0)
+                    )
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(str(path))
+        else:
+            problems.append(
+                error("manifest/missing", f"no such file or directory: {raw}", Location(raw, 0))
+            )
+    if not paths:
+        problems.append(error("manifest/none", "no manifest paths given", None))
+    return files, problems
+
+
+def _read(path: str, stdin_text: str | None) -> str:
+    if path == STDIN:
+        return stdin_text if stdin_text is not None else sys.stdin.read()
+    return Path(path).read_text(encoding="utf-8")
+
+
+def load_manifests(
+    paths: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    stdin_text: str | None = None,
+) -> list[Manifest]:
+    """Load every manifest under `paths`; raise `ManifestError` listing every problem found."""
+    files, problems = expand_paths(paths)
+    collector = Collector(problems)
+    manifests: list[Manifest] = []
+    for path in files:
+        display = "<stdin>" if path == STDIN else path
+        try:
+            text = _read(path, stdin_text)
+        except (OSError, UnicodeDecodeError) as exc:
+            collector.add("manifest/unreadable", f"cannot read file: {exc}", Location(display, 0))
+            continue
+        for node in compose_documents(text, display, collector):
+            manifest = document_manifest(node, display, env, collector)
+            if manifest is not None:
+                manifests.append(manifest)
+    _check_unique_names(collector)
+    if collector.problems:
+        raise ManifestError(sorted(collector.problems, key=Problem.sort_key))
+    return manifests
+
+
+def _check_unique_names(collector: Collector) -> None:
+    first: dict[str, Location] = {}
+    for name, where in collector.declared:
+        if name in first:
+            collector.add(
+                "manifest/duplicate-name",
+                f"connector {name!r} is declared twice (also at {first[name]})",
+                where,
+                connector=name,
+            )
+        else:
+            first[name] = where
