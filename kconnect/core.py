@@ -87,8 +87,8 @@ def validate(
 
 
 def offline_problems(manifests: Sequence[Manifest]) -> list[Problem]:
-    from kconnect.lint import lint_pipeline
-    from kconnect.schemas import check_config
+    from kconnect.validate.keys import check_config
+    from kconnect.validate.lint import lint_pipeline
 
     problems: list[Problem] = []
     for manifest in manifests:
@@ -162,7 +162,7 @@ def load_valid(
 
 
 def password_keys_for(manifest: Manifest | None, live: Mapping[str, str]) -> frozenset[str]:
-    from kconnect.schemas import password_keys
+    from kconnect.validate.catalogs import password_keys
 
     connector_class = manifest.connector_class if manifest else live.get("connector.class", "")
     keys = set(password_keys(connector_class))

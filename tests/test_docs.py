@@ -30,7 +30,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_every_lint_rule_is_documented() -> None:
-    from kconnect.lint import RULES
+    from kconnect.validate.lint import RULES
 
     for rule in RULES:
         assert f"`{rule}`" in README, rule

@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from kconnect.diagnostics import Location, Problem, Severity
-from kconnect.lint import RULES, Rule, _regex_overlap, lint_pipeline, rules_markdown
 from kconnect.manifests.model import Manifest
-from kconnect.schemas import check_config
+from kconnect.validate.keys import check_config
+from kconnect.validate.lint import RULES, Rule, lint_pipeline, rules_markdown
+from kconnect.validate.lint.regex import regex_overlap
 
 MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
@@ -579,4 +580,4 @@ def test_no_locks_with_data_snapshot() -> None:
     ],
 )
 def test_regex_overlap(a: str, b: str, expected: bool | None) -> None:
-    assert _regex_overlap(a, b) is expected
+    assert regex_overlap(a, b) is expected

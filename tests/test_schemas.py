@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from kconnect import schemas
 from kconnect.diagnostics import Location, Severity
 from kconnect.manifests.model import Manifest
-from kconnect.schemas import (
-    check_config,
+from kconnect.validate import keys
+from kconnect.validate.catalogs import (
     connector_schema,
     known_classes,
     load_schema,
@@ -24,6 +23,7 @@ from kconnect.schemas import (
     password_keys,
     schema_dir,
 )
+from kconnect.validate.keys import check_config
 
 MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
@@ -70,12 +70,12 @@ def test_schemas_are_valid_draft_2020_12_with_id_and_title(name: str) -> None:
 
 
 def test_installed_package_copy_wins(tmp_path: Path) -> None:
-    """As in the wheel: `kconnect/schemas.py` next to a `kconnect/schemas/` data directory."""
+    """As in the wheel: `kconnect/validate/` next to a `kconnect/schemas/` data directory."""
     site = tmp_path / "site"
     shutil.copytree(REPO / "kconnect", site / "kconnect")
     shutil.copytree(REPO / "schemas", site / "kconnect" / "schemas")
     code = (
-        "import json, kconnect.schemas as s; "
+        "import json, kconnect.validate.catalogs as s; "
         "print(json.dumps([str(s.schema_dir()), s.known_classes(), "
         "sorted(s.password_keys('io.debezium.connector.mysql.MySqlConnector'))]))"
     )
@@ -95,7 +95,7 @@ def test_installed_package_copy_wins(tmp_path: Path) -> None:
 
 
 def test_dev_checkout_falls_back_to_repository_schemas() -> None:
-    # In this checkout kconnect/schemas is the module, not a directory.
+    # A checkout has no kconnect/schemas directory (only the wheel does).
     if not (REPO / "kconnect" / "schemas").is_dir():
         assert schema_dir() == REPO / "schemas"
 
@@ -268,4 +268,4 @@ def test_topic_prefix_pattern_and_removed_keys() -> None:
 
 def test_schemas_are_cached() -> None:
     assert load_schema("manifest") is load_schema("manifest")
-    assert schemas._validator(MYSQL) is schemas._validator(MYSQL)
+    assert keys._validator(MYSQL) is keys._validator(MYSQL)

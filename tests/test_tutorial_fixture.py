@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from kconnect.diagnostics import Location, Problem
-from kconnect.lint import lint_pipeline
 from kconnect.manifests.model import Manifest
-from kconnect.schemas import check_config
+from kconnect.validate.keys import check_config
+from kconnect.validate.lint import lint_pipeline
 
 TUTORIAL = Path(__file__).parent / "fixtures" / "tutorial"
 FILES = sorted(TUTORIAL.glob("*.yaml"))

@@ -1,0 +1,8 @@
+"""Validation: everything kconnect checks before a manifest reaches a worker.
+
+- `catalogs`: loading the bundled schemas (and which classes have one);
+- `keys`: per-key checks of one connector config (required, types, ranges, allowed values);
+- `lint`: pipeline rules across manifests, one module per concern, and the rules table.
+
+Nothing here is imported by `kconnect --help`; submodules load what they need lazily.
+"""

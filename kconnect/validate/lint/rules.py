@@ -1,0 +1,245 @@
+"""The rules table: every lint and schema rule with its stable id, severity and fix.
+
+The README's table comes from `rules_markdown()` (tests/test_docs.py keeps them in sync)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kconnect.diagnostics import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry of the catalog: a stable id, its severity and a one-line fix."""
+
+    id: str
+    severity: Severity
+    summary: str
+    hint: str
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+_CATALOG = (
+    # Per-connector schema checks (kconnect.validate.keys.check_config), listed for the README.
+    Rule("schema/required", _E, "A key the connector requires is missing.", "Add the key."),
+    Rule(
+        "schema/type",
+        _E,
+        "A value is not of the key's type (integer, boolean).",
+        "Write the value as the type says, e.g. `true`/`false` or digits.",
+    ),
+    Rule(
+        "schema/enum",
+        _E,
+        "A value is not one of the allowed values (or was removed).",
+        "Use one of the values listed in the message.",
+    ),
+    Rule(
+        "schema/range",
+        _E,
+        "An integer is out of range; includes `tasks.max` > 1 on a Debezium binlog source.",
+        "Use a value inside the range given in the message.",
+    ),
+    Rule(
+        "schema/pattern",
+        _E,
+        "A value does not have the required form.",
+        "See the message for the allowed form.",
+    ),
+    Rule(
+        "schema/removed-key",
+        _W,
+        "A key renamed or removed upstream is no longer read.",
+        "Use the replacement named in the message.",
+    ),
+    Rule("schema/invalid", _E, "Any other schema violation.", "See the message."),
+    # Topics.
+    Rule(
+        "sink-topics-config",
+        _E,
+        "A sink sets both or neither of `topics` and `topics.regex`.",
+        "Set exactly one of `topics` (a list) or `topics.regex`.",
+    ),
+    Rule(
+        "topics-unmatched",
+        _E,
+        "A sink subscribes to topics no declared Debezium source produces.",
+        "Debezium writes `<topic.prefix>.<database>.<table>` (after source RegexRouter SMTs); "
+        "subscribe to those names.",
+    ),
+    Rule(
+        "topics-regex-overmatch",
+        _W,
+        "A sink's `topics.regex` also matches a source's schema-change, heartbeat or "
+        "transaction topic.",
+        "Narrow the regex to `<prefix>\\.<db>\\..*`, or set `include.schema.changes=false`.",
+    ),
+    # Record shape into Elasticsearch.
+    Rule(
+        "envelope-not-unwrapped",
+        _W,
+        "Debezium change events reach Elasticsearch as the raw envelope "
+        "(`before`/`after`/`source`/`op`).",
+        "Add an `io.debezium.transforms.ExtractNewRecordState` transform to the source or "
+        "(with schemas) the sink.",
+    ),
+    Rule(
+        "es-struct-key",
+        _E,
+        "The Elasticsearch document id would be a Struct key: the sink fails with "
+        "`STRUCT is not supported as the document id`.",
+        "Add `org.apache.kafka.connect.transforms.ExtractField$Key` with `field: <pk column>` "
+        "to the sink (key.ignore=true instead loses deletes).",
+    ),
+    Rule(
+        "es-composite-key",
+        _W,
+        "`ExtractField$Key` keeps one column of a composite message key: distinct rows share "
+        "a document id.",
+        "Key on a single unique column (`message.key.columns`), or build a string id with an SMT.",
+    ),
+    # Deletes.
+    Rule(
+        "es-null-values-fail",
+        _E,
+        "Tombstones reach an Elasticsearch sink whose `behavior.on.null.values` is FAIL "
+        "(the default): the task dies on the first delete.",
+        "Set `behavior.on.null.values: delete` (or `ignore` to keep deleted documents).",
+    ),
+    Rule(
+        "deletes-lost",
+        _W,
+        "Deletes in the database never remove documents in Elasticsearch.",
+        "Keep `tombstones.on.delete=true`, `delete.tombstone.handling.mode=tombstone`, "
+        "`behavior.on.null.values=delete`, `key.ignore=false` and no data streams.",
+    ),
+    Rule(
+        "smt-removed-option",
+        _W,
+        "ExtractNewRecordState option removed in Debezium 3.2 (`drop.tombstones`, "
+        "`delete.handling.mode`) is ignored.",
+        "Use `delete.tombstone.handling.mode` (tombstone, drop, rewrite, "
+        "rewrite-with-tombstone, delete-to-tombstone).",
+    ),
+    # Source identity.
+    Rule(
+        "server-id-conflict",
+        _E,
+        "Two MySQL/MariaDB connectors on the same server use the same `database.server.id`.",
+        "Give each connector a unique `database.server.id` among the server's replicas and "
+        "clients.",
+    ),
+    Rule(
+        "server-id-offset-overlap",
+        _W,
+        "A `database.server.id` falls in another connector's parallel-snapshot id range "
+        "(`id + database.server.id.offset`).",
+        "Pick ids far apart, or change `database.server.id.offset`.",
+    ),
+    Rule(
+        "history-topic-shared",
+        _E,
+        "Two connectors share a `schema.history.internal.kafka.topic` on the same Kafka cluster.",
+        "Give each connector its own history topic (one partition, infinite retention).",
+    ),
+    Rule(
+        "topic-prefix-shared",
+        _E,
+        "Two Debezium connectors share a `topic.prefix`.",
+        "Give each connector a unique `topic.prefix` (and never change it after deploy).",
+    ),
+    # Converters.
+    Rule(
+        "converter-mismatch",
+        _E,
+        "The sink reads a topic with a different converter (or `schemas.enable`) than the "
+        "source wrote it with.",
+        "Use the same `key.converter`/`value.converter` and `*.schemas.enable` on both sides.",
+    ),
+    Rule(
+        "converter-option-ignored",
+        _W,
+        "`<key|value>.converter.*` options are set without `<key|value>.converter`: Connect "
+        "ignores them and uses the worker's converter settings.",
+        "Also set `key.converter`/`value.converter` on the connector.",
+    ),
+    Rule(
+        "es-schemaless-mapping",
+        _E,
+        "`schema.ignore=false` but the sink reads values without schemas: "
+        "`Cannot infer mapping without schema`.",
+        "Set `schema.ignore: true`, or use a schema-carrying converter "
+        "(JSON with schemas, Avro, Protobuf).",
+    ),
+    Rule(
+        "es-time-precision",
+        _W,
+        "Debezium time types (`time.precision.mode` other than connect) are not Connect "
+        "logical types: Elasticsearch maps them as numbers.",
+        "Set `time.precision.mode: connect` on the source, or `schema.ignore: true` with an "
+        "index template.",
+    ),
+    # Secrets.
+    Rule(
+        "plaintext-secret",
+        _W,
+        "A password or other secret is written in plaintext; Connect shows it in "
+        "`GET /connectors/<name>`.",
+        "Use a ConfigProvider reference: `${env:VAR}` (Kafka 3.5+) or `${file:/path:key}`.",
+    ),
+    Rule(
+        "unknown-config-provider",
+        _E,
+        "A `${provider:...}` reference names a provider the worker does not declare in "
+        "`config.providers`.",
+        "Declare the provider in the worker config, or fix the reference.",
+    ),
+    # Elasticsearch sink internals (its own Validator).
+    Rule(
+        "es-buffer-too-small",
+        _E,
+        "`max.buffered.records` is smaller than `batch.size` × `max.in.flight.requests`.",
+        "Raise `max.buffered.records` or lower `batch.size`/`max.in.flight.requests`.",
+    ),
+    Rule(
+        "es-credentials-pair",
+        _E,
+        "Only one of `connection.username` and `connection.password` is set.",
+        "Set both, or neither.",
+    ),
+    Rule(
+        "es-data-stream",
+        _E,
+        "Data stream settings conflict (type without dataset, UPSERT or deletes with data "
+        "streams, timestamp field without data streams).",
+        "Data streams are append-only: use `write.method=insert` and "
+        "`behavior.on.null.values` ignore/fail, and set type and dataset together.",
+    ),
+    Rule(
+        "es-ignore-conflict",
+        _E,
+        "`topic.key.ignore`/`topic.schema.ignore` are set while `key.ignore`/`schema.ignore` "
+        "is true.",
+        "Drop the per-topic list, or set the global flag to false.",
+    ),
+    # Snapshots.
+    Rule(
+        "snapshot-without-locks",
+        _W,
+        "`snapshot.locking.mode=none` with a snapshot that reads data: DDL during the "
+        "snapshot can make it inconsistent.",
+        "Keep the default `minimal`, or make sure no schema changes run during snapshots.",
+    ),
+)
+RULES: Mapping[str, Rule] = {rule.id: rule for rule in _CATALOG}
+
+
+def rules_markdown() -> str:
+    """The catalog as a Markdown table (id, severity, summary, hint) for the README."""
+    lines = ["| Rule | Severity | Summary | Fix |", "|---|---|---|---|"]
+    for rule in _CATALOG:
+        cells = (f"`{rule.id}`", rule.severity.value, rule.summary, rule.hint)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

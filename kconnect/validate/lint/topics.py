@@ -1,0 +1,255 @@
+"""Topics: what each Debezium source produces (through its routers) and what each sink reads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kconnect.manifests.model import Manifest
+from kconnect.validate.lint.common import (
+    DEFAULT_NAMING,
+    LOGICAL_ROUTER,
+    REGEX_ROUTER,
+    Report,
+    Transform,
+    is_unwrap,
+    read_bool,
+    read_int,
+    split_list,
+    transforms_of,
+)
+from kconnect.validate.lint.regex import java_regex, java_replace, regex_overlap
+
+
+@dataclass(frozen=True)
+class Topics:
+    """A set of topic names as a regex (`pattern`), plus the concrete name when known."""
+
+    pattern: str
+    name: str | None = None
+    shown: str = ""  # for messages, e.g. `mingle.mydb.<table>`
+
+    @staticmethod
+    def literal(name: str) -> Topics:
+        return Topics(re.escape(name), name, name)
+
+    def could_be(self, topic: str) -> bool:
+        if self.name is not None:
+            return self.name == topic
+        try:
+            return re.fullmatch(self.pattern, topic) is not None
+        except re.error:
+            return True
+
+    def could_match(self, regex: str) -> bool:
+        if self.name is not None:
+            try:
+                return re.fullmatch(regex, self.name) is not None
+            except re.error:
+                return True
+        return regex_overlap(regex, self.pattern) is not False
+
+
+_LITERAL_NAME = re.compile(r"^[\w$-]+$")
+
+
+def _literal_table(entry: str) -> tuple[str, str] | None:
+    """`mydb.post` or `mydb\\.post` → ("mydb", "post"); regex-looking entries → None."""
+    plain = entry.replace("\\.", ".")
+    parts = plain.split(".")
+    if len(parts) == 2 and all(_LITERAL_NAME.match(p) for p in parts):
+        return parts[0], parts[1]
+    return None
+
+
+@dataclass(frozen=True)
+class Source:
+    manifest: Manifest
+    prefix: str
+    delimiter: str
+    data: tuple[Topics, ...]  # change-event topics
+    internal: tuple[tuple[str, str], ...]  # (kind, name): DDL, heartbeat, transaction topics
+    opaque: bool  # topic names cannot be derived (custom naming strategy, routers)
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+
+def _data_topics(config: Mapping[str, str], prefix: str, delim: str) -> list[Topics]:
+    head = re.escape(prefix + delim)
+    tables = split_list(config.get("table.include.list", ""))
+    databases = split_list(config.get("database.include.list", ""))
+    if tables:
+        found = []
+        for entry in tables:
+            literal = _literal_table(entry)
+            if literal is not None:
+                db, table = literal
+                found.append(Topics.literal(f"{prefix}{delim}{db}{delim}{table}"))
+            elif delim == ".":
+                shown = f"{prefix}{delim}<{entry}>"
+                found.append(Topics(head + "(?:" + java_regex(entry) + ")", None, shown))
+            else:
+                found.append(Topics(head + ".+", None, f"{prefix}{delim}<{entry}>"))
+        return found
+    if databases:
+        found = []
+        for entry in databases:
+            db = re.escape(entry) if _LITERAL_NAME.match(entry) else f"(?:{java_regex(entry)})"
+            shown = f"{prefix}{delim}{entry}{delim}<table>"
+            found.append(Topics(head + db + re.escape(delim) + ".+", None, shown))
+        return found
+    shown = f"{prefix}{delim}<database>{delim}<table>"
+    return [Topics(head + ".+" + re.escape(delim) + ".+", None, shown)]
+
+
+def route(topics: list[Topics], transforms: list[Transform]) -> tuple[list[Topics], bool]:
+    """Apply RegexRouter-like SMTs; the bool says the names became unknowable."""
+    for t in transforms:
+        if t.type == REGEX_ROUTER:
+            regex, repl = t.props.get("regex", ""), t.props.get("replacement", "")
+        elif t.type == LOGICAL_ROUTER:
+            regex, repl = t.props.get("topic.regex", ""), t.props.get("topic.replacement", "")
+        elif "Router" in t.type or (is_unwrap(t) and t.props.get("route.by.field")):
+            return topics, True
+        else:
+            continue
+        try:
+            compiled = re.compile(java_regex(regex))
+        except re.error:
+            return topics, True
+        conditional = "predicate" in t.props
+        routed: list[Topics] = []
+        for topic in topics:
+            if topic.name is not None:
+                match = compiled.fullmatch(topic.name)
+                if match is None:
+                    routed.append(topic)
+                    continue
+                routed.append(Topics.literal(java_replace(match, repl)))
+                if conditional:
+                    routed.append(topic)
+            elif regex_overlap(compiled.pattern, topic.pattern) is False:
+                routed.append(topic)
+            elif "$" in repl:
+                return topics, True
+            else:  # every matching topic goes to one fixed name; others keep theirs
+                routed.extend((Topics.literal(repl), topic))
+        topics = routed
+    return topics, False
+
+
+def source_of(m: Manifest) -> Source:
+    config = m.config
+    prefix = config.get("topic.prefix", "").strip()
+    delim = config.get("topic.delimiter", ".") or "."
+    strategy = config.get("topic.naming.strategy", DEFAULT_NAMING).strip()
+    internal: list[tuple[str, str]] = []
+    if read_bool(config, "include.schema.changes", True):
+        internal.append(("schema-change", prefix))
+    if (read_int(config, "heartbeat.interval.ms", 0) or 0) > 0:
+        hb = config.get("topic.heartbeat.prefix", "__debezium-heartbeat")
+        internal.append(("heartbeat", f"{hb}{delim}{prefix}"))
+    if read_bool(config, "provide.transaction.metadata", False):
+        internal.append(
+            ("transaction", f"{prefix}{delim}{config.get('topic.transaction', 'transaction')}")
+        )
+    transforms = transforms_of(m)
+    data, opaque = route(_data_topics(config, prefix, delim), transforms)
+    routed_internal: list[tuple[str, str]] = []
+    for kind, name in internal:
+        topics, _ = route([Topics.literal(name)], transforms)
+        routed_internal.extend((kind, t.name) for t in topics if t.name is not None)
+    opaque = opaque or strategy != DEFAULT_NAMING or not prefix
+    return Source(m, prefix, delim, tuple(data), tuple(routed_internal), opaque)
+
+
+def check_sink_topics_config(report: Report, sink: Manifest) -> bool:
+    topics = sink.config.get("topics", "").strip()
+    regex = sink.config.get("topics.regex", "").strip()
+    if topics and regex:
+        report.add(
+            "sink-topics-config",
+            sink,
+            "topics.regex",
+            f"{sink.name} sets both topics and topics.regex; Connect accepts exactly one",
+        )
+        return False
+    if not topics and not regex:
+        report.add(
+            "sink-topics-config",
+            sink,
+            "connector.class",
+            f"sink {sink.name} sets neither topics nor topics.regex",
+        )
+        return False
+    return True
+
+
+def feeders_of(
+    report: Report, sink: Manifest, sources: list[Source], unknown_producers: bool
+) -> list[Source]:
+    """The declared Debezium sources whose topics the sink reads, reporting mismatches."""
+    if not sources:
+        return []
+    topics = split_list(sink.config.get("topics", ""))
+    regex = java_regex(sink.config.get("topics.regex", "").strip())
+    feeders: list[Source] = []
+    unmatched_topics = set(topics)
+    for src in sources:
+        feeds = src.opaque
+        for produced in src.data:
+            if regex and produced.could_match(regex):
+                feeds = True
+            for topic in topics:
+                if produced.could_be(topic):
+                    feeds = True
+                    unmatched_topics.discard(topic)
+        if src.opaque:
+            unmatched_topics.clear()
+        if feeds:
+            feeders.append(src)
+        if regex:
+            _check_overmatch(report, sink, src, regex)
+    if unknown_producers:
+        return feeders
+    produced_names = "; ".join(
+        f"{s.name} writes {', '.join(t.shown or t.pattern for t in s.data)}" for s in sources
+    )
+    if regex and not feeders:
+        report.add(
+            "topics-unmatched",
+            sink,
+            "topics.regex",
+            f"topics.regex '{regex}' matches no topic the declared Debezium sources produce "
+            f"({produced_names})",
+        )
+    for topic in topics:
+        if topic in unmatched_topics:
+            report.add(
+                "topics-unmatched",
+                sink,
+                "topics",
+                f"topic {topic!r} is not produced by any declared Debezium source "
+                f"({produced_names})",
+            )
+    # A sink that misses every topic was still meant for these sources: check the rest of
+    # the pipeline as if it were wired, so the user sees every problem in one run.
+    return feeders or list(sources)
+
+
+def _check_overmatch(report: Report, sink: Manifest, src: Source, regex: str) -> None:
+    for kind, name in src.internal:
+        try:
+            hit = re.fullmatch(regex, name) is not None
+        except re.error:
+            return
+        if hit:
+            report.add(
+                "topics-regex-overmatch",
+                sink,
+                "topics.regex",
+                f"topics.regex '{regex}' also matches {src.name}'s {kind} topic {name!r}",
+            )
