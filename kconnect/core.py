@@ -26,6 +26,8 @@ from kconnect.planning.apply import (
     wait_for_states,
 )
 from kconnect.planning.plan import Action, Plan, build_plan, live_config
+from kconnect.planning.safety import SafetyLimits, UnsafePlan, UnsafePlanError, check_safety
+from kconnect.planning.scope import NO_SCOPE, Scope, check_targets_match
 
 log = logging.getLogger("kconnect")
 
@@ -67,15 +69,17 @@ def validate(
     *,
     client: ConnectClient | None = None,
     stdin_text: str | None = None,
+    scope: Scope = NO_SCOPE,
 ) -> ValidationReport:
-    """Load and check every manifest: envelope, per-class schema, pipeline lint, and — when a
-    client is given — the worker's own validation. Never raises for bad manifests: the
-    problems are in the report."""
+    """Load and check every manifest: envelope, per-class schema, pipeline lint, the
+    ownership scope, and — when a client is given — the worker's own validation. Never raises
+    for bad manifests: the problems are in the report."""
     try:
         manifests = load_manifests(paths, env, stdin_text=stdin_text)
     except ManifestError as exc:
         return ValidationReport((), exc.problems)
     problems = list(offline_problems(manifests))
+    problems.extend(scope_problems(manifests, scope))
     worker_keys: dict[str, frozenset[str]] = {}
     if client is not None and not any(p.is_error for p in problems):
         for manifest in manifests:
@@ -84,6 +88,25 @@ def validate(
             worker_keys[manifest.name] = keys
     problems.sort(key=Problem.sort_key)
     return ValidationReport(tuple(manifests), tuple(problems), worker_keys)
+
+
+def scope_problems(manifests: Sequence[Manifest], scope: Scope) -> list[Problem]:
+    """A manifest outside the scope would create a connector no later prune could clean up
+    (a typo in a name, most often): an error, at the manifest's name."""
+    if not scope.declared:
+        return []
+    where = f"kconnect.yaml at {scope.source}" if scope.source != "--owns" else "--owns"
+    return [
+        error(
+            "scope/not-owned",
+            f"connector {m.name!r} is outside the ownership scope ({scope.describe()})",
+            m.name_location or m.location,
+            hint=f"rename it to match the scope, or add a pattern to the scope ({where})",
+            connector=m.name,
+        )
+        for m in manifests
+        if not scope.owns(m.name)
+    ]
 
 
 def offline_problems(manifests: Sequence[Manifest]) -> list[Problem]:
@@ -149,10 +172,11 @@ def load_valid(
     *,
     stdin_text: str | None = None,
     client: ConnectClient | None = None,
+    scope: Scope = NO_SCOPE,
 ) -> ValidationReport:
     """Load and validate (with the worker too when a client is given); raise `ManifestError`
     if anything is an error, so that nothing is ever written for an invalid manifest set."""
-    report = validate(paths, env, stdin_text=stdin_text, client=client)
+    report = validate(paths, env, stdin_text=stdin_text, client=client, scope=scope)
     if not report.ok:
         raise ManifestError(report.problems)
     return report
@@ -192,21 +216,41 @@ class PlanReport:
     plan: Plan
     validation: ValidationReport
     read_requests: int
+    limits: SafetyLimits = field(default_factory=SafetyLimits)
+    # Set when the plan passes a safe-plan limit: apply refuses it without --force.
+    unsafe: UnsafePlan | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.plan.to_dict(),
+            "safety": {
+                "limits": self.limits.to_dict(),
+                "unsafe": self.unsafe.to_dict() if self.unsafe else None,
+            },
             "warnings": [p.to_dict() for p in self.validation.warnings],
         }
 
+    def refuse_if_unsafe(self, *, force: bool) -> None:
+        """`UnsafePlanError` (before any write) unless the plan is safe or forced."""
+        if self.unsafe is not None and not force:
+            raise UnsafePlanError(self.unsafe)
+
 
 def make_plan(
-    client: ConnectClient, report: ValidationReport, *, prune: bool = False
+    client: ConnectClient,
+    report: ValidationReport,
+    *,
+    prune: bool = False,
+    scope: Scope = NO_SCOPE,
+    targets: Sequence[str] = (),
+    limits: SafetyLimits | None = None,
 ) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
     """Read the cluster with one request and plan against valid manifests (`load_valid`).
-    Also returns the snapshot that was read, for apply and for redaction."""
+    Also returns the snapshot that was read, for apply and for redaction. A `--target` that
+    matches nothing raises `TargetError`."""
     before = client.stats.requests
     live = client.list_expanded()
+    check_targets_match(targets, (m.name for m in report.manifests), live, scope, prune=prune)
     worker_keys = report.worker_password_keys
 
     def keys_for(manifest: Manifest | None, config: Mapping[str, str]) -> frozenset[str]:
@@ -215,8 +259,18 @@ def make_plan(
             keys |= worker_keys.get(manifest.name, frozenset())
         return keys
 
-    plan = build_plan(report.manifests, live, prune=prune, password_keys_for=keys_for)
-    return PlanReport(plan, report, client.stats.requests - before), live
+    plan = build_plan(
+        report.manifests,
+        live,
+        prune=prune,
+        scope=scope,
+        targets=targets,
+        password_keys_for=keys_for,
+    )
+    limits = limits or SafetyLimits()
+    unsafe = check_safety(plan.counts.get("delete", 0), plan.owned_on_cluster, limits)
+    reads = client.stats.requests - before
+    return PlanReport(plan, report, reads, limits, unsafe), live
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
-CYCLE_RESULTS = ("ok", "unhealthy", "error", "invalid")
+CYCLE_RESULTS = ("ok", "unhealthy", "error", "invalid", "unsafe")
 FAILURE_STAGES = ("manifests", "cluster", "apply", "restart")
 
 
@@ -61,6 +61,7 @@ class ReconcileMetrics:
         self.drift = 0
         self.writes = 0
         self.restarts = 0
+        self.unsafe_plans = 0  # plans refused by a safe-plan limit
         self.last_success: float | None = None  # unix time
         self.last_duration: float | None = None
         self.consecutive_failures = 0
@@ -95,6 +96,10 @@ class ReconcileMetrics:
             else:
                 self.consecutive_failures += 1
             self._last_progress = self._clock()
+
+    def record_unsafe_plan(self) -> None:
+        with self._lock:
+            self.unsafe_plans += 1
 
     def record_failure(self, stage: str, count: int = 1) -> None:
         with self._lock:
@@ -131,7 +136,7 @@ class ReconcileMetrics:
                 _Family(
                     "kconnect_reconcile_cycles_total",
                     "counter",
-                    "Reconcile cycles by result (ok, unhealthy, error, invalid).",
+                    "Reconcile cycles by result (ok, unhealthy, error, invalid, unsafe).",
                     [({"result": r}, float(n)) for r, n in self.cycles.items()],
                 ),
                 _Family(
@@ -151,6 +156,12 @@ class ReconcileMetrics:
                     "counter",
                     "Automatic restarts of FAILED connectors and tasks.",
                     [({}, float(self.restarts))],
+                ),
+                _Family(
+                    "kconnect_reconcile_unsafe_plans_total",
+                    "counter",
+                    "Plans not applied because they passed a safe-plan limit (too many deletes).",
+                    [({}, float(self.unsafe_plans))],
                 ),
                 _Family(
                     "kconnect_reconcile_failures_total",

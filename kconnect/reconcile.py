@@ -32,7 +32,8 @@ from kconnect.errors import ExitCode, KconnectError, UsageError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.metrics import ReconcileMetrics
-from kconnect.planning.plan import ConnectorChange, live_config
+from kconnect.planning.plan import ConnectorChange, Plan, live_config
+from kconnect.planning.project import Project
 
 log = logging.getLogger("kconnect.reconcile")
 
@@ -108,6 +109,11 @@ class ReconcileOptions:
     settle_poll: float = 1.0
     # /healthz turns 503 when a cycle takes longer than this (a stuck process).
     cycle_budget: float = 600.0
+    # --owns (overrides kconnect.yaml) and the safe-plan limit flags; the project file is
+    # re-read every cycle, like the manifests.
+    owns: tuple[str, ...] = ()
+    max_deletes: int | None = None
+    max_delete_percent: float | None = None
 
 
 class CycleStatus(str, Enum):
@@ -115,6 +121,7 @@ class CycleStatus(str, Enum):
     UNHEALTHY = "unhealthy"  # in sync, but a connector or task is FAILED or UNASSIGNED
     ERROR = "error"  # the cluster could not be read, or a write failed
     INVALID = "invalid"  # the manifests are invalid; nothing was sent
+    UNSAFE = "unsafe"  # the plan passes a safe-plan limit; nothing was written
 
     @property
     def exit_code(self) -> ExitCode:
@@ -123,6 +130,7 @@ class CycleStatus(str, Enum):
             CycleStatus.UNHEALTHY: ExitCode.UNHEALTHY,
             CycleStatus.ERROR: ExitCode.ERROR,
             CycleStatus.INVALID: ExitCode.ERROR,
+            CycleStatus.UNSAFE: ExitCode.ERROR,
         }[self]
 
 
@@ -131,6 +139,7 @@ _LEVELS = {
     CycleStatus.UNHEALTHY: "warning",
     CycleStatus.ERROR: "error",
     CycleStatus.INVALID: "error",
+    CycleStatus.UNSAFE: "error",
 }
 
 
@@ -294,6 +303,7 @@ class Reconciler:
         self.cycles = 0
         self.consecutive_errors = 0
         self.backoff: dict[str, _Backoff] = {}
+        self._scope_note: str | None = None
 
     # -- one cycle ------------------------------------------------------------------------------
 
@@ -351,36 +361,20 @@ class Reconciler:
         from kconnect.output.redaction import register_secrets
 
         # 1. The desired state, validated offline. An invalid set never reaches the cluster.
-        report = core.validate(list(self.options.paths), self._env())
-        register_secrets(core.secret_values([m.config for m in report.manifests]))
-        if not report.ok:
-            self.metrics.record_failure("manifests")
-            errors = report.errors
-            self._emit(
-                cycle,
-                "invalid",
-                f"manifests are invalid ({len(errors)} error(s)); skipping this cycle, "
-                "nothing is sent to the cluster",
-                level="error",
-                result="skipped",
-                errors=len(errors),
-            )
-            for problem in errors[:20]:
-                self._emit(
-                    cycle,
-                    "problem",
-                    str(problem),
-                    level="error",
-                    connector=problem.connector,
-                    rule=problem.rule,
-                    file=problem.location.path if problem.location else None,
-                    line=problem.location.line if problem.location else None,
-                )
-            return CycleStatus.INVALID, f"{len(errors)} invalid manifest problem(s)"
+        desired = self._desired(cycle)
+        if isinstance(desired, str):
+            return CycleStatus.INVALID, desired
+        project, report = desired
         manifests = {m.name: m for m in report.manifests}
 
         # 2. One read of the cluster, and the plan.
-        plan_report, live = core.make_plan(self.client, report, prune=self.options.prune)
+        plan_report, live = core.make_plan(
+            self.client,
+            report,
+            prune=self.options.prune,
+            scope=project.scope,
+            limits=project.limits,
+        )
         secrets = core.secret_values(
             [m.config for m in report.manifests] + [live_config(e) for e in live.values()]
         )
@@ -398,6 +392,24 @@ class Reconciler:
                 state_before=change.state_before,
                 state_after=change.state_after.value if change.state_after else None,
             )
+        self._note_scope(cycle, plan)
+        if plan_report.unsafe is not None:
+            # Never forced: a loop that deletes half a cluster because a directory vanished
+            # from a git checkout is what these limits exist to stop.
+            self.metrics.record_unsafe_plan()
+            self._emit(
+                cycle,
+                "unsafe",
+                f"refusing an unsafe plan: {plan_report.unsafe.message}; nothing was written "
+                "this cycle (reconcile never forces; check the manifests and the scope, or "
+                "raise the limit)",
+                level="error",
+                result="refused",
+                deletes=plan_report.unsafe.deletes,
+                owned=plan_report.unsafe.owned,
+                limit=plan_report.unsafe.limit,
+            )
+            return CycleStatus.UNSAFE, f"unsafe plan: {plan_report.unsafe.message}"
         if self._stopping():
             if plan.changes:
                 self._emit(cycle, "skipped", "stop requested: not applying the drift found")
@@ -484,6 +496,78 @@ class Reconciler:
         if cycle.unhealthy:
             return CycleStatus.UNHEALTHY, None
         return CycleStatus.OK, None
+
+    def _desired(self, cycle: _Cycle) -> tuple[Project, core.ValidationReport] | str:
+        """The project and the valid manifests, or why this cycle sends nothing."""
+        from kconnect.output.redaction import register_secrets
+        from kconnect.planning.project import resolve_project
+
+        try:
+            project = resolve_project(
+                self.options.paths,
+                owns=self.options.owns or None,
+                max_deletes=self.options.max_deletes,
+                max_delete_percent=self.options.max_delete_percent,
+            )
+        except KconnectError as exc:
+            self.metrics.record_failure("manifests")
+            self._emit(
+                cycle,
+                "invalid",
+                f"{exc.message}; skipping this cycle, nothing is sent to the cluster",
+                level="error",
+                result="skipped",
+            )
+            return exc.message
+        report = core.validate(list(self.options.paths), self._env(), scope=project.scope)
+        register_secrets(core.secret_values([m.config for m in report.manifests]))
+        if not report.ok:
+            self.metrics.record_failure("manifests")
+            errors = report.errors
+            self._emit(
+                cycle,
+                "invalid",
+                f"manifests are invalid ({len(errors)} error(s)); skipping this cycle, "
+                "nothing is sent to the cluster",
+                level="error",
+                result="skipped",
+                errors=len(errors),
+            )
+            for problem in errors[:20]:
+                self._emit(
+                    cycle,
+                    "problem",
+                    str(problem),
+                    level="error",
+                    connector=problem.connector,
+                    rule=problem.rule,
+                    file=problem.location.path if problem.location else None,
+                    line=problem.location.line if problem.location else None,
+                )
+            return f"{len(errors)} invalid manifest problem(s)"
+        return project, report
+
+    def _note_scope(self, cycle: _Cycle, plan: Plan) -> None:
+        """Say what the scope leaves alone, when it first shows and whenever it changes."""
+        if plan.scope.declared:
+            note = (
+                f"ownership scope: {plan.scope.describe()}; {len(plan.not_owned)} "
+                f"connector(s) not owned by this scope are left alone"
+            )
+        elif self.options.prune:
+            note = "no ownership scope: every undeclared connector will be deleted"
+        else:
+            return
+        if note != self._scope_note:
+            self._scope_note = note
+            self._emit(
+                cycle,
+                "scope",
+                note,
+                level="info" if plan.scope.declared else "warning",
+                owns=list(plan.scope.patterns) if plan.scope.patterns is not None else None,
+                not_owned=len(plan.not_owned),
+            )
 
     def _auto_restart(
         self,
@@ -715,7 +799,7 @@ def _cycle_summary(result: CycleResult) -> str:
     took = format_duration(result.duration)
     if result.status is CycleStatus.INVALID:
         return f"skipped: invalid manifests ({took})"
-    if result.status is CycleStatus.ERROR:
+    if result.status in (CycleStatus.ERROR, CycleStatus.UNSAFE):
         return f"failed: {result.error} ({took})"
     parts = []
     if result.drift:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kconnect.api.client import ConnectClient
+    from kconnect.planning.project import Project
 
 
 class Output(str, Enum):
@@ -107,6 +108,45 @@ ConcurrencyOpt = Annotated[
     ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
+OwnsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--owns",
+        help="Connector name glob this repository owns (repeatable; overrides owns: in "
+        "kconnect.yaml). Connectors outside it are never touched",
+        show_default=False,
+    ),
+]
+TargetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--target",
+        help="Plan and write only connectors matching this glob (repeatable); a target "
+        "that matches nothing is an error",
+        show_default=False,
+    ),
+]
+MaxDeletesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-deletes",
+        help="Safe-plan limit: more deletes than this need --force [default: 10, or "
+        "limits.max_deletes in kconnect.yaml]",
+        min=0,
+        show_default=False,
+    ),
+]
+MaxDeletePercentOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-delete-percent",
+        help="Safe-plan limit: deleting more than this % of the owned connectors (when at "
+        "least 4 exist) needs --force [default: 25]",
+        min=0,
+        max=100,
+        show_default=False,
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -254,6 +294,23 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
         raise Aborted(f"{what} needs confirmation: re-run with --yes in a non-interactive run")
     if not typer.confirm(question, default=False, err=True):
         raise Aborted("cancelled; nothing was changed")
+
+
+def project_for(
+    paths: list[str],
+    owns: list[str] | None,
+    max_deletes: int | None = None,
+    max_delete_percent: float | None = None,
+) -> Project:
+    """The ownership scope and safe-plan limits: kconnect.yaml, overridden by the flags."""
+    from kconnect.planning.project import resolve_project
+
+    return resolve_project(
+        paths,
+        owns=owns or None,
+        max_deletes=max_deletes,
+        max_delete_percent=max_delete_percent,
+    )
 
 
 def register_manifest_secrets(configs: list[Mapping[str, str]]) -> None:

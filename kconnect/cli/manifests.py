@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,15 +14,20 @@ from kconnect.cli.common import (
     Connection,
     Done,
     EnvFileOpt,
+    MaxDeletePercentOpt,
+    MaxDeletesOpt,
     Output,
     OutputOpt,
+    OwnsOpt,
     PathsArg,
     PlanOutput,
     PruneOpt,
+    TargetOpt,
     YesOpt,
     confirm,
     connected,
     manifest_env,
+    project_for,
     register_manifest_secrets,
     run_command,
     stdin_text,
@@ -30,7 +36,8 @@ from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
-    from kconnect.core import PlanReport, ValidationReport
+    from kconnect.core import ApplyReport, PlanReport, ValidationReport
+    from kconnect.planning.project import Project
 
 
 OnlineOpt = Annotated[
@@ -43,24 +50,36 @@ OnlineOpt = Annotated[
 
 
 def _valid_manifests(
-    client: ConnectClient | None, paths: list[str], env_file: Path | None
+    client: ConnectClient | None, paths: list[str], env_file: Path | None, project: Project
 ) -> ValidationReport:
     """Valid manifests, or `ManifestError` before anything is written; with a client, the
     worker validates too (only once the offline checks pass)."""
     from kconnect.core import load_valid
 
-    report = load_valid(paths, manifest_env(env_file), stdin_text=stdin_text(paths), client=client)
+    report = load_valid(
+        paths,
+        manifest_env(env_file),
+        stdin_text=stdin_text(paths),
+        client=client,
+        scope=project.scope,
+    )
     register_manifest_secrets([m.config for m in report.manifests])
     return report
 
 
 def _plan_against(
-    client: ConnectClient, report: ValidationReport, prune: bool
+    client: ConnectClient,
+    report: ValidationReport,
+    prune: bool,
+    project: Project,
+    targets: Sequence[str] = (),
 ) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
     from kconnect.core import make_plan
     from kconnect.planning.plan import live_config
 
-    plan_report, live = make_plan(client, report, prune=prune)
+    plan_report, live = make_plan(
+        client, report, prune=prune, scope=project.scope, targets=targets, limits=project.limits
+    )
     register_manifest_secrets([live_config(entry) for entry in live.values()])
     return plan_report, live
 
@@ -70,6 +89,7 @@ def _plan_against(
 def validate(
     paths: PathsArg,
     online: OnlineOpt = False,
+    owns: OwnsOpt = None,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
     *,
@@ -81,12 +101,13 @@ def validate(
         from kconnect.core import validate as validate_manifests
         from kconnect.output.render import render_validation
 
+        scope = project_for(paths, owns).scope
         env, text = manifest_env(env_file), stdin_text(paths)
         if online:
             with connection.client() as client:
-                report = validate_manifests(paths, env, client=client, stdin_text=text)
+                report = validate_manifests(paths, env, client=client, stdin_text=text, scope=scope)
         else:
-            report = validate_manifests(paths, env, stdin_text=text)
+            report = validate_manifests(paths, env, stdin_text=text, scope=scope)
         register_manifest_secrets([m.config for m in report.manifests])
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: render_validation(report, c))
@@ -108,6 +129,18 @@ def plan(
             help="Exit 0 when nothing would change, 2 when changes are pending",
         ),
     ] = False,
+    owns: OwnsOpt = None,
+    target: TargetOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also write the plan to FILE (JSON, no secret values) for `apply --plan`",
+            show_default=False,
+        ),
+    ] = None,
+    max_deletes: MaxDeletesOpt = None,
+    max_delete_percent: MaxDeletePercentOpt = None,
     online: OnlineOpt = False,
     env_file: EnvFileOpt = None,
     output: Annotated[
@@ -120,10 +153,15 @@ def plan(
 
     def body() -> Done:
         from kconnect.output.render import plan_markdown, render_plan
+        from kconnect.planning.scope import check_targets
 
+        project = project_for(paths, owns, max_deletes, max_delete_percent)
+        targets = check_targets(target or [])
         with connection.client() as client:
-            report = _valid_manifests(client if online else None, paths, env_file)
-            plan_report, _live = _plan_against(client, report, prune)
+            report = _valid_manifests(client if online else None, paths, env_file, project)
+            plan_report, live = _plan_against(client, report, prune, project, targets)
+            if out is not None:
+                _save_plan(out, client, plan_report, live, paths, prune, project, targets)
         pending = detailed_exitcode and plan_report.plan.has_changes
         code = ExitCode.CHANGES_PENDING if pending else ExitCode.OK
         markdown = plan_markdown(plan_report) if output is PlanOutput.markdown else None
@@ -132,14 +170,49 @@ def plan(
     return run_command("plan", output, body)
 
 
+def _save_plan(
+    out: Path,
+    client: ConnectClient,
+    plan_report: PlanReport,
+    live: dict[str, dict[str, Any]],
+    paths: list[str],
+    prune: bool,
+    project: Project,
+    targets: Sequence[str],
+) -> None:
+    from kconnect.core import password_keys_for
+    from kconnect.planning.saved import PlanOptions, plan_document, public_url, write_plan_file
+
+    options = PlanOptions(public_url(client.settings.url), prune, project.scope, tuple(targets))
+    doc = plan_document(
+        plan_report.plan,
+        options,
+        plan_report.validation.manifests,
+        live,
+        paths=paths,
+        password_keys_for=password_keys_for,
+    )
+    write_plan_file(out, doc)
+
+
 # `diff` is what kubectl and kcctl users type; same command, same flags.
 app.command("diff", help="Alias of plan.")(plan)
+
+
+ApplyPathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Manifest files or directories (*.yaml, *.yml, recursively); - for stdin. "
+        "With --plan: default, the paths the plan was made from",
+        show_default=False,
+    ),
+]
 
 
 @app.command()
 @connected
 def apply(
-    paths: PathsArg,
+    paths: ApplyPathsArg = None,
     prune: PruneOpt = False,
     yes: YesOpt = False,
     wait: Annotated[
@@ -150,6 +223,22 @@ def apply(
     ] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to --wait", min=0)] = 300.0,
     concurrency: ConcurrencyOpt = None,
+    owns: OwnsOpt = None,
+    target: TargetOpt = None,
+    saved_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Apply exactly this reviewed plan (from `plan --out`); refused, with no "
+            "write, if the cluster or the manifests changed since",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Apply a plan that passes a safe-plan limit")
+    ] = False,
+    max_deletes: MaxDeletesOpt = None,
+    max_delete_percent: MaxDeletePercentOpt = None,
     online: OnlineOpt = False,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
@@ -160,14 +249,36 @@ def apply(
 
     def body() -> Done:
         from kconnect import core
+        from kconnect.errors import UsageError
         from kconnect.output.console import console
         from kconnect.output.render import render_apply, render_plan
+        from kconnect.planning.scope import check_targets
 
+        chosen = list(paths or [])
+        doc = None
+        if saved_plan is not None:
+            from kconnect.planning.saved import read_plan_file
+
+            if target:
+                raise UsageError("--plan applies the targets it was made with; drop --target")
+            doc = read_plan_file(saved_plan)
+            chosen = chosen or [str(p) for p in doc["paths"]]
+        elif not chosen:
+            raise UsageError("give manifest files or directories to apply (or --plan FILE)")
+        project = project_for(chosen, owns, max_deletes, max_delete_percent)
+        targets = check_targets(target or [])
         with connection.client() as client:
-            report = _valid_manifests(client if online else None, paths, env_file)
-            plan_report, live = _plan_against(client, report, prune)
+            report = _valid_manifests(client if online else None, chosen, env_file, project)
+            if doc is not None and saved_plan is not None:
+                plan_report, live = _replan_saved(
+                    saved_plan, doc, client, report, chosen, prune, project
+                )
+            else:
+                plan_report, live = _plan_against(client, report, prune, project, targets)
             if output is Output.text:
                 render_plan(plan_report, console())
+            # Before any write and before asking: a refused plan needs no confirmation.
+            plan_report.refuse_if_unsafe(force=force)
             deletes = plan_report.plan.counts.get("delete", 0)
             if deletes:
                 confirm(
@@ -182,12 +293,77 @@ def apply(
                 wait=wait,
                 timeout=timeout,
             )
-        if result.result.failed:
-            code = ExitCode.ERROR
-        elif result.wait is not None and not result.wait.ok:
-            code = ExitCode.UNHEALTHY
-        else:
-            code = ExitCode.OK
-        return Done(code, result, lambda c: render_apply(result, c))
+        return Done(_apply_code(result), result, lambda c: render_apply(result, c))
 
     return run_command("apply", output, body)
+
+
+def _apply_code(result: ApplyReport) -> ExitCode:
+    if result.result.failed:
+        return ExitCode.ERROR
+    if result.wait is not None and not result.wait.ok:
+        return ExitCode.UNHEALTHY
+    return ExitCode.OK
+
+
+def _replan_saved(
+    path: Path,
+    doc: dict[str, Any],
+    client: ConnectClient,
+    report: ValidationReport,
+    paths: list[str],
+    prune: bool,
+    project: Project,
+) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
+    """Plan again with the saved plan's options and salt; `PlanFileError` (nothing written)
+    unless the result is exactly the saved plan."""
+    from kconnect.core import password_keys_for
+    from kconnect.planning.saved import (
+        PlanFileError,
+        PlanOptions,
+        differences,
+        plan_document,
+        public_url,
+        saved_options,
+    )
+
+    saved = saved_options(doc)
+    here = public_url(client.settings.url)
+    if saved.cluster != here:
+        raise PlanFileError(
+            f"{path}: the plan was made for the cluster at {saved.cluster}, not {here}; "
+            "nothing was written"
+        )
+    if saved.prune != prune:
+        raise PlanFileError(
+            f"{path}: the plan was made "
+            + (
+                "with --prune: pass --prune to apply it (its deletes need your consent)"
+                if saved.prune
+                else "without --prune: apply it without --prune, or make a new plan"
+            )
+            + "; nothing was written"
+        )
+    if saved.scope.patterns != project.scope.patterns:
+        raise PlanFileError(
+            f"{path}: the plan was made for the ownership scope ({saved.scope.describe()}), "
+            f"but here it is ({project.scope.describe()}); nothing was written"
+        )
+    plan_report, live = _plan_against(client, report, prune, project, saved.targets)
+    fresh = plan_document(
+        plan_report.plan,
+        PlanOptions(here, prune, project.scope, saved.targets),
+        report.manifests,
+        live,
+        paths=paths,
+        password_keys_for=password_keys_for,
+        salt=doc["salt"],
+    )
+    found = differences(doc, fresh)
+    if found:
+        shown = "; ".join(found[:10]) + (f"; and {len(found) - 10} more" if len(found) > 10 else "")
+        raise PlanFileError(
+            f"{path}: the saved plan is stale, nothing was written: {shown}. "
+            "Review a new plan (`kconnect plan --out`)"
+        )
+    return plan_report, live

@@ -12,8 +12,11 @@ from kconnect.cli.common import (
     ConcurrencyOpt,
     Connection,
     EnvFileOpt,
+    MaxDeletePercentOpt,
+    MaxDeletesOpt,
     Output,
     OutputOpt,
+    OwnsOpt,
     PruneOpt,
     connected,
     manifest_env,
@@ -40,6 +43,9 @@ def reconcile(
         str, typer.Option("--interval", help="Time between cycles: 30s, 5m, 1h or seconds")
     ] = "30s",
     prune: PruneOpt = False,
+    owns: OwnsOpt = None,
+    max_deletes: MaxDeletesOpt = None,
+    max_delete_percent: MaxDeletePercentOpt = None,
     auto_restart: Annotated[
         bool,
         typer.Option(
@@ -100,6 +106,7 @@ def reconcile(
             paths,
             interval=interval,
             prune=prune,
+            sharing=(tuple(owns or ()), max_deletes, max_delete_percent),
             auto_restart=auto_restart,
             once=once,
             timeout=timeout,
@@ -120,6 +127,7 @@ def _reconcile(
     *,
     interval: str,
     prune: bool,
+    sharing: tuple[tuple[str, ...], int | None, float | None],
     auto_restart: bool,
     once: bool,
     timeout: float,
@@ -131,6 +139,7 @@ def _reconcile(
 ) -> int:
     from kconnect.errors import ConfigError, UsageError
     from kconnect.metrics import MetricsServer, ReconcileMetrics
+    from kconnect.planning.scope import Scope
     from kconnect.reconcile import (
         ReconcileOptions,
         Reconciler,
@@ -138,6 +147,10 @@ def _reconcile(
         parse_duration,
         run_until_signalled,
     )
+
+    def check_owns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+        # A bad --owns is a usage error at start, not an invalid cycle every interval.
+        return Scope.of(patterns, "--owns").patterns or () if patterns else ()
 
     if "-" in paths:
         raise UsageError(
@@ -156,6 +169,9 @@ def _reconcile(
         restart=policy,
         concurrency=concurrency,
         settle_timeout=timeout,
+        owns=check_owns(sharing[0]),
+        max_deletes=sharing[1],
+        max_delete_percent=sharing[2],
     )
     metrics = ReconcileMetrics()
     server: MetricsServer | None = None

@@ -97,6 +97,7 @@ def document_manifest(
         location=config_where,
         key_locations=key_locations,
         interpolated_keys=frozenset(interpolated),
+        name_location=fields["name"][1],
     )
 
 

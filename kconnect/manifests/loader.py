@@ -15,6 +15,8 @@ from kconnect.manifests.yaml_nodes import compose_documents
 
 STDIN = "-"
 MANIFEST_SUFFIXES = (".yaml", ".yml")
+# The project file (ownership scope, safe-plan limits) lives among the manifests; not one of them.
+PROJECT_FILE = "kconnect.yaml"
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
@@ -35,6 +37,7 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
                 for p in path.rglob("*")
                 if p.is_file()
                 and p.suffix in MANIFEST_SUFFIXES
+                and p.name != PROJECT_FILE
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:

@@ -37,6 +37,8 @@ class Manifest:
     # Keys whose value came from client-side `${VAR}` interpolation: a secret there is not
     # plaintext in git, so lint does not flag it.
     interpolated_keys: frozenset[str] = frozenset()
+    # Where `name:` was written (scope errors point there); None for manifests built in code.
+    name_location: Location | None = None
 
     @property
     def connector_class(self) -> str:

@@ -162,6 +162,55 @@ def plan_summary(plan: Plan) -> str:
     )
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def plan_notes(report: PlanReport) -> list[tuple[str, str]]:
+    """(text, style) lines about what the plan leaves alone and whether it is safe; shared
+    by text and Markdown output."""
+    plan = report.plan
+    notes: list[tuple[str, str]] = []
+    if plan.scope.declared:
+        where = "--owns" if plan.scope.source == "--owns" else plan.scope.source
+        notes.append((f"Ownership scope: {plan.scope.describe()} (from {where}).", "dim"))
+        if plan.not_owned:
+            n = len(plan.not_owned)
+            verb = "was" if n == 1 else "were"
+            notes.append(
+                (
+                    f"{_count(n, 'connector', 'connectors')} not owned by this scope "
+                    f"{verb} left alone.",
+                    "dim",
+                )
+            )
+    elif plan.pruning:
+        notes.append(
+            (
+                "no ownership scope: every undeclared connector will be deleted "
+                "(declare owns: in kconnect.yaml, or --owns, to share the cluster)",
+                "yellow",
+            )
+        )
+    if plan.targets:
+        notes.append(
+            (
+                f"Targets: {', '.join(plan.targets)}; "
+                f"{_count(len(plan.untargeted), 'other connector', 'other connectors')} "
+                "left alone.",
+                "dim",
+            )
+        )
+    if report.unsafe is not None:
+        notes.append(
+            (
+                f"Unsafe plan: {report.unsafe.message}; apply refuses it without --force.",
+                "bold red",
+            )
+        )
+    return notes
+
+
 def render_plan(report: PlanReport, console: Console) -> None:
     from rich.text import Text
 
@@ -179,9 +228,18 @@ def render_plan(report: PlanReport, console: Console) -> None:
                 style="dim",
             )
         )
+    for text, style in plan_notes(report):
+        console.print(Text(text, style=style))
     if not plan.has_changes:
         console.print(Text("No changes. The cluster matches the manifests.", style="green"))
     console.print(Text(plan_summary(plan), style="bold"))
+
+
+def _markdown_escape(text: str) -> str:
+    """Globs like `team-a-*` must not turn into emphasis."""
+    for ch in "\\`*_[]<>":
+        text = text.replace(ch, "\\" + ch)
+    return text
 
 
 def plan_markdown(report: PlanReport) -> str:
@@ -208,6 +266,12 @@ def plan_markdown(report: PlanReport) -> str:
             "",
             f"Not managed by these manifests: {', '.join(f'`{n}`' for n in plan.unmanaged)}",
         ]
+    notes = plan_notes(report)
+    if notes:
+        out.append("")
+        for text, style in notes:
+            escaped = _markdown_escape(text)
+            out.append(f"- **{escaped}**" if "bold" in style else f"- {escaped}")
     return "\n".join(out) + "\n"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import mask_value
+from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, matches_any
 
 # The worker adds `name`; `__internal.*` keys are its own bookkeeping, never ours to manage.
 _IGNORED_KEY_PREFIXES = ("__internal.",)
@@ -94,6 +95,14 @@ class Plan:
     unmanaged: tuple[str, ...] = ()
     pruning: bool = False
     counts: Mapping[str, int] = field(default_factory=dict)
+    scope: Scope = NO_SCOPE
+    # Live connectors outside the scope: never written, paused, restarted or deleted.
+    not_owned: tuple[str, ...] = ()
+    # How many connectors in the scope exist on the cluster (what safe-plan limits weigh).
+    owned_on_cluster: int = 0
+    targets: tuple[str, ...] = ()
+    # Owned connectors (declared or live) that --target left out of this plan.
+    untargeted: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -106,6 +115,13 @@ class Plan:
             "unmanaged": list(self.unmanaged),
             "prune": self.pruning,
             "summary": dict(self.counts),
+            "scope": {
+                **self.scope.to_dict(),
+                "not_owned": len(self.not_owned),
+                "owned_on_cluster": self.owned_on_cluster,
+            },
+            "targets": list(self.targets) or None,
+            "untargeted": len(self.untargeted),
         }
 
 
@@ -163,21 +179,38 @@ def build_plan(
     live: Mapping[str, Mapping[str, Any]],
     *,
     prune: bool = False,
+    scope: Scope = NO_SCOPE,
+    targets: Collection[str] = (),
     password_keys_for: Callable[[Manifest | None, Mapping[str, str]], Collection[str]] = (
         lambda _m, _c: ()
     ),
 ) -> Plan:
     """Compare manifests with the live cluster (`GET /connectors?expand=info&expand=status`).
 
+    Only connectors in `scope` are planned; with `targets`, only those matching a target.
     `password_keys_for(manifest, live_config)` names the PASSWORD-typed keys of a connector
     (from bundled schemas, or the worker's validate definitions when online); keys that merely
     look like secrets are masked regardless.
     """
     changes: list[ConnectorChange] = []
     unchanged: list[str] = []
+    untargeted: list[str] = []
     declared: set[str] = set()
+
+    def targeted(name: str) -> bool:
+        return not targets or matches_any(name, targets)
+
     for manifest in desired:
+        if not scope.owns(manifest.name):
+            # `validate` rejects these; a library caller that skipped it gets no writes.
+            raise ScopeError(
+                f"connector {manifest.name!r} is outside the ownership scope "
+                f"({scope.describe()}); it is never planned"
+            )
         declared.add(manifest.name)
+        if not targeted(manifest.name):
+            untargeted.append(manifest.name)
+            continue
         entry = live.get(manifest.name)
         if entry is None:
             keys = diff_config({}, manifest.config, password_keys_for(manifest, {}))
@@ -195,7 +228,13 @@ def build_plan(
         else:
             unchanged.append(manifest.name)
 
-    undeclared = sorted(set(live) - declared)
+    not_owned = sorted(n for n in live if not scope.owns(n))
+    undeclared: list[str] = []
+    for name in sorted(set(live) - declared - set(not_owned)):
+        if targeted(name):
+            undeclared.append(name)
+        else:
+            untargeted.append(name)
     if prune:
         for name in undeclared:
             config = live_config(live[name])
@@ -214,4 +253,9 @@ def build_plan(
         unmanaged=() if prune else tuple(undeclared),
         pruning=prune,
         counts=counts,
+        scope=scope,
+        not_owned=tuple(not_owned),
+        owned_on_cluster=len(live) - len(not_owned),
+        targets=tuple(targets),
+        untargeted=tuple(sorted(untargeted)),
     )

@@ -1,0 +1,231 @@
+"""The project file `kconnect.yaml`: what a repository owns on a shared cluster, and its
+safe-plan limits.
+
+    owns: ["team-a-*", "orders-cdc"]
+    limits:
+      max_deletes: 10
+      max_delete_percent: 25
+      min_existing: 4
+
+It is looked up in each manifest path's directory and its parents, up to the repository root
+(a directory holding `.git`) or the filesystem root. It is read strictly: an unknown key or a
+wrong type is an error at file:line, never silently ignored, since a mistyped `owns` would
+otherwise turn a scoped prune into a whole-cluster one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kconnect.errors import KconnectError
+from kconnect.planning.safety import SafetyLimits
+from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, check_pattern
+
+if TYPE_CHECKING:
+    import yaml
+
+PROJECT_FILE = "kconnect.yaml"
+_KEYS = ("owns", "limits")
+_LIMIT_KEYS = ("max_deletes", "max_delete_percent", "min_existing")
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_STR = "tag:yaml.org,2002:str"
+
+
+class ProjectError(KconnectError):
+    """`kconnect.yaml` is unreadable or invalid, or the manifest paths disagree about it."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """The resolved project settings: from the file, overridden by command-line flags."""
+
+    scope: Scope = NO_SCOPE
+    limits: SafetyLimits = field(default_factory=SafetyLimits)
+    path: str | None = None  # the kconnect.yaml that was read, if any
+
+
+def find_project_file(paths: Sequence[str], cwd: Path | None = None) -> Path | None:
+    """The one `kconnect.yaml` governing `paths`; `ProjectError` if they name different ones."""
+    found: dict[Path, str] = {}
+    for raw in paths:
+        start = (cwd or Path.cwd()) if raw == "-" else Path(raw)
+        if not start.exists():
+            continue  # the manifest loader reports a missing path
+        directory = (start if start.is_dir() else start.parent).resolve()
+        hit = _search_up(directory)
+        if hit is not None:
+            found.setdefault(hit, raw)
+        else:
+            found.setdefault(Path(), raw)
+    files = [p for p in found if p != Path()]
+    if len(found) > 1:
+        described = ", ".join(
+            f"{raw} ({p if p != Path() else 'no kconnect.yaml'})" for p, raw in found.items()
+        )
+        raise ProjectError(
+            "the manifest paths belong to different projects: "
+            f"{described}; run kconnect once per project, or give --owns"
+        )
+    return files[0] if files else None
+
+
+def _search_up(directory: Path) -> Path | None:
+    for candidate in (directory, *directory.parents):
+        if (candidate / PROJECT_FILE).is_file():
+            return candidate / PROJECT_FILE
+        if (candidate / ".git").exists():
+            return None  # the repository root: a file above it belongs to someone else
+    return None
+
+
+def load_project_file(path: Path) -> Project:
+    import yaml
+
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProjectError(f"{display}: cannot read the project file: {exc}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ProjectError(f"{display}:{line}: {problem}") from None
+    project = Project(path=display)
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null")):
+        return project
+    if not isinstance(root, yaml.MappingNode):
+        raise ProjectError(
+            f"{_where(display, root)}: kconnect.yaml must be a mapping with the keys "
+            f"{', '.join(_KEYS)}"
+        )
+    for key, key_node, value in _items(display, root):
+        if key == "owns":
+            project = replace(project, scope=_owns(display, value))
+        elif key == "limits":
+            project = replace(project, limits=_limits(display, value))
+        else:
+            raise ProjectError(
+                f"{_where(display, key_node)}: unknown key {key!r} in kconnect.yaml "
+                f"(allowed: {', '.join(_KEYS)})"
+            )
+    return project
+
+
+def _where(display: str, node: yaml.Node) -> str:
+    return f"{display}:{node.start_mark.line + 1}"
+
+
+def _items(display: str, node: yaml.MappingNode) -> list[tuple[str, yaml.Node, yaml.Node]]:
+    """(key, key node, value node) of a mapping; keys must be unique plain strings."""
+    import yaml
+
+    seen: set[str] = set()
+    items: list[tuple[str, yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+            raise ProjectError(f"{_where(display, key_node)}: keys must be plain strings")
+        key = str(key_node.value)
+        if key in seen:
+            raise ProjectError(f"{_where(display, key_node)}: duplicate key {key!r}")
+        seen.add(key)
+        items.append((key, key_node, value_node))
+    return items
+
+
+def _owns(display: str, node: yaml.Node) -> Scope:
+    import yaml
+
+    if not isinstance(node, yaml.SequenceNode):
+        raise ProjectError(
+            f"{_where(display, node)}: owns must be a list of connector name patterns, "
+            'like owns: ["team-a-*", "orders-cdc"]'
+        )
+    if not node.value:
+        raise ProjectError(
+            f"{_where(display, node)}: owns must list at least one pattern (remove the key "
+            "to declare no scope, or use '*' to own every connector)"
+        )
+    patterns: list[str] = []
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or item.tag != _STR:
+            raise ProjectError(f"{_where(display, item)}: each owns entry must be a string pattern")
+        try:
+            patterns.append(check_pattern(str(item.value), "owns pattern"))
+        except ScopeError as exc:
+            raise ProjectError(f"{_where(display, item)}: {exc.message}") from None
+    return Scope(tuple(dict.fromkeys(patterns)), display)
+
+
+def _limits(display: str, node: yaml.Node) -> SafetyLimits:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        raise ProjectError(
+            f"{_where(display, node)}: limits must be a mapping with the keys "
+            f"{', '.join(_LIMIT_KEYS)}"
+        )
+    limits = SafetyLimits()
+    for key, key_node, value in _items(display, node):
+        if key not in _LIMIT_KEYS:
+            raise ProjectError(
+                f"{_where(display, key_node)}: unknown key {key!r} in limits "
+                f"(allowed: {', '.join(_LIMIT_KEYS)})"
+            )
+        number = _number(display, key, value, integer=key != "max_delete_percent")
+        limits = replace(limits, **{key: number})
+    return limits
+
+
+def _number(display: str, key: str, node: yaml.Node, *, integer: bool) -> Any:
+    import yaml
+
+    kind = "a whole number" if integer else "a number"
+    allowed = (_INT,) if integer else (_INT, _FLOAT)
+    if not isinstance(node, yaml.ScalarNode) or node.tag not in allowed:
+        raise ProjectError(f"{_where(display, node)}: {key} must be {kind}")
+    try:
+        value: float = int(node.value) if integer else float(node.value)
+    except ValueError:
+        raise ProjectError(f"{_where(display, node)}: {key} must be {kind}") from None
+    if math.isnan(value) or value < 0 or (not integer and value > 100):
+        bound = "between 0 and 100" if not integer else "0 or more"
+        raise ProjectError(f"{_where(display, node)}: {key} must be {bound}, not {node.value}")
+    return value
+
+
+def resolve_project(
+    paths: Sequence[str],
+    *,
+    owns: Sequence[str] | None = None,
+    max_deletes: int | None = None,
+    max_delete_percent: float | None = None,
+    cwd: Path | None = None,
+) -> Project:
+    """The project for `paths`: `kconnect.yaml` if found, `--owns` and limit flags on top."""
+    path = find_project_file(paths, cwd) if not owns else _quiet_find(paths, cwd)
+    project = load_project_file(path) if path is not None else Project()
+    if owns:
+        project = replace(project, scope=Scope.of(owns, "--owns"))
+    limits = project.limits
+    if max_deletes is not None:
+        limits = replace(limits, max_deletes=max_deletes)
+    if max_delete_percent is not None:
+        limits = replace(limits, max_delete_percent=max_delete_percent)
+    return replace(project, limits=limits)
+
+
+def _quiet_find(paths: Sequence[str], cwd: Path | None) -> Path | None:
+    """With --owns the file's scope is overridden, but its limits still apply; paths in
+    different projects are no error then (the scope comes from the command line)."""
+    try:
+        return find_project_file(paths, cwd)
+    except ProjectError:
+        return None

@@ -1,0 +1,120 @@
+"""Ownership scopes and targets: which connectors on a shared cluster this repository may touch.
+
+A scope is a set of name globs (`team-a-*`, `orders-cdc`). A connector outside it is never
+written, paused, restarted or deleted, whatever the manifests or `--prune` say. Targets
+(`--target`) narrow one plan further to the named connectors.
+
+Globs are `fnmatch` patterns matched case-sensitively against the whole name (Connect names
+are case-sensitive): `*`, `?`, `[abc]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from kconnect.errors import KconnectError, UsageError
+
+
+class ScopeError(UsageError):
+    """A scope or target pattern given on the command line that can never mean what its
+    author wants (`--owns ""`, a path-like pattern)."""
+
+
+class TargetError(KconnectError):
+    """A `--target` matches nothing this plan could touch: a typo must not pass as "no
+    changes" in CI. Nothing was written."""
+
+
+def check_pattern(pattern: object, what: str) -> str:
+    """`pattern` as a usable glob, or `ScopeError` saying why it is not one."""
+    if not isinstance(pattern, str):
+        raise ScopeError(f"{what} must be a string, not {type(pattern).__name__}")
+    if not pattern.strip():
+        raise ScopeError(
+            f"{what} must not be empty: an empty pattern matches no connector "
+            "(use '*' to own every connector on the cluster)"
+        )
+    if pattern != pattern.strip():
+        raise ScopeError(f"{what} {pattern!r} has leading or trailing spaces")
+    if "/" in pattern:
+        raise ScopeError(
+            f"{what} {pattern!r} contains '/': patterns match connector names, not manifest "
+            "paths, and a connector name cannot contain '/'"
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in pattern):
+        raise ScopeError(f"{what} {pattern!r} contains control characters")
+    return pattern
+
+
+def matches_any(name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatchcase(name, p) for p in patterns)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The connectors this repository owns. `patterns` is None when no scope is declared:
+    then every connector counts as owned (the old whole-cluster behaviour)."""
+
+    patterns: tuple[str, ...] | None = None
+    source: str | None = None  # "kconnect.yaml path" or "--owns"
+
+    @classmethod
+    def of(cls, patterns: Sequence[str], source: str) -> Scope:
+        what = "--owns" if source == "--owns" else "owns pattern"
+        return cls(tuple(dict.fromkeys(check_pattern(p, what) for p in patterns)), source)
+
+    @property
+    def declared(self) -> bool:
+        return self.patterns is not None
+
+    def owns(self, name: str) -> bool:
+        return self.patterns is None or matches_any(name, self.patterns)
+
+    def describe(self) -> str:
+        if self.patterns is None:
+            return "no ownership scope"
+        return ", ".join(self.patterns)
+
+    def to_dict(self) -> dict[str, Any]:
+        owns = list(self.patterns) if self.patterns is not None else None
+        return {"owns": owns, "source": self.source}
+
+
+NO_SCOPE = Scope()
+
+
+def check_targets(targets: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(check_pattern(t, "--target") for t in targets))
+
+
+def check_targets_match(
+    targets: Sequence[str],
+    declared: Iterable[str],
+    live: Iterable[str],
+    scope: Scope,
+    *,
+    prune: bool,
+) -> None:
+    """Every target must match a declared connector (or, with --prune, an owned connector on
+    the cluster): `TargetError` naming the first that does not."""
+    declared, live = list(declared), list(live)
+    for target in targets:
+        if any(fnmatchcase(n, target) for n in declared):
+            continue
+        owned_live = [n for n in live if scope.owns(n) and fnmatchcase(n, target)]
+        if prune and owned_live:
+            continue
+        foreign = sorted(n for n in live if not scope.owns(n) and fnmatchcase(n, target))
+        if foreign:
+            shown = ", ".join(foreign[:5])
+            if len(foreign) > 5:
+                shown += f" and {len(foreign) - 5} more"
+            raise TargetError(
+                f"--target {target!r} matches only connectors not owned by this scope "
+                f"({shown}); they are never written. Nothing was written"
+            )
+        where = "no manifest and no owned connector on the cluster" if prune else "no manifest"
+        raise TargetError(f"--target {target!r} matches {where}; nothing was written")
