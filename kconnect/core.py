@@ -15,7 +15,7 @@ from kconnect.api.client import ConnectClient
 from kconnect.diagnostics import Location, Problem, Severity, error
 from kconnect.errors import ApiError, ManifestError, NotFoundError
 from kconnect.health import ConnectorHealth, connector_health
-from kconnect.manifests.loader import load_manifests
+from kconnect.manifests.loader import load_manifest_set
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import is_config_reference, is_secret_key
 from kconnect.planning.apply import (
@@ -48,7 +48,11 @@ class ValidationReport:
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if not p.is_error)
+        return tuple(p for p in self.problems if p.is_warning)
+
+    @property
+    def notes(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.NOTE)
 
     @property
     def ok(self) -> bool:
@@ -59,6 +63,7 @@ class ValidationReport:
             "connectors": [m.name for m in self.manifests],
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "notes": len(self.notes),
             "problems": [p.to_dict() for p in self.problems],
         }
 
@@ -75,10 +80,11 @@ def validate(
     ownership scope, and — when a client is given — the worker's own validation. Never raises
     for bad manifests: the problems are in the report."""
     try:
-        manifests = load_manifests(paths, env, stdin_text=stdin_text)
+        loaded = load_manifest_set(paths, env, stdin_text=stdin_text)
     except ManifestError as exc:
         return ValidationReport((), exc.problems)
-    problems = list(offline_problems(manifests))
+    manifests = loaded.manifests
+    problems = [*loaded.problems, *offline_problems(manifests)]
     problems.extend(scope_problems(manifests, scope))
     worker_keys: dict[str, frozenset[str]] = {}
     if client is not None and not any(p.is_error for p in problems):

@@ -21,6 +21,9 @@ class Location:
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    # What kconnect did with something it does not manage (a skipped KafkaConnect resource),
+    # or what it offers in place of an operator feature: information, never a failure.
+    NOTE = "note"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity is Severity.WARNING
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -64,3 +71,7 @@ def error(rule: str, message: str, location: Location | None = None, **kw: Any) 
 
 def warning(rule: str, message: str, location: Location | None = None, **kw: Any) -> Problem:
     return Problem(Severity.WARNING, rule, message, location, **kw)
+
+
+def note(rule: str, message: str, location: Location | None = None, **kw: Any) -> Problem:
+    return Problem(Severity.NOTE, rule, message, location, **kw)

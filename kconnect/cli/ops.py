@@ -421,6 +421,16 @@ def _render_plugin(description: PluginDescription, console: Console) -> None:
 # -- export ---------------------------------------------------------------------------------------
 
 
+class ExportFormat(str, Enum):
+    kconnect = "kconnect"
+    strimzi = "strimzi"
+
+
+class StrimziApiVersion(str, Enum):
+    v1beta2 = "kafka.strimzi.io/v1beta2"
+    v1 = "kafka.strimzi.io/v1"
+
+
 @app.command()
 @connected
 def export(
@@ -431,6 +441,22 @@ def export(
         Path, typer.Option("--dir", "-d", help="Directory to write <name>.yaml files to")
     ] = Path("connectors.d"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files")] = False,
+    export_format: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="kconnect manifests, or Strimzi KafkaConnector resources"),
+    ] = ExportFormat.kconnect,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="With --format strimzi: the KafkaConnect name (strimzi.io/cluster label)",
+            show_default=False,
+        ),
+    ] = None,
+    api_version: Annotated[
+        StrimziApiVersion,
+        typer.Option("--api-version", help="With --format strimzi: the resources' apiVersion"),
+    ] = StrimziApiVersion.v1beta2,
     output: OutputOpt = Output.text,
     *,
     connection: Connection,
@@ -438,13 +464,25 @@ def export(
     """Write live connectors as manifests, secrets replaced by ${VAR} placeholders."""
 
     def body() -> Done:
-        from kconnect.ops.export import export_connectors, write_export
+        from kconnect.errors import UsageError
+        from kconnect.ops.export import StrimziTarget, export_connectors, write_export
         from kconnect.planning.plan import live_config
 
+        strimzi = None
+        if export_format is ExportFormat.strimzi:
+            from kconnect.manifests.strimzi import cluster_label_problem
+
+            if not cluster:
+                raise UsageError("--format strimzi needs --cluster NAME (the KafkaConnect name)")
+            if why := cluster_label_problem(cluster):
+                raise UsageError(f"--cluster: {why}")
+            strimzi = StrimziTarget(cluster, api_version.value)
+        elif cluster is not None:
+            raise UsageError("--cluster is for --format strimzi")
         with connection.client() as client:
             live = client.list_expanded()
             register_manifest_secrets([live_config(e) for e in live.values()])
-            exported = export_connectors(client, names or (), live=live)
+            exported = export_connectors(client, names or (), live=live, strimzi=strimzi)
         result = write_export(directory, exported, force=force)
         return Done(ExitCode.OK, result, lambda c: _render_export(result, c))
 

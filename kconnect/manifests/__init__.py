@@ -7,4 +7,5 @@
 - `names`: what the worker would store as written (connector names, classes)
 - `interpolate`: client-side `${VAR}` and dotenv files
 - `model`: the frozen `Manifest` data
+- `strimzi`: Strimzi `KafkaConnector` resources read as manifests, and written by export
 """

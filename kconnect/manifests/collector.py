@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kconnect.diagnostics import Location, Problem, error
+from kconnect.diagnostics import Location, Problem, error, note, warning
 
 
 @dataclass
@@ -12,6 +12,25 @@ class Collector:
     problems: list[Problem] = field(default_factory=list)
     # Every connector name declared so far, with where, to report duplicates across files.
     declared: list[tuple[str, Location]] = field(default_factory=list)
+    # What declared a name, where that is more than a manifest ("KafkaConnector team-a/x").
+    declared_by: dict[Location, str] = field(default_factory=dict)
+    # The strimzi.io/cluster label of every KafkaConnector read, with where.
+    strimzi_clusters: list[tuple[str, Location]] = field(default_factory=list)
 
     def add(self, rule: str, message: str, location: Location, **kw: str) -> None:
         self.problems.append(error(rule, message, location, **kw))
+
+    def warn(self, rule: str, message: str, location: Location, **kw: str) -> None:
+        self.problems.append(warning(rule, message, location, **kw))
+
+    def note(self, rule: str, message: str, location: Location, **kw: str) -> None:
+        self.problems.append(note(rule, message, location, **kw))
+
+    def declare(self, name: str, location: Location, what: str | None = None) -> None:
+        self.declared.append((name, location))
+        if what is not None:
+            self.declared_by[location] = what
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]

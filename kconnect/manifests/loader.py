@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from kconnect.diagnostics import Location, Problem, error
@@ -71,6 +72,26 @@ def load_manifests(
     stdin_text: str | None = None,
 ) -> list[Manifest]:
     """Load every manifest under `paths`; raise `ManifestError` listing every problem found."""
+    return load_manifest_set(paths, env, stdin_text=stdin_text).manifests
+
+
+@dataclass(frozen=True)
+class LoadedManifests:
+    manifests: list[Manifest]
+    # Warnings and notes found while loading (errors raise `ManifestError` instead).
+    problems: tuple[Problem, ...]
+
+
+def load_manifest_set(
+    paths: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    stdin_text: str | None = None,
+) -> LoadedManifests:
+    """Load every manifest under `paths`, with the warnings and notes loading found; raise
+    `ManifestError` listing every problem found if any is an error."""
+    from kconnect.manifests import strimzi
+
     files, problems = expand_paths(paths)
     collector = Collector(problems)
     manifests: list[Manifest] = []
@@ -82,24 +103,32 @@ def load_manifests(
             collector.add("manifest/unreadable", f"cannot read file: {exc}", Location(display, 0))
             continue
         for node in compose_documents(text, display, collector):
+            if strimzi.is_resource(node):
+                manifests.extend(strimzi.resource_manifests(node, display, env, collector))
+                continue
             manifest = document_manifest(node, display, env, collector)
             if manifest is not None:
                 manifests.append(manifest)
     _check_unique_names(collector)
-    if collector.problems:
-        raise ManifestError(sorted(collector.problems, key=Problem.sort_key))
-    return manifests
+    strimzi.check_clusters(collector)
+    problems = sorted(collector.problems, key=Problem.sort_key)
+    if collector.errors:
+        raise ManifestError(problems)
+    return LoadedManifests(manifests, tuple(problems))
 
 
 def _check_unique_names(collector: Collector) -> None:
     first: dict[str, Location] = {}
     for name, where in collector.declared:
-        if name in first:
-            collector.add(
-                "manifest/duplicate-name",
-                f"connector {name!r} is declared twice (also at {first[name]})",
-                where,
-                connector=name,
+        if name not in first:
+            first[name] = where
+            continue
+        this, other = collector.declared_by.get(where), collector.declared_by.get(first[name])
+        if this and other:
+            message = (
+                f"connector {name!r} is declared twice: {this} here and {other} at "
+                f"{first[name]} (one Connect cluster has one set of connector names)"
             )
         else:
-            first[name] = where
+            message = f"connector {name!r} is declared twice (also at {first[name]})"
+        collector.add("manifest/duplicate-name", message, where, connector=name)

@@ -1,4 +1,5 @@
-"""Exporting live connectors as manifests, with secrets replaced by `${VAR}`."""
+"""Exporting live connectors as manifests (kconnect's own, or Strimzi `KafkaConnector`
+resources), with secrets replaced by `${VAR}`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ log = logging.getLogger("kconnect.ops")
 
 
 _STATE_KEYS = {"PAUSED": "paused", "STOPPED": "stopped"}
+
+
+@dataclass(frozen=True)
+class StrimziTarget:
+    """`export --format strimzi`: the KafkaConnect cluster label, and the API version."""
+
+    cluster: str
+    api_version: str
 
 
 @dataclass(frozen=True)
@@ -60,9 +69,11 @@ def export_connectors(
     names: Sequence[str] = (),
     *,
     live: Mapping[str, Mapping[str, Any]] | None = None,
+    strimzi: StrimziTarget | None = None,
 ) -> list[ExportedConnector]:
     """Read live connectors (one request unless `live` is given, plus one per connector class
-    for its PASSWORD keys) and render each as a manifest with secrets replaced by `${VAR}`."""
+    for its PASSWORD keys) and render each as a manifest with secrets replaced by `${VAR}`
+    (as a Strimzi KafkaConnector resource with `strimzi`)."""
     from kconnect.planning.plan import comparable_config, live_config, live_state
 
     if live is None:
@@ -73,6 +84,8 @@ def export_connectors(
         raise NotFoundError(
             404, f"Connector {missing[0]} not found", method="GET", path="/connectors"
         )
+    if strimzi is not None:
+        _check_resource_names(wanted)
     worker_password_keys = _worker_password_keys(
         client, {live_config(live[n]).get("connector.class", "") for n in wanted}
     )
@@ -83,7 +96,12 @@ def export_connectors(
         config = comparable_config(live_config(live[name]))
         state = _STATE_KEYS.get(live_state(live[name]) or "")
         keys = worker_password_keys.get(config.get("connector.class", ""), frozenset())
-        text, variables = render_manifest(name, config, state, keys, used_vars)
+        if strimzi is None:
+            text, variables = render_manifest(name, config, state, keys, used_vars)
+        else:
+            text, variables = render_strimzi(
+                name, config, state, strimzi, extra_password_keys=keys, used_variables=used_vars
+            )
         exported.append(
             ExportedConnector(
                 name, _unique(safe_filename(name), used_files), text, state, variables
@@ -125,6 +143,28 @@ def render_manifest(
     (`${file:...}`, `${env:...}`) are not secrets and stay as they are."""
     import yaml
 
+    written, variables = _with_placeholders(name, config, extra_password_keys, used_variables)
+    document: dict[str, Any] = {"name": escape_value(name)}
+    if state:
+        document["state"] = state
+    document["config"] = written
+    body = yaml.safe_dump(
+        document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=2**20
+    )
+    _check_round_trip(body, document)
+    header = "# Exported by `kconnect export`.\n"
+    if variables:
+        header += "# Set before plan/apply: " + ", ".join(variables) + "\n"
+    return header + body, tuple(variables)
+
+
+def _with_placeholders(
+    name: str,
+    config: Mapping[str, str],
+    extra_password_keys: Collection[str] = (),
+    used_variables: set[str] | None = None,
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """`config` as the loader must read it (escaped `${`), secrets replaced by `${VAR}`."""
     from kconnect.core import password_keys_for
     from kconnect.output.redaction import is_config_reference, is_secret_key
 
@@ -140,18 +180,52 @@ def render_manifest(
             written[key] = "${" + variable + "}"
         else:
             written[key] = escape_value(value)
-    document: dict[str, Any] = {"name": escape_value(name)}
-    if state:
-        document["state"] = state
-    document["config"] = written
-    body = yaml.safe_dump(
-        document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=2**20
+    return written, tuple(variables)
+
+
+def render_strimzi(
+    name: str,
+    config: Mapping[str, str],
+    state: str | None,
+    target: StrimziTarget,
+    *,
+    extra_password_keys: Collection[str] = (),
+    used_variables: set[str] | None = None,
+) -> tuple[str, tuple[str, ...]]:
+    """One connector as a Strimzi KafkaConnector resource, and the `${VAR}` names it uses.
+
+    Secrets become `${VAR}` placeholders as in `render_manifest` (kconnect resolves them from
+    the environment, as Flux's post-build substitution does; or write a
+    `${secrets:namespace/secret:key}` reference in their place). ConfigProvider references
+    stay as written."""
+    from kconnect.manifests.strimzi import dump_resource, read_back, resource_document
+
+    written, variables = _with_placeholders(name, config, extra_password_keys, used_variables)
+    document = resource_document(
+        name, written, state, cluster=target.cluster, api_version=target.api_version
     )
-    _check_round_trip(body, document)
-    header = "# Exported by `kconnect export`.\n"
+    body = dump_resource(document)
+    if read_back(body) != document:
+        raise KconnectError("internal error: export produced YAML that does not read back exactly")
+    header = "# Exported by `kconnect export --format strimzi`.\n"
     if variables:
-        header += "# Set before plan/apply: " + ", ".join(variables) + "\n"
-    return header + body, tuple(variables)
+        header += (
+            "# Set before plan/apply: " + ", ".join(variables) + "\n"
+            "# (or replace each with a ${secrets:<namespace>/<secret>:<key>} reference)\n"
+        )
+    return header + body, variables
+
+
+def _check_resource_names(names: Sequence[str]) -> None:
+    from kconnect.manifests.strimzi import valid_resource_name
+
+    problems = [why for name in names if (why := valid_resource_name(name))]
+    if problems:
+        raise KconnectError(
+            "cannot export as KafkaConnector resources: "
+            + "; ".join(problems)
+            + " (export the others by name, or use --format kconnect)"
+        )
 
 
 def escape_value(value: str) -> str:

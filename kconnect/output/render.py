@@ -70,7 +70,7 @@ def error_dict(exc: KconnectError) -> dict[str, Any]:
 def problem_text(problem: Problem) -> Text:
     from rich.text import Text
 
-    style = "red" if problem.is_error else "yellow"
+    style = "red" if problem.is_error else "yellow" if problem.is_warning else "cyan"
     text = Text()
     if problem.location:
         text.append(f"{problem.location}: ", style="bold")
@@ -106,6 +106,8 @@ def render_validation(report: ValidationReport, console: Console) -> None:
         f"{count} connector(s) checked: {len(report.errors)} error(s), "
         f"{len(report.warnings)} warning(s)"
     )
+    if report.notes:
+        summary += f", {len(report.notes)} note(s)"
     console.print(Text(summary, style="green" if report.ok and not report.warnings else ""))
 
 
