@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -103,7 +104,13 @@ class Bench:
         if self.stack is None:
             return
         time.sleep(1.5)  # the request log is written after the answer
-        lines = [r for r in self.stack.requests(since=marks) if not r.forwarded]
+        # Only what the measured tool sent: not the copies a follower forwards to the leader,
+        # nor the workers' own calls to each other (task configs, Jersey's user agent).
+        lines = [
+            r
+            for r in self.stack.requests(since=marks)
+            if not r.forwarded and r.agent.startswith(("kconnect/", "python-httpx/", "curl/"))
+        ]
         counts["requests"] = len(lines)
         counts["conflicts"] = sum(r.status == 409 for r in lines)
 
@@ -162,7 +169,11 @@ class Bench:
     # -- the baseline: a pool of threads sending one request per connector ----------------------
 
     def baseline(
-        self, method: str, path: Callable[[str], str], body: Any = None
+        self,
+        method: str,
+        path: Callable[[str], str],
+        body: Any = None,
+        only: list[str] | None = None,
     ) -> tuple[int, str]:
         with httpx.Client(
             base_url=self.url,
@@ -180,8 +191,31 @@ class Bench:
                     return 0
 
             with ThreadPoolExecutor(self.threads) as pool:
-                statuses = list(pool.map(one, self.names))
+                statuses = list(pool.map(one, only or self.names))
         failed = sum(1 for s in statuses if not 200 <= s < 300)
+        return failed, ""
+
+    def curl(self, method: str, path: Callable[[str], str], body: bool = False) -> tuple[int, str]:
+        """`xargs -P THREADS curl`: one curl process per connector, as a shell script would."""
+        lines = []
+        for name in self.names:
+            data = ""
+            if body:
+                file = self.workdir / "bodies" / f"{name}.json"
+                file.parent.mkdir(exist_ok=True)
+                file.write_text(json.dumps(self.config(name, 0)))
+                data = f"-H 'Content-Type: application/json' --data @{file}"
+            lines.append(f"-X {method} {data} {self.url}{path(name)}")
+        script = f"xargs -P {self.threads} -L 1 curl -s -o /dev/null -w '%{{http_code}}\\n'"
+        done = subprocess.run(
+            ["sh", "-c", script],
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        statuses = [int(x) for x in done.stdout.split() if x.isdigit()]
+        failed = self.n - sum(1 for s in statuses if 200 <= s < 300)
         return failed, ""
 
     # -- cluster state (outside the measured time) ------------------------------------------------
@@ -190,7 +224,13 @@ class Bench:
         data: dict[str, Any] = httpx.get(f"{self.url}/connectors?expand=status", timeout=60).json()
         return {n: v for n, v in data.items() if n.startswith(f"{PREFIX}-")}
 
-    def settle(self, state: str = "RUNNING", present: bool = True, timeout: float = 600) -> None:
+    def settle(
+        self,
+        state: str = "RUNNING",
+        present: bool = True,
+        timeout: float = 600,
+        count: int | None = None,
+    ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -200,7 +240,7 @@ class Bench:
                 continue
             if not present and not live:
                 return
-            if present and len(live) == self.n:
+            if present and len(live) == (count or self.n):
                 states = [
                     (v["status"]["connector"]["state"], [t["state"] for t in v["status"]["tasks"]])
                     for v in live.values()
@@ -216,39 +256,73 @@ class Bench:
         self.settle(present=False)
 
 
-def run(bench: Bench, fixed: list[int]) -> None:
+def run(bench: Bench, fixed: list[int], curl: bool) -> None:
     names = bench.names
     n = bench.n
     bench.clean()
-    print(f"create {n}", flush=True)
-    bench.record(
-        "create",
-        "baseline",
-        lambda: bench.baseline(
-            "PUT", lambda m: f"/connectors/{m}/config", lambda m: bench.config(m, 0)
-        ),
-    )
-    bench.settle()
-    bench.record(
-        "delete", "baseline", lambda: bench.baseline("DELETE", lambda m: f"/connectors/{m}")
-    )
-    bench.settle(present=False)
     manifests = bench.write_manifests(0)
-    bench.record(
-        "create", "kconnect apply", lambda: bench.kconnect("apply", str(manifests), "--yes")
-    )
+    config_path: Callable[[str], str] = lambda m: f"/connectors/{m}/config"  # noqa: E731
+    connector_path: Callable[[str], str] = lambda m: f"/connectors/{m}"  # noqa: E731
+
+    # Each tool creates N connectors on an empty cluster, then deletes them once they run.
+    tools: list[tuple[str, Callable[[], tuple[int, str]], Callable[[], tuple[int, str]]]] = [
+        (
+            "baseline",
+            lambda: bench.baseline("PUT", config_path, lambda m: bench.config(m, 0)),
+            lambda: bench.baseline("DELETE", connector_path),
+        ),
+    ]
+    if curl:
+        tools.append(
+            (
+                f"curl xargs -P {bench.threads}",
+                lambda: bench.curl("PUT", config_path, body=True),
+                lambda: bench.curl("DELETE", connector_path),
+            )
+        )
+    tools += [
+        (
+            "kconnect (default)",
+            lambda: bench.kconnect("apply", str(manifests), "--yes"),
+            lambda: bench.kconnect("delete", *names, "--yes"),
+        ),
+    ]
+    for c in (8, 32):
+        tools.append(
+            (
+                f"kconnect --concurrency {c}",
+                lambda c=c: bench.kconnect(
+                    "apply", str(manifests), "--yes", "--concurrency", str(c)
+                ),
+                lambda c=c: bench.kconnect("delete", *names, "--yes", "--concurrency", str(c)),
+            )
+        )
+    # Warm up (JIT, topic metadata, connections) so the first tool measured is not penalised.
+    warm = bench.names[:20]
+    bench.baseline("PUT", config_path, lambda m: bench.config(m, 0), only=warm)
+    bench.settle(count=len(warm))
+    bench.clean()
+    print(f"create and delete {n}", flush=True)
+    for tool, create, delete in tools:
+        bench.record("create", tool, create)
+        bench.settle()
+        bench.record("delete", tool, delete)
+        bench.settle(present=False)
+
+    bench.kconnect("apply", str(manifests), "--yes")
     bench.settle()
+    bench.record("no-op", "kconnect (default)", lambda: bench.kconnect("plan", str(manifests)))
     bench.record(
-        "no-op", "kconnect apply", lambda: bench.kconnect("apply", str(manifests), "--yes")
+        "no-op",
+        "kconnect (default) apply",
+        lambda: bench.kconnect("apply", str(manifests), "--yes"),
     )
 
     print(f"update one key in {n}", flush=True)
     version = 1
     manifests = bench.write_manifests(version)
     bench.record(
-        "update",
-        "kconnect apply (default)",
-        lambda: bench.kconnect("apply", str(manifests), "--yes"),
+        "update", "kconnect (default)", lambda: bench.kconnect("apply", str(manifests), "--yes")
     )
     for c in fixed:
         bench.settle()
@@ -266,58 +340,59 @@ def run(bench: Bench, fixed: list[int]) -> None:
     bench.record(
         "update",
         "baseline",
-        lambda: bench.baseline(
-            "PUT", lambda m: f"/connectors/{m}/config", lambda m: bench.config(m, version)
-        ),
+        lambda: bench.baseline("PUT", config_path, lambda m: bench.config(m, version)),
     )
     bench.settle()
 
     print(f"pause/resume {n}", flush=True)
-    bench.record("pause", "kconnect pause", lambda: bench.kconnect("pause", *names))
-    bench.settle("PAUSED")
-    bench.record("resume", "kconnect resume", lambda: bench.kconnect("resume", *names))
-    bench.settle()
-    bench.record(
-        "pause", "baseline", lambda: bench.baseline("PUT", lambda m: f"/connectors/{m}/pause")
-    )
-    bench.settle("PAUSED")
-    bench.record(
-        "resume", "baseline", lambda: bench.baseline("PUT", lambda m: f"/connectors/{m}/resume")
-    )
-    bench.settle()
+    for tool, pause, resume in (
+        (
+            "kconnect (default)",
+            lambda: bench.kconnect("pause", *names),
+            lambda: bench.kconnect("resume", *names),
+        ),
+        (
+            "baseline",
+            lambda: bench.baseline("PUT", lambda m: f"/connectors/{m}/pause"),
+            lambda: bench.baseline("PUT", lambda m: f"/connectors/{m}/resume"),
+        ),
+    ):
+        bench.record("pause", tool, pause)
+        bench.settle("PAUSED")
+        bench.record("resume", tool, resume)
+        bench.settle()
+    bench.clean()
 
-    print(f"delete {n}", flush=True)
-    bench.record("delete", "kconnect delete", lambda: bench.kconnect("delete", *names, "--yes"))
-    bench.settle(present=False)
 
-
-def table(bench: Bench, fixed: list[int]) -> None:
-    def best(operation: str, tool: str | None = None) -> Row | None:
+def table(bench: Bench) -> None:
+    def first(operation: str, tool_prefix: str) -> Row | None:
         rows = [
-            r for r in bench.rows if r.operation == operation and (tool is None or r.tool == tool)
+            r for r in bench.rows if r.operation == operation and r.tool.startswith(tool_prefix)
         ]
-        return min(rows, key=lambda r: r.seconds) if rows else None
+        return rows[0] if rows else None
 
+    fixed = [
+        r for r in bench.rows if r.operation == "update" and r.tool.startswith("kconnect --conc")
+    ]
+    best_fixed = min(fixed, key=lambda r: r.seconds) if fixed else None
     print()
-    print(f"| {bench.n} connectors | tool | seconds | requests | 409s | failed | vs |")
+    print(f"| {bench.n} connectors | tool | s | requests | 409s | failed writes | ratios |")
     print("|---|---|---|---|---|---|---|")
-    fixed_rows = [r for r in bench.rows if r.tool.startswith("kconnect --concurrency")]
-    best_fixed = min(fixed_rows, key=lambda r: r.seconds) if fixed_rows else None
     for row in bench.rows:
-        reference = None
-        if row.tool != "baseline":
-            reference = best(row.operation, "baseline")
-            if row.operation == "update" and row.tool == "kconnect apply (default)" and best_fixed:
-                reference = best_fixed
-        ratio = (
-            f"{row.seconds / reference.seconds:.2f}× {reference.tool}"
-            if reference and reference.seconds > 0
-            else ""
+        refs: list[Row] = []
+        if row.tool.startswith("kconnect"):
+            refs = [
+                r for r in (first(row.operation, "baseline"), first(row.operation, "curl")) if r
+            ]
+            if row.operation == "update" and row.tool == "kconnect (default)" and best_fixed:
+                refs.append(best_fixed)
+        ratios = ", ".join(
+            f"{row.seconds / ref.seconds:.2f}× {ref.tool}" for ref in refs if ref.seconds > 0
         )
         print(
             f"| {row.operation} | {row.tool} | {row.seconds:.1f} | "
             f"{'-' if row.requests is None else row.requests} | "
-            f"{'-' if row.conflicts is None else row.conflicts} | {row.failed} | {ratio} |"
+            f"{'-' if row.conflicts is None else row.conflicts} | {row.failed} | {ratios} |"
         )
 
 
@@ -329,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fixed", default="8,16,32", help="fixed --concurrency values to measure for updates"
     )
+    parser.add_argument("--no-curl", action="store_true", help="skip the curl baseline")
     args = parser.parse_args(argv)
     fixed = [int(x) for x in args.fixed.split(",") if x]
     workdir = Path(tempfile.mkdtemp(prefix="kconnect-bench-"))
@@ -351,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stack up in {time.monotonic() - started:.0f} s: {stack.urls}", flush=True)
     bench = Bench(url, args.n, args.baseline_threads, workdir, stack)
     try:
-        run(bench, fixed)
+        run(bench, fixed, curl=not args.no_curl and shutil.which("curl") is not None)
     except KeyboardInterrupt:
         print("interrupted")
     finally:
@@ -361,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if stack is not None:
                 stack.stop()  # every process it started, by PID
-    table(bench, fixed)
+    table(bench)
     print(
         f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; baseline: httpx, "
         f"{args.baseline_threads} threads, one request per connector, no retries."

@@ -249,50 +249,78 @@ def test_restart_of_several_with_an_unknown_outcome_is_reported(
 
 
 def test_multi_connector_commands_run_in_parallel(cli: CliRunner, fake: FakeConnect) -> None:
-    names = [f"p{i:02d}" for i in range(24)]
+    names = [f"p{i:02d}" for i in range(40)]
     for name in names:
         fake.add_connector(name, _sink(name))
-    fake.latency = 0.2
-    for command, limit in (("pause", 16), ("resume", 16), ("restart", 16), ("delete", 16)):
+    fake.latency = 0.1
+    for command in ("pause", "resume", "restart", "delete"):
         fake.clear_requests()
         extra = ("--yes",) if command == "delete" else ()
         result = cli(command, *names, *extra, env=_env(fake))
         assert result.exit_code == 0, result.output
         assert len(result.stdout.splitlines()) == len(names)
-        assert 1 < fake.max_in_flight <= limit, (command, fake.max_in_flight)
+        # Starts at 16 and grows while latency holds, never past 32.
+        assert 16 <= fake.max_in_flight <= 32, (command, fake.max_in_flight)
     assert fake.connector_names() == []
 
 
-def test_concurrency_flag_bounds_a_multi_connector_command(
-    cli: CliRunner, fake: FakeConnect
-) -> None:
-    names = [f"q{i}" for i in range(6)]
+def test_concurrency_flag_fixes_the_number_in_flight(cli: CliRunner, fake: FakeConnect) -> None:
+    names = [f"q{i}" for i in range(12)]
     for name in names:
         fake.add_connector(name, _sink(name))
     fake.latency = 0.1
-    fake.clear_requests()
-    result = cli("delete", *names, "--yes", "--concurrency", "1", env=_env(fake))
-    assert result.exit_code == 0, result.output
-    assert fake.max_in_flight == 1
+    for n in ("1", "3"):
+        fake.clear_requests()
+        result = cli("pause", *names, "--concurrency", n, env=_env(fake))
+        assert result.exit_code == 0, result.output
+        assert fake.max_in_flight == int(n)
 
 
-def test_apply_runs_updates_wider_than_creates(
+def test_apply_creates_start_narrow_and_grow_while_latency_holds(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
-    """Per kind of write: updates restart the connector on a real worker and gain from 32 at
-    once, creates do not gain beyond 8 (README, "Parallel writes")."""
-    names = [f"k{i:02d}" for i in range(40)]
+    names = [f"k{i:02d}" for i in range(60)]
     manifests = _manifests(tmp_path / "m", names)
-    fake.latency = 0.15
-    result = cli("apply", str(manifests), "--yes", env=_env(fake))
-    assert result.exit_code == 0, result.output
-    assert 1 < fake.max_in_flight <= 8
-    _manifests(tmp_path / "m", names, **{"tasks.max": "2"})
-    fake.clear_requests()
+    fake.latency = 0.1
     result = cli("apply", str(manifests), "--yes", env=_env(fake))
     assert result.exit_code == 0, result.output
     assert 8 < fake.max_in_flight <= 32
-    assert len(fake.writes()) == 40
+    assert len(fake.writes()) == 60
+
+
+def test_apply_through_a_rebalance_storm_backs_off_and_writes_everything(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    """409s halve the window; every write still lands, none fails."""
+    names = [f"r{i:02d}" for i in range(40)]
+    manifests = _manifests(tmp_path / "m", names)
+    fake.latency = 0.02
+    fake.start_rebalance(30)
+    result = cli("apply", str(manifests), "--yes", "-o", "json", env=_env(fake))
+    assert result.exit_code == 0, result.stderr
+    assert result.json["data"]["summary"]["created"] == 40
+    assert result.json["data"]["retries"] == 30
+    assert sorted(fake.connector_names()) == names
+
+
+def test_the_window_halves_on_a_conflict_and_grows_back_one_by_one() -> None:
+    from kconnect.ops.bulk import _Window
+
+    window = _Window(8, 32, adaptive=True)
+    for _ in range(4):  # the first writes set the typical latency
+        window.enter()
+        window.leave(1.0, conflicted=False)
+    assert window.limit == 8
+    window.enter()
+    window.leave(1.0, conflicted=True)
+    assert window.limit == 4
+    for _ in range(3):
+        window.enter()
+        window.leave(1.5, conflicted=False)
+    assert window.limit == 7
+    window.enter()
+    window.leave(2.5, conflicted=False)  # latency ran away: no growth
+    assert window.limit == 7
 
 
 # -- a dead worker ---------------------------------------------------------------------------------
@@ -410,3 +438,38 @@ def test_a_worker_that_comes_back_is_used_again_by_the_same_client(fake: FakeCon
         fake.set_unreachable(False)
         time.sleep(0.35)
         assert client.list_names() == []
+
+
+def test_wait_gives_up_on_a_worker_that_stays_silent(cli: CliRunner, fake: FakeConnect) -> None:
+    """`--wait` rides out a worker restart, but not a dead worker: it ends with the
+    unreachable error once the budget is used, not at --timeout."""
+    fake.add_connector("a", _sink("a"), state="PAUSED")
+    fake.clear_requests()
+
+    def kill_when_waiting() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(r.method == "GET" and r.path == "/connectors" for r in list(fake.requests)):
+                fake.set_unreachable(True)
+                return
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=kill_when_waiting, daemon=True)
+    watcher.start()
+    fake.inject(method="GET", path=r"/connectors", body={"a": {}})  # first poll: not there yet
+    started = time.monotonic()
+    result = cli(
+        "resume",
+        "a",
+        "--wait",
+        "--timeout",
+        "120",
+        env=_env(fake, KCONNECT_UNREACHABLE_TIMEOUT="2"),
+    )
+    elapsed = time.monotonic() - started
+    watcher.join()
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"error: cannot reach Kafka Connect at {fake.url}: [Errno 111] Connection refused"
+    )
+    assert elapsed < 10, elapsed

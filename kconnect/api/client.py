@@ -55,17 +55,27 @@ class ClientStats:
 
     requests: int = 0
     retries: int = 0
+    conflicts: int = 0  # 409s and "rebalance is expected" answers that were retried
     by_method: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def count(self, method: str) -> None:
         with self._lock:
             self.requests += 1
             self.by_method[method] = self.by_method.get(method, 0) + 1
 
-    def count_retry(self) -> None:
+    def count_retry(self, *, conflict: bool = False) -> None:
         with self._lock:
             self.retries += 1
+            self.conflicts += conflict
+        if conflict:
+            self._local.conflicts = self.thread_conflicts() + 1
+
+    def thread_conflicts(self) -> int:
+        """Conflicts seen by requests of the calling thread: the parallel executor's signal
+        that the cluster is rebalancing under the load."""
+        return int(getattr(self._local, "conflicts", 0))
 
 
 def _path(*segments: str) -> str:
@@ -139,9 +149,9 @@ class ConnectClient:
             return min(delay, left[-1]) if left else delay
 
         def before_sleep(state: Any) -> None:
-            self.stats.count_retry()
             cause = state.outcome.exception()
             reason = cause.cause if isinstance(cause, Transient) else cause
+            self.stats.count_retry(conflict=_is_conflict(reason))
             attempt = f"{state.attempt_number + 1}/{policy.attempts}"
             if isinstance(reason, ConnectUnreachable) and self.reachability.should_notice():
                 # Visible without -v: a dead worker must not look like a hung command.
@@ -160,10 +170,6 @@ class ConnectClient:
             except Transient as exc:
                 if isinstance(exc.cause, ConnectUnreachable):
                     left.append(self.reachability.no_answer(exc.cause))
-                raise
-            except UnknownOutcome:
-                # No answer to a write: as much a sign of a dead worker as a refused connection.
-                self.reachability.no_answer(ConnectUnreachable(self._no_answer_message()))
                 raise
             return response
 
@@ -187,9 +193,6 @@ class ConnectClient:
             if isinstance(error, ConnectUnreachable):
                 self.reachability.give_up(error)
             raise error from None  # type: ignore[misc]
-
-    def _no_answer_message(self) -> str:
-        return f"cannot reach Kafka Connect at {self.settings.url}: no answer"
 
     def _attempt(
         self,
@@ -217,6 +220,8 @@ class ConnectClient:
             # The request may have been processed (reset or timeout after sending).
             if method in _IDEMPOTENT:
                 raise Transient(ConnectUnreachable(self._unreachable(exc))) from exc
+            # No answer to a write: as much a sign of a dead worker as a refused connection.
+            self.reachability.no_answer(ConnectUnreachable(self._unreachable(exc)))
             raise UnknownOutcome(
                 f"{method} {path}: no answer from {self.settings.url} ({type(exc).__name__}); "
                 "the change may or may not have been applied"
@@ -482,3 +487,10 @@ class ConnectClient:
 def _seconds(value: float | None) -> str:
     value = value or 0.0
     return f"{value:.0f} s" if value >= 1 else f"{value:.1f} s"
+
+
+def _is_conflict(error: BaseException) -> bool:
+    """A 409 or a 500 "rebalance is expected": the cluster is busy rebalancing."""
+    if isinstance(error, ConflictError):
+        return True
+    return isinstance(error, ApiError) and error.status == 500 and is_rebalance_500(error.message)

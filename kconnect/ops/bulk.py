@@ -4,10 +4,19 @@ of write run at once.
 Used by `apply` (and `reconcile`) and by the multi-connector commands (`delete`, `pause`,
 `resume`, `stop`, `restart`). A failure of one item never stops the others: the work function
 returns a result for every item, and the caller reports each one.
+
+By default the number of writes in flight adapts per kind of write: it starts at a value
+measured on a real cluster and grows by one with each write that finished without a conflict
+and without its latency running away (at most twice the typical latency of the first
+writes), up to `Concurrency.ceiling`; a write that met a 409 or a "rebalance is expected"
+halves it. `--concurrency N` fixes it at N for every kind.
 """
 
 from __future__ import annotations
 
+import statistics
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,31 +41,38 @@ class WriteKind(str, Enum):
 
 @dataclass(frozen=True)
 class Concurrency:
-    """How many writes of each kind run at once.
+    """How many writes of each kind run at once to begin with, how far that may grow
+    (`ceiling`), and whether it adapts at all.
 
-    Defaults measured on a real two-worker cluster (bench/real_cluster.py, 200
+    Starting points measured on a real two-worker cluster (bench/real_cluster.py, 200
     FileStreamSink connectors; README "Parallel writes"): an update makes the worker restart
-    the connector and its tasks (about 1.4 s each), so updates keep gaining up to 32 at a
-    time; a create costs a config-topic write and a rebalance on the leader, which stops
-    gaining beyond 8; deletes, state changes and restarts are short and gain up to 16."""
+    the connector and its tasks (about 1.4 s each), so updates keep gaining up to 32 at once;
+    creates (a config-topic write and a rebalance each) gain less and rebalance more, so they
+    start lower and grow only while no conflict comes back."""
 
     create: int = 8
-    update: int = 32
+    update: int = 16
     delete: int = 16
     state: int = 16
     restart: int = 16
+    ceiling: int = 32
+    adaptive: bool = True
 
     @classmethod
     def fixed(cls, n: int) -> Concurrency:
-        """`--concurrency N`: the same limit for every kind."""
+        """`--concurrency N`: the same limit for every kind, not adapted."""
         n = max(1, min(MAX_CONCURRENCY, n))
-        return cls(n, n, n, n, n)
+        return cls(n, n, n, n, n, ceiling=n, adaptive=False)
 
-    def limit(self, kind: WriteKind) -> int:
+    def start(self, kind: WriteKind) -> int:
         return max(1, int(getattr(self, kind.value)))
 
-    def to_dict(self) -> dict[str, int]:
-        return {kind.value: self.limit(kind) for kind in WriteKind}
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **{kind.value: self.start(kind) for kind in WriteKind},
+            "ceiling": self.ceiling,
+            "adaptive": self.adaptive,
+        }
 
 
 def concurrency_from(value: int | Concurrency | None) -> Concurrency:
@@ -67,37 +83,93 @@ def concurrency_from(value: int | Concurrency | None) -> Concurrency:
     return Concurrency.fixed(value)
 
 
+class _Window:
+    """The writes of one kind allowed in flight: an AIMD window (grow by one on a clean
+    write, halve on a conflict), like TCP's, so that a rebalance storm backs off by itself."""
+
+    def __init__(self, start: int, ceiling: int, adaptive: bool) -> None:
+        self.limit = start
+        self.ceiling = max(start, ceiling) if adaptive else start
+        self.adaptive = adaptive
+        self.in_flight = 0
+        self.peak = 0
+        self._reference: list[float] = []  # latencies of the first writes
+        self._typical: float | None = None
+        self._changed = threading.Condition()
+
+    def enter(self) -> None:
+        with self._changed:
+            while self.in_flight >= self.limit:
+                self._changed.wait()
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+
+    def leave(self, latency: float, conflicted: bool) -> None:
+        with self._changed:
+            self.in_flight -= 1
+            if self.adaptive:
+                self._adapt(latency, conflicted)
+            self._changed.notify_all()
+
+    def _adapt(self, latency: float, conflicted: bool) -> None:
+        if conflicted:
+            self.limit = max(1, self.limit // 2)
+            return
+        if self._typical is None:
+            self._reference.append(latency)
+            if len(self._reference) >= min(4, self.limit):
+                self._typical = statistics.median(self._reference)
+            return
+        if latency <= 2 * self._typical and self.limit < self.ceiling:
+            self.limit += 1
+
+
 def run_parallel(
     items: Sequence[T],
     work: Callable[[T], R],
     *,
     kind: Callable[[T], WriteKind],
     concurrency: int | Concurrency | None = None,
+    conflicts: Callable[[], int] | None = None,
     on_done: Callable[[T, R], None] | None = None,
 ) -> list[R]:
-    """`work(item)` for every item, at most `concurrency.limit(kind)` of a kind at once; the
-    results in the order of `items`. `work` must not raise for an expected failure (return
-    a failed result instead); `on_done` is called as each item finishes (progress)."""
+    """`work(item)` for every item; the results in the order of `items`.
+
+    Writes of a kind run in a window that starts at `concurrency.start(kind)` and adapts
+    (see the module docstring). `conflicts()` counts the conflicts the calling thread's
+    requests met so far (`ClientStats.thread_conflicts`). `work` must not raise for an
+    expected failure (it returns a failed result instead); `on_done` is called as each item
+    finishes (progress)."""
     limits = concurrency_from(concurrency)
     if not items:
         return []
     kinds = [kind(item) for item in items]
+    windows = {
+        k: _Window(limits.start(k), limits.ceiling, limits.adaptive) for k in dict.fromkeys(kinds)
+    }
     pools = {
         k: ThreadPoolExecutor(
-            max_workers=min(limits.limit(k), kinds.count(k)), thread_name_prefix=f"kc-{k.value}"
+            max_workers=min(window.ceiling, kinds.count(k)), thread_name_prefix=f"kc-{k.value}"
         )
-        for k in dict.fromkeys(kinds)
+        for k, window in windows.items()
     }
 
-    def run(item: T) -> R:
-        result = work(item)
+    def run(item: T, window: _Window) -> R:
+        window.enter()
+        before = conflicts() if conflicts else 0
+        started = time.monotonic()
+        try:
+            result = work(item)
+        finally:
+            conflicted = (conflicts() if conflicts else 0) > before
+            window.leave(time.monotonic() - started, conflicted)
         if on_done is not None:
             on_done(item, result)
         return result
 
     try:
         futures: list[Future[R]] = [
-            pools[k].submit(run, item) for item, k in zip(items, kinds, strict=True)
+            pools[k].submit(run, item, windows[k]) for item, k in zip(items, kinds, strict=True)
         ]
         return [f.result() for f in futures]
     finally:

@@ -55,5 +55,11 @@ def delete_connectors(
         return Deleted(name, True)
 
     unique = list(dict.fromkeys(names))
-    results = run_parallel(unique, one, kind=lambda _: WriteKind.DELETE, concurrency=concurrency)
+    results = run_parallel(
+        unique,
+        one,
+        kind=lambda _: WriteKind.DELETE,
+        concurrency=concurrency,
+        conflicts=client.stats.thread_conflicts,
+    )
     return DeleteReport(tuple(results))

@@ -105,5 +105,11 @@ def restart_many(
             return RestartResult(name, (), include_tasks, only_failed, task, message)
 
     unique = list(dict.fromkeys(names))
-    results = run_parallel(unique, one, kind=lambda _: WriteKind.RESTART, concurrency=concurrency)
+    results = run_parallel(
+        unique,
+        one,
+        kind=lambda _: WriteKind.RESTART,
+        concurrency=concurrency,
+        conflicts=client.stats.thread_conflicts,
+    )
     return RestartReport(tuple(results))

@@ -79,7 +79,13 @@ def change_state(
         return StateChange(name, True)
 
     unique = list(dict.fromkeys(names))
-    changes = run_parallel(unique, change, kind=lambda _: WriteKind.STATE, concurrency=concurrency)
+    changes = run_parallel(
+        unique,
+        change,
+        kind=lambda _: WriteKind.STATE,
+        concurrency=concurrency,
+        conflicts=client.stats.thread_conflicts,
+    )
     waited = None
     if wait:
         from kconnect.manifests.model import TargetState
@@ -112,6 +118,8 @@ def wait_for_state(
         except NotFoundError:
             raise
         except ConnectError as exc:
+            if client.reachability.is_open:
+                raise  # silent for the whole unreachable budget: dead, not restarting
             log.info("status read failed while waiting for %s: %s", name, exc.message)
         if clock() >= deadline:
             return False

@@ -111,7 +111,15 @@ def apply_plan(
             return Outcome(change.name, change.action, False, tuple(steps), message)
         return Outcome(change.name, change.action, True, tuple(steps))
 
-    outcomes = tuple(run_parallel(plan.changes, run, kind=write_kind, concurrency=concurrency))
+    outcomes = tuple(
+        run_parallel(
+            plan.changes,
+            run,
+            kind=write_kind,
+            concurrency=concurrency,
+            conflicts=client.stats.thread_conflicts,
+        )
+    )
     return ApplyResult(outcomes, plan.unchanged, client.stats.retries - retries_before)
 
 
@@ -214,6 +222,8 @@ def wait_for_states(
         try:
             snapshot = client.list_expanded()
         except ConnectError as exc:
+            if client.reachability.is_open:
+                raise  # silent for the whole unreachable budget: dead, not restarting
             # A worker restarting mid-wait is not a verdict on the connectors; keep polling.
             log.info("status read failed while waiting: %s", exc.message)
             snapshot = None

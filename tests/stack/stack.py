@@ -874,8 +874,9 @@ class Stack:
         argv = [
             *self._java_argv("storage", STORAGE_TOOL_MAIN, heap="256m"),
             "format",
-            "--cluster-id",
-            cluster_id,
+            # One `=` argument: a random id can start with "-", which argparse would take for
+            # an option (seen: "argument --cluster-id/-t: expected one argument").
+            f"--cluster-id={cluster_id}",
             "--config",
             str(cfg),
             "--ignore-formatted",
