@@ -110,15 +110,87 @@ def test_plan_is_rendered_as_markdown_into_the_job_summary(workflow: dict[str, A
         assert step["run"] == 'kconnect plan connectors.d/ -o markdown >> "$GITHUB_STEP_SUMMARY"'
 
 
-def test_main_applies_with_yes_and_wait(workflow: dict[str, Any]) -> None:
+def test_main_applies_the_reviewed_plan_with_yes_and_wait(workflow: dict[str, Any]) -> None:
     apply = workflow["jobs"]["apply"]
     assert "refs/heads/main" in apply["if"]
     assert "pull_request" in apply["if"]
-    run = _step(apply, "Apply")["run"]
-    argv = shlex.split(run)
-    assert argv[:3] == ["kconnect", "apply", "connectors.d/"]
+    argv = shlex.split(_step(apply, "Apply")["run"])
+    assert argv[:4] == ["kconnect", "apply", "--plan", "kconnect-plan.json"]
     assert {"--yes", "--wait"} <= set(argv)
+    assert "--force" not in argv  # an unsafe plan must stop the pipeline, not pass it
     assert apply["concurrency"]["cancel-in-progress"] is False
+
+
+def test_the_reviewed_plan_travels_from_the_pr_to_main(workflow: dict[str, Any]) -> None:
+    """The PR saves the plan it shows (`--out`), uploads that file, and main applies it."""
+    plan_job, apply = workflow["jobs"]["plan"], workflow["jobs"]["apply"]
+    assert "--out kconnect-plan.json" in _step(plan_job, "Plan")["run"]
+    upload = _step(plan_job, "Keep the reviewed plan")
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"] == {
+        "name": "kconnect-plan",
+        "path": "kconnect-plan.json",
+        "if-no-files-found": "error",
+    }
+    download = _step(apply, "Download the reviewed plan")
+    assert download["uses"].startswith("actions/download-artifact@")
+    assert download["with"]["name"] == "kconnect-plan"
+    assert download["with"]["run-id"] == "${{ steps.reviewed.outputs.run-id }}"
+    assert apply["permissions"] == {
+        "contents": "read",
+        "actions": "read",
+        "pull-requests": "read",
+    }
+    names = [s.get("name") for s in _steps(apply)]
+    assert names.index("Find the reviewed plan") < names.index("Download the reviewed plan")
+    assert names.index("Download the reviewed plan") < names.index("Apply")
+
+
+def test_main_without_a_reviewed_plan_fails_instead_of_applying(
+    workflow: dict[str, Any], tmp_path: Path
+) -> None:
+    """Run the lookup with a stand-in `gh`: no pull request, or no successful plan run for
+    its head, fails the job with an error annotation (nothing unreviewed is applied)."""
+    script = _step(workflow["jobs"]["apply"], "Find the reviewed plan")["run"]
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    gh = fake_bin / "gh"
+    gh.write_text(
+        "#!/bin/sh\n"
+        'case "$1 $2" in\n'
+        '  "api "*) echo "$FAKE_PR" ;;\n'
+        '  "pr view") echo abc123 ;;\n'
+        '  "run list") echo "$FAKE_RUN" ;;\n'
+        "esac\n"
+    )
+    gh.chmod(0o755)
+
+    def run(pr: str, run_id: str) -> tuple[int, str, str]:
+        output = tmp_path / "output"
+        output.write_text("")
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            env={
+                "PATH": f"{fake_bin}:/usr/bin:/bin",
+                "FAKE_PR": pr,
+                "FAKE_RUN": run_id,
+                "GITHUB_OUTPUT": str(output),
+                "GITHUB_REPOSITORY": "org/repo",
+                "GITHUB_SHA": "f00d",
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.returncode, done.stdout, output.read_text()
+
+    code, out, _ = run("", "")
+    assert code == 1
+    assert "::error title=kconnect::no pull request for f00d" in out
+    code, out, _ = run("7", "")
+    assert code == 1
+    assert "pull request #7 has no successful plan run for abc123" in out
+    assert run("7", "4242") == (0, "", "run-id=4242\n")
 
 
 def test_workflow_commands_are_real_kconnect_options(
