@@ -664,3 +664,16 @@ def test_a_plan_file_that_is_not_one_is_refused(
     assert result.exit_code == 1
     assert "not a kconnect plan file (written by `kconnect plan --out`)" in result.stderr
     assert fake.requests == []
+
+
+def test_the_readme_project_file_is_valid_and_shows_the_defaults(tmp_path: Path) -> None:
+    from kconnect.planning.project import load_project_file
+    from kconnect.planning.safety import SafetyLimits
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("# kconnect.yaml, next to connectors.d/", 1)[1].split("```", 1)[0]
+    path = tmp_path / "kconnect.yaml"
+    path.write_text(block.split("\n", 1)[1], encoding="utf-8")
+    project = load_project_file(path)
+    assert project.scope.patterns == ("team-a-*", "orders-cdc")
+    assert project.limits == SafetyLimits()
