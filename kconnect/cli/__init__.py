@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -70,6 +71,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ops",
         "Named clusters from the config file (~/.config/kconnect/config.yaml or $KCONNECT_CONFIG).",
     ),
+    "completion": (
+        "completion.command",
+        'Print a shell completion script to source (see README, "Shell completion").',
+    ),
 }
 
 
@@ -84,11 +89,19 @@ def command_modules(args: Sequence[str] | None) -> list[str]:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code instead of exiting (tests call this)."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    instruction = os.environ.get("_KCONNECT_COMPLETE")
+    if instruction:
+        # A shell asking what TAB offers (kconnect.cli.completion); before typer is imported,
+        # so that completing a command name costs no more than starting Python.
+        from kconnect.cli.completion import answer
+
+        return answer(instruction, args)
+
     import typer
 
     from kconnect.cli.app import build_app
 
-    args = list(argv) if argv is not None else sys.argv[1:]
     command = build_app(args)
     click = _click_module()
     try:

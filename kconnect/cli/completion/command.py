@@ -1,0 +1,27 @@
+"""`kconnect completion SHELL`: print the shell completion script."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from kconnect.cli.app import app
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+def completion(
+    shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish", show_default=False)],
+) -> int:
+    """Print a shell completion script to source (see README, "Shell completion")."""
+    from kconnect.cli.completion.scripts import script
+
+    typer.echo(script(shell.value), nl=False)
+    return 0
