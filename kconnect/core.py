@@ -73,7 +73,7 @@ def validate(
     env: Mapping[str, str],
     *,
     client: ConnectClient | None = None,
-    stdin_text: str | None = None,
+    stdin_text: str | bytes | None = None,
     scope: Scope = NO_SCOPE,
 ) -> ValidationReport:
     """Load and check every manifest: envelope, per-class schema, pipeline lint, the
@@ -176,7 +176,7 @@ def load_valid(
     paths: Sequence[str],
     env: Mapping[str, str],
     *,
-    stdin_text: str | None = None,
+    stdin_text: str | bytes | None = None,
     client: ConnectClient | None = None,
     scope: Scope = NO_SCOPE,
 ) -> ValidationReport:

@@ -60,14 +60,19 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("COLUMNS", "200")
 
     def invoke(
-        *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+        *args: str, env: dict[str, str] | None = None, stdin: str | bytes | None = None
     ) -> CliResult:
         for key, value in (env or {}).items():
             monkeypatch.setenv(key, value)
         if stdin is not None:
             import io
 
-            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+            stream = (
+                io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+                if isinstance(stdin, bytes)
+                else io.StringIO(stdin)
+            )
+            monkeypatch.setattr("sys.stdin", stream)
         clear_secrets()
         capsys.readouterr()
         code = run(list(args))

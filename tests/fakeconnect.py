@@ -1465,7 +1465,8 @@ class FakeConnect:
         raw_name = body.get("name")
         if isinstance(raw_name, (dict, list)):
             raise _HttpError(500, "Cannot deserialize value of type `java.lang.String`")
-        name = "" if raw_name is None else str(raw_name).strip()
+        # Java's String.trim(): characters up to U+0020 only (a no-break space is kept).
+        name = "" if raw_name is None else str(raw_name).strip("".join(map(chr, range(33))))
         if body.get("config") is None:
             raise _HttpError(
                 500,

@@ -199,6 +199,133 @@ BAD_INPUTS = {
     "empty-file": ("", "1: file holds no manifest"),
     "comments-only": ("# nothing here\n", "file holds no manifest"),
     "list-document": ("- name: a\n", "1: a manifest must be a mapping"),
+    # -- names the worker would not store or address as written (#11) --
+    "name-leading-space": (
+        'name: " pad"\nconfig:\n  connector.class: X\n',
+        "1: connector name ' pad' has leading or trailing whitespace; the worker trims spaces "
+        "on create and would store 'pad'",
+    ),
+    "name-trailing-space-from-env": (
+        "name: ${NAME_WITH_SPACE:-pad }\nconfig:\n  connector.class: X\n",
+        "1: connector name 'pad ' has leading or trailing whitespace",
+    ),
+    "name-nbsp": (
+        'name: "a\\u00a0"\nconfig:\n  connector.class: X\n',
+        "1: connector name 'a\\xa0' has leading or trailing whitespace; the whitespace is "
+        "invisible wherever the name is shown",
+    ),
+    "name-dot": (
+        "name: '.'\nconfig:\n  connector.class: X\n",
+        "1: connector name '.' is a URL dot segment: /connectors/. is rewritten before it "
+        "reaches the worker, so the connector could not be addressed",
+    ),
+    "name-dot-dot": (
+        "name: '..'\nconfig:\n  connector.class: X\n",
+        "1: connector name '..' is a URL dot segment",
+    ),
+    "name-percent": (
+        "name: a%41\nconfig:\n  connector.class: X\n",
+        "1: connector name 'a%41' contains '%', which Connect 4.x cannot address over REST",
+    ),
+    "name-backslash": (
+        "name: 'a\\b'\nconfig:\n  connector.class: X\n",
+        "1: connector name 'a\\\\b' contains '\\', which Connect 4.x cannot address over REST",
+    ),
+    "name-too-long": (
+        f"name: {'é' * 700}\nconfig:\n  connector.class: X\n",
+        "1: connector name is 4200 characters long once URL-encoded; the worker cannot "
+        "address names above 4000",
+    ),
+    "class-empty": (
+        "name: a\nconfig:\n  connector.class: ''\n",
+        "3: connector.class must not be empty",
+    ),
+    "class-blank": (
+        "name: a\nconfig:\n  connector.class: '  '\n",
+        "3: connector.class must not be empty",
+    ),
+    "class-interpolates-to-empty": (
+        "name: a\nconfig:\n  connector.class: ${NO_SUCH_CLASS_VAR:-}\n",
+        "3: connector.class must not be empty",
+    ),
+    "class-block-scalar-newline": (
+        "name: a\nconfig:\n  connector.class: |\n    X\n",
+        "3: connector.class 'X\\n' has leading or trailing whitespace (a '|' block adds a "
+        "trailing newline; use a plain scalar); the worker would not find the plugin",
+    ),
+    "class-surrounding-space": (
+        "name: a\nconfig:\n  connector.class: ' X'\n",
+        "3: connector.class ' X' has leading or trailing whitespace",
+    ),
+    # -- interpolation: never half-interpolated --
+    "interpolation-unterminated": (
+        HEADER + "  topic: pre-${VAR\n",
+        "4: topic: unterminated '${' at column 5 (write $${ for a literal ${)",
+    ),
+    "interpolation-unterminated-default": (
+        HEADER + "  topic: ${A:-x\n",
+        "4: topic: unterminated '${' at column 1",
+    ),
+    "interpolation-empty": (
+        HEADER + "  topic: ${}\n",
+        "4: topic: empty '${}' at column 1 (write $${} for a literal ${})",
+    ),
+    "interpolation-bad-name": (
+        HEADER + "  topic: ${1FOO}\n",
+        "4: topic: invalid variable name '1FOO' in '${…}' at column 1: a name is letters, "
+        "digits and '_', not starting with a digit (write $${ for a literal ${)",
+    ),
+    "interpolation-nested-unset": (
+        HEADER + "  topic: ${NOPE_A:-${NOPE_B}}\n",
+        "4: topic: environment variable NOPE_B is not set",
+    ),
+    "interpolation-in-name": ("name: ${\nconfig:\n  connector.class: X\n", "1: unterminated '${'"),
+    # -- YAML tags and list joins --
+    "tag-python": (
+        HEADER + "  topic: !!python/object/apply:os.system [echo]\n",
+        "4: YAML tag !!python/object/apply:os.system is not allowed: manifests hold plain "
+        "strings, lists and mappings",
+    ),
+    "tag-local": (HEADER + "  topic: !foo t\n", "4: YAML tag !foo is not allowed"),
+    "tag-binary": (HEADER + "  topic: !!binary aGk=\n", "4: YAML tag !!binary is not allowed"),
+    "tag-directive": (
+        "%TAG !e! tag:example.com,2000:\n---\n" + HEADER + "  topic: !e!t t\n",
+        "6: YAML tag !<tag:example.com,2000:t> is not allowed",
+    ),
+    "tag-on-name": (
+        "name: !!set {a}\nconfig:\n  connector.class: X\n",
+        "1: YAML tag !!set is not allowed",
+    ),
+    "merge-key": (
+        HEADER + "  <<: {topic: t}\n",
+        "4: merge keys ('<<') are not supported; write each key out",
+    ),
+    "list-item-with-comma": (
+        HEADER + "  topics: ['x,y', z]\n",
+        "4: topics: list item 'x,y' contains a comma, which joining the list with commas "
+        "would make ambiguous; write the whole value as one string",
+    ),
+    "list-item-empty": (
+        HEADER + "  topics:\n    - x\n    - ''\n",
+        "6: topics: list items must not be empty",
+    ),
+    # -- text that is not plain YAML text --
+    "control-character": (
+        HEADER + "  topic: a\x07b\n",
+        "4: invalid YAML: character U+0007 at column 11 is not allowed (control characters "
+        "are not allowed)",
+    ),
+    "tab-indent": (
+        "name: a\nconfig:\n\tconnector.class: X\n",
+        "3: invalid YAML: while scanning for the next token found character that cannot start "
+        "any token (YAML indents with spaces; this line holds a tab)",
+    ),
+    "cr-only-line-endings": (
+        "name: a\rconfig:\r  topic: t\r",
+        "2: config has no 'connector.class'",
+    ),
+    "document-marker-only": ("---\n", "1: file holds no manifest"),
+    "empty-documents": ("---\n---\n...\n", "1: file holds no manifest"),
 }
 
 
@@ -233,7 +360,7 @@ def test_duplicate_connector_names_across_files(
     result = cli("apply", str(tmp_path), "--yes", env={"KCONNECT_URL": fake.url})
     assert result.exit_code == 1
     assert (
-        f"{second}:2: error: connector 'same' is declared twice (also at {first}:2)"
+        f"{second}:1: error: connector 'same' is declared twice (also at {first}:1)"
         in result.stderr
     )
     assert fake.requests == []
@@ -277,3 +404,187 @@ def test_stdin(cli: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     bad = cli("validate", "-", stdin="name: x\nconfig:\n  topic: t\n")
     assert "<stdin>:2: error: config has no 'connector.class'" in bad.stdout
+
+
+# -- bad bytes and odd paths: a clear error naming the input, never a traceback -------------
+
+
+MANIFEST = "name: a\nconfig:\n  connector.class: X\n  topic: café\n"
+
+BAD_BYTES = {
+    "latin-1": (
+        MANIFEST.encode("latin-1"),
+        "4: not valid UTF-8: byte 0xE9 at column 13 (byte offset 49); save the file as UTF-8",
+    ),
+    "nul-byte": (
+        b"name: a\nconfig:\n  connector.class: X\n  topic: t\x00\n",
+        "4: NUL byte at column 11 (byte offset 47); text files hold none "
+        "(a UTF-16 file needs a byte-order mark)",
+    ),
+    "utf-16-without-bom": (
+        MANIFEST.encode("utf-16-le"),
+        "1: NUL byte at column 2 (byte offset 1); text files hold none "
+        "(a UTF-16 file needs a byte-order mark)",
+    ),
+    "nul-in-utf-16": (
+        "name: a\x00\n".encode("utf-16"),
+        "1: NUL character at column 8 (byte offset 16); text files hold none",
+    ),
+    "utf-16-truncated": (
+        MANIFEST.encode("utf-16") + b"\x00",
+        "5: not valid UTF-16-LE: byte 0x00 at column 1 (byte offset 104); the file is not "
+        "utf-16-le",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BYTES))
+def test_bytes_that_are_not_text_are_reported_at_their_line(
+    case: str, cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    data, expected = BAD_BYTES[case]
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(data)
+    line, _, message = expected.partition(": ")
+    for args, where in (((str(tmp_path),), str(path)), (("-",), "<stdin>")):
+        result = cli("apply", *args, "--yes", env={"KCONNECT_URL": fake.url}, stdin=data)
+        assert result.exit_code == 1, result.output
+        assert f"{where}:{line}: error: {message} [manifest/encoding]" in result.stderr
+        assert "Traceback" not in result.output
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_files_with_a_byte_order_mark_are_read(
+    encoding: str, cli: CliRunner, tmp_path: Path
+) -> None:
+    data = MANIFEST.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    (tmp_path / "m.yaml").write_bytes(data)
+    [manifest] = load_manifests([str(tmp_path)], {})
+    assert dict(manifest.config) == {"connector.class": "X", "topic": "café"}
+
+
+def test_env_file_that_is_not_utf8_names_file_and_line(cli: CliRunner, tmp_path: Path) -> None:
+    env_file = tmp_path / "vars.env"
+    env_file.write_bytes(b"A=1\nB=caf\xe9\n")
+    write_manifest(tmp_path / "m", "a.yaml", file_source("a"))
+    result = cli("validate", str(tmp_path / "m"), "--env-file", str(env_file))
+    assert result.exit_code == 1
+    assert (
+        f"error: {env_file}:2: env file: not valid UTF-8: byte 0xE9 at column 6 (byte offset 9)"
+        in result.stderr
+    )
+    assert "Traceback" not in result.output
+
+
+def test_paths_too_long_for_the_os_are_errors(cli: CliRunner, tmp_path: Path) -> None:
+    long = str(tmp_path / ("x" * 5000))
+    result = cli("validate", long)
+    assert result.exit_code == 1
+    shown = f"{long[:60]}…{long[-40:]}"
+    assert f"{shown}:0: error: cannot read path: File name too long" in result.stdout
+    env = cli("validate", str(tmp_path), "--env-file", long)
+    assert env.exit_code == 1
+    assert "cannot read env file: File name too long" in env.stderr
+    assert "Traceback" not in result.output + env.output
+
+
+def test_fifo_dev_stdin_and_process_substitution_are_read_as_files(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "m.fifo"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", f"open({str(fifo)!r}, 'w').write({file_source('fifo')!r})"]
+    )
+    result = cli("validate", str(fifo), "-o", "json")
+    writer.wait(timeout=10)
+    assert result.exit_code == 0, result.output
+    # /dev/stdin and `<(…)` (a /dev/fd/N pipe), through a real shell and the real command.
+    script = (
+        f"printf %s {_sh(file_source('piped'))} | kconnect validate /dev/stdin && "
+        f"kconnect validate <(printf %s {_sh(file_source('substituted'))})"
+    )
+    shell = subprocess.run(
+        ["bash", "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+    )
+    assert shell.returncode == 0, shell.stdout + shell.stderr
+    assert shell.stdout.count("1 connector(s) checked: 0 error(s)") == 2
+
+
+def _sh(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def test_unreadable_entries_in_a_manifest_directory_are_errors(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    import os
+
+    root = tmp_path / "connectors.d"
+    write_manifest(root, "good.yaml", file_source("good"))
+    os.symlink("moved-away.yaml", root / "gone.yaml")
+    os.symlink("self.yaml", root / "self.yaml")
+    os.symlink("loop-b", root / "loop-a")
+    os.symlink("loop-a", root / "loop-b")
+    (root / "sub").mkdir()
+    os.symlink("..", root / "sub" / "up")
+    os.symlink("no-such-thing", root / "README")  # dangling, but not a manifest: ignored
+    result = cli("apply", str(root), "--prune", "--yes", env={"KCONNECT_URL": fake.url})
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:5] == [
+        f"{root}/gone.yaml:0: error: broken symlink: {root}/gone.yaml [manifest/unreadable]",
+        f"{root}/loop-a:0: error: symlink loop: {root}/loop-a [manifest/unreadable]",
+        f"{root}/loop-b:0: error: symlink loop: {root}/loop-b [manifest/unreadable]",
+        f"{root}/self.yaml:0: error: symlink loop: {root}/self.yaml [manifest/unreadable]",
+        f"{root}/sub/up:0: error: symlink loop: {root}/sub/up leads back to a directory "
+        "already read [manifest/symlink-loop]",
+    ]
+    assert fake.requests == []
+    direct = cli("validate", str(root / "gone.yaml"))
+    assert f"{root}/gone.yaml:0: error: broken symlink: {root}/gone.yaml" in direct.stdout
+
+
+def test_nested_defaults_and_provider_references(tmp_path: Path) -> None:
+    config = _load(
+        tmp_path,
+        HEADER
+        + "  a: ${NOPE_1:-${NOPE_2:-inner}}\n"
+        + "  b: ${NOPE_1:-${SET}}\n"
+        + "  c: ${SET:-${NOPE_2}}\n"  # a default is expanded only when used
+        + "  d: ${NOPE_1:-${file:/etc/kafka/secrets.properties:db.password}}\n"
+        + "  e: ${env:DB_PASSWORD}\n"
+        + "  f: ${secrets:ns/name:key}\n"
+        + "  g: ${vault.prod:secret/data/db:password}\n"
+        + "  h: $${1FOO} and $${}\n",
+        {"SET": "set"},
+    )
+    assert config == {
+        "connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector",
+        "a": "inner",
+        "b": "set",
+        "c": "set",
+        "d": "${file:/etc/kafka/secrets.properties:db.password}",
+        "e": "${env:DB_PASSWORD}",
+        "f": "${secrets:ns/name:key}",
+        "g": "${vault.prod:secret/data/db:password}",
+        "h": "${1FOO} and ${}",
+    }
+
+
+def test_anchors_and_aliases_are_plain_values(tmp_path: Path) -> None:
+    text = "name: a\nconfig: &base\n  connector.class: X\n  topic: &t shared\n  other: *t\n"
+    assert _load(tmp_path, text) == {"connector.class": "X", "topic": "shared", "other": "shared"}

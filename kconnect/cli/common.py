@@ -241,8 +241,12 @@ def manifest_env(env_file: Path | None) -> dict[str, str]:
     return values
 
 
-def stdin_text(paths: list[str]) -> str | None:
-    return sys.stdin.read() if "-" in paths else None
+def stdin_text(paths: list[str]) -> str | bytes | None:
+    """What `-` reads, as bytes when stdin has them: decoded (and any error reported at its
+    line) like a file's, never a traceback."""
+    if "-" not in paths:
+        return None
+    return sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from kconnect.diagnostics import Location
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.interpolate import InterpolationError, interpolate
 from kconnect.manifests.model import Manifest, TargetState
-from kconnect.manifests.names import validate_connector_name
+from kconnect.manifests.names import connector_class_problem, validate_connector_name
 from kconnect.manifests.yaml_nodes import NULL_TAG, loc, mapping_items, sequence_items
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ def document_manifest(
             )
         del config["name"]
     if name is not None:
-        collector.declared.append((name, config_where))
+        # Duplicates are reported at the `name:` lines, where the fix is made.
+        collector.declared.append((name, fields["name"][1]))
     if "connector.class" not in config and "connector.class" not in key_locations:
         collector.add(
             "manifest/connector-class",
@@ -88,6 +89,10 @@ def document_manifest(
             config_where,
             connector=name or "",
         )
+    elif "connector.class" in config and (
+        why := connector_class_problem(config["connector.class"])
+    ):
+        collector.add("manifest/connector-class", why, key_locations["connector.class"])
     if len(collector.problems) > before or name is None:
         return None
     return Manifest(

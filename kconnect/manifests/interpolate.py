@@ -1,8 +1,10 @@
 """Client-side `${VAR}` interpolation, leaving Connect ConfigProvider references alone.
 
 `${VAR}`, `${VAR:-default}` and `${VAR:?message}` are resolved from the environment;
-`$${` writes a literal `${`. `${provider:...}` (an identifier followed by `:` that is not
-`:-`/`:?`) is a reference the worker resolves, so it passes through unchanged.
+`$${` writes a literal `${`. Defaults may nest (`${A:-${B:-x}}`) and are expanded only when
+used. `${provider:...}` (a provider name followed by `:` that is not `:-`/`:?`) is a reference
+the worker resolves, so it passes through unchanged. Any other `${` (unterminated, `${}`,
+`${1FOO}`) is an error: half-interpolated text is never sent.
 """
 
 from __future__ import annotations
@@ -14,17 +16,17 @@ from pathlib import Path
 
 from kconnect.errors import KconnectError
 
-_TOKEN = re.compile(
-    r"\$\$\{"  # escaped literal
-    r"|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|:\?|-|\?)(?P<arg>[^}]*))?\}"
-)
-
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# `${provider:[path:]key}`: Kafka's ConfigTransformer resolves these on the worker. Provider
+# names come from the worker's `config.providers` list, so they may carry `-` and `.`.
+_PROVIDER = re.compile(r"[A-Za-z0-9_.-]+:")
 
 _ESCAPES = {"n": "\n", "\\": "\\", '"': '"'}
 
 
 class InterpolationError(KconnectError):
-    """An unset variable without a default, or `${VAR:?message}` with VAR unset."""
+    """An unset variable without a default, `${VAR:?message}` with VAR unset, or a `${`
+    that is not a well-formed reference (never sent half-interpolated)."""
 
 
 @dataclass(frozen=True)
@@ -33,37 +35,112 @@ class Interpolated:
     used_variables: bool
 
 
+@dataclass(frozen=True)
+class _Var:
+    name: str
+    op: str | None
+    default: tuple[_Piece, ...]
+
+
+_Piece = str | _Var  # literal text (provider references included) or a variable
+
+
 def interpolate(text: str, env: Mapping[str, str]) -> Interpolated:
+    pieces, end = _parse(text, 0, nested=False)
+    assert end == len(text)
     used = False
 
-    def replace(match: re.Match[str]) -> str:
+    def evaluate(parts: tuple[_Piece, ...]) -> str:
         nonlocal used
-        if match.group(0) == "$${":
-            return "${"
-        name, op, arg = match.group("name"), match.group("op"), match.group("arg")
-        used = True
-        value = env.get(name)
-        # `:-`/`:?` treat an empty value like an unset one (as POSIX shells do); `-`/`?` do not.
-        unset = value is None or (op in (":-", ":?") and value == "")
-        if not unset:
-            return value or ""
-        if op in (":-", "-"):
-            return arg or ""
-        if op in (":?", "?"):
-            raise InterpolationError(f"{name}: {arg or 'is not set'}")
-        raise InterpolationError(
-            f"environment variable {name} is not set (use ${{{name}:-default}} for a default)"
-        )
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            used = True
+            value = env.get(part.name)
+            # `:-`/`:?` treat an empty value like an unset one (as POSIX shells do); `-`/`?`
+            # do not. A default is expanded only when it is used, as in a shell.
+            unset = value is None or (part.op in (":-", ":?") and value == "")
+            if not unset:
+                out.append(value or "")
+            elif part.op in (":-", "-"):
+                out.append(evaluate(part.default))
+            elif part.op in (":?", "?"):
+                raise InterpolationError(f"{part.name}: {evaluate(part.default) or 'is not set'}")
+            else:
+                raise InterpolationError(
+                    f"environment variable {part.name} is not set "
+                    f"(use ${{{part.name}:-default}} for a default)"
+                )
+        return "".join(out)
 
-    return Interpolated(_TOKEN.sub(replace, text), used)
+    return Interpolated(evaluate(tuple(pieces)), used)
+
+
+def _parse(text: str, pos: int, *, nested: bool) -> tuple[list[_Piece], int]:
+    """Pieces from `pos` up to the end, or (when `nested`) up to the `}` closing a default."""
+    pieces: list[_Piece] = []
+    literal: list[str] = []
+    while pos < len(text):
+        if nested and text[pos] == "}":
+            break
+        if text.startswith("$${", pos):
+            literal.append("${")
+            pos += 3
+        elif text.startswith("${", pos):
+            piece, pos = _braced(text, pos)
+            if isinstance(piece, str):
+                literal.append(piece)
+            else:
+                pieces.extend(["".join(literal), piece])
+                literal = []
+        else:
+            literal.append(text[pos])
+            pos += 1
+    pieces.append("".join(literal))
+    return [p for p in pieces if p != ""], pos
+
+
+def _braced(text: str, start: int) -> tuple[_Piece, int]:
+    """The `${…}` at `start`: a variable, or a provider reference kept as written."""
+    inner = start + 2
+    close = text.find("}", inner)
+    where = f"at column {start + 1}"
+    if close < 0:
+        raise InterpolationError(f"unterminated '${{' {where} (write $${{ for a literal ${{)")
+    name = _NAME.match(text, inner)
+    after = name.end() if name else inner
+    op = next((o for o in (":-", ":?", "-", "?") if text.startswith(o, after)), None)
+    if name and op:
+        default, end = _parse(text, after + len(op), nested=True)
+        if end >= len(text):
+            raise InterpolationError(
+                f"unterminated '${{{name.group()}{op}' {where} (write $${{ for a literal ${{)"
+            )
+        return _Var(name.group(), op, tuple(default)), end + 1
+    if name and after == close:
+        return _Var(name.group(), None, ()), close + 1
+    if _PROVIDER.match(text, inner):
+        return text[start : close + 1], close + 1
+    if close == inner:
+        raise InterpolationError(f"empty '${{}}' {where} (write $${{}} for a literal ${{}})")
+    raise InterpolationError(
+        f"invalid variable name {text[inner:close]!r} in '${{…}}' {where}: a name is letters, "
+        "digits and '_', not starting with a digit (write $${ for a literal ${)"
+    )
 
 
 def read_env_file(path: Path) -> dict[str, str]:
     """Parse a dotenv file: `KEY=value`, optional `export `, quotes, `#` comments."""
+    from kconnect.manifests.text import TextProblem, decode
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = decode(path.read_bytes()).splitlines()
     except OSError as exc:
         raise KconnectError(f"{path}: cannot read env file: {exc.strerror}") from None
+    except TextProblem as exc:
+        raise KconnectError(f"{path}:{exc.line}: env file: {exc.message}") from None
     result: dict[str, str] = {}
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,6 +15,7 @@ from kconnect.errors import ManifestError
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.document import document_manifest
 from kconnect.manifests.model import Manifest
+from kconnect.manifests.text import TextProblem, decode
 from kconnect.manifests.yaml_nodes import compose_documents
 
 STDIN = "-"
@@ -21,55 +25,125 @@ PROJECT_FILE = "kconnect.yaml"
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
-    """Files named directly, `-`, and the `*.yaml`/`*.yml` files below each directory, sorted."""
+    """Files named directly, `-`, and the `*.yaml`/`*.yml` files below each directory, sorted.
+
+    Anything named directly that is not a directory is read as a file: FIFOs, `/dev/stdin` and
+    process substitution (`<(…)`) included. Inside a directory, a manifest that cannot be read
+    (a dangling symlink, a symlink loop) is an error rather than skipped: a manifest that
+    silently disappears would have `--prune` delete its connector.
+    """
     files: list[str] = []
     problems: list[Problem] = []
     for raw in paths:
         if raw == STDIN:
             files.append(STDIN)
             continue
-        path = Path(raw)
-        if path.is_dir():
-            # Hidden entries are skipped: `.git/`, `.github/`, and the `..data/` and
-            # `..<timestamp>/` copies inside a Kubernetes ConfigMap volume would otherwise
-            # declare every connector twice.
-            found = sorted(
-                str(p)
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix in MANIFEST_SUFFIXES
-                and p.name != PROJECT_FILE
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                problems.append(
-                    error(
-                        "manifest/empty-dir", f"no *.yaml or *.yml files in {raw}", Location(raw, 0)
-                    )
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(str(path))
-        else:
+        try:
+            is_dir = stat.S_ISDIR(os.stat(raw).st_mode)
+        except FileNotFoundError:
+            why = "broken symlink" if os.path.islink(raw) else "no such file or directory"
+            problems.append(error("manifest/missing", f"{why}: {raw}", Location(raw, 0)))
+            continue
+        except OSError as exc:
+            shown = _short(raw)
             problems.append(
-                error("manifest/missing", f"no such file or directory: {raw}", Location(raw, 0))
+                error(
+                    "manifest/unreadable",
+                    f"cannot read path: {exc.strerror}",
+                    Location(shown, 0),
+                )
             )
+            continue
+        if not is_dir:
+            files.append(raw)
+            continue
+        found, walk_problems = _walk(raw)
+        problems.extend(walk_problems)
+        if not found and not walk_problems:
+            problems.append(
+                error("manifest/empty-dir", f"no *.yaml or *.yml files in {raw}", Location(raw, 0))
+            )
+        files.extend(found)
     if not paths:
         problems.append(error("manifest/none", "no manifest paths given", None))
     return files, problems
 
 
-def _read(path: str, stdin_text: str | None) -> str:
+def _walk(top: str) -> tuple[list[str], list[Problem]]:
+    """Manifest files below `top`, following directory symlinks once each."""
+    found: list[str] = []
+    problems: list[Problem] = []
+    seen: set[tuple[int, int]] = set()
+
+    def on_error(exc: OSError) -> None:
+        where = exc.filename or top
+        problems.append(
+            error("manifest/unreadable", f"cannot read {where}: {exc.strerror}", Location(where, 0))
+        )
+
+    for directory, dirnames, filenames in os.walk(top, onerror=on_error, followlinks=True):
+        info = os.stat(directory)
+        if (info.st_dev, info.st_ino) in seen:
+            problems.append(
+                error(
+                    "manifest/symlink-loop",
+                    f"symlink loop: {directory} leads back to a directory already read",
+                    Location(directory, 0),
+                )
+            )
+            dirnames.clear()
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        # Hidden entries are skipped: `.git/`, `.github/`, and the `..data/` and
+        # `..<timestamp>/` copies inside a Kubernetes ConfigMap volume would otherwise
+        # declare every connector twice.
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            path = os.path.join(directory, name)
+            try:
+                mode = os.stat(path).st_mode
+            except OSError as exc:
+                # os.walk lists a dangling or looping symlink as a file whatever it names.
+                if Path(name).suffix in MANIFEST_SUFFIXES or exc.errno == errno.ELOOP:
+                    why = "symlink loop" if exc.errno == errno.ELOOP else "broken symlink"
+                    problems.append(
+                        error("manifest/unreadable", f"{why}: {path}", Location(path, 0))
+                    )
+                continue
+            if Path(name).suffix not in MANIFEST_SUFFIXES or name == PROJECT_FILE:
+                continue
+            if not stat.S_ISREG(mode):
+                problems.append(
+                    error("manifest/unreadable", f"not a regular file: {path}", Location(path, 0))
+                )
+                continue
+            found.append(path)
+    return sorted(found), problems
+
+
+def _short(path: str) -> str:
+    # A path too long for the OS is not worth echoing in full.
+    return path if len(path) <= 120 else f"{path[:60]}…{path[-40:]}"
+
+
+def _read(path: str, stdin: str | bytes | None) -> str:
     if path == STDIN:
-        return stdin_text if stdin_text is not None else sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8")
+        if stdin is None:
+            stdin = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        if isinstance(stdin, str):
+            return stdin
+        return decode(stdin)
+    with open(path, "rb") as handle:
+        return decode(handle.read())
 
 
 def load_manifests(
     paths: Sequence[str],
     env: Mapping[str, str],
     *,
-    stdin_text: str | None = None,
+    stdin_text: str | bytes | None = None,
 ) -> list[Manifest]:
     """Load every manifest under `paths`; raise `ManifestError` listing every problem found."""
     return load_manifest_set(paths, env, stdin_text=stdin_text).manifests
@@ -86,10 +160,13 @@ def load_manifest_set(
     paths: Sequence[str],
     env: Mapping[str, str],
     *,
-    stdin_text: str | None = None,
+    stdin_text: str | bytes | None = None,
 ) -> LoadedManifests:
     """Load every manifest under `paths`, with the warnings and notes loading found; raise
-    `ManifestError` listing every problem found if any is an error."""
+    `ManifestError` listing every problem found if any is an error.
+
+    `stdin_text` is what `-` reads (bytes are decoded as a file's would be); None reads stdin.
+    """
     from kconnect.manifests import strimzi
 
     files, problems = expand_paths(paths)
@@ -99,8 +176,13 @@ def load_manifest_set(
         display = "<stdin>" if path == STDIN else path
         try:
             text = _read(path, stdin_text)
-        except (OSError, UnicodeDecodeError) as exc:
-            collector.add("manifest/unreadable", f"cannot read file: {exc}", Location(display, 0))
+        except TextProblem as exc:
+            collector.add("manifest/encoding", exc.message, Location(display, exc.line))
+            continue
+        except OSError as exc:
+            collector.add(
+                "manifest/unreadable", f"cannot read file: {exc.strerror}", Location(display, 0)
+            )
             continue
         for node in compose_documents(text, display, collector):
             if strimzi.is_resource(node):

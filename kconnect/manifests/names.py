@@ -1,11 +1,24 @@
-"""What the worker would store as written: a connector name it would not is rejected before
-anything is sent."""
+"""What the worker would store and address as written.
+
+A name the worker would change (it trims spaces on create) or could not address over REST
+(`/`, `%`, `\\` are rejected by Jetty 12 once encoded; `.`/`..` are dot segments that HTTP
+clients remove) must be rejected before anything is sent: a connector created under such a
+name could never be updated or deleted, or would be re-created and pruned on every run.
+"""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Jetty 12 (Connect 4.x) answers an HTML 400 for these once percent-encoded (%2F "Ambiguous
+# URI path separator", %25 "Ambiguous URI encoding", %5C "Suspicious path character"), so the
+# connector could be created but never read, updated or deleted again.
+_UNADDRESSABLE = {"/": "'/'", "%": "'%'", "\\": "'\\'"}
+# Jetty's request-header limit is 8 KiB; /connectors/<name>/tasks/0/restart plus headers
+# must fit, so the URL-encoded name is capped well below it.
+MAX_ENCODED_NAME = 4000
 
 
 def validate_connector_name(name: str) -> str | None:
@@ -14,8 +27,40 @@ def validate_connector_name(name: str) -> str | None:
         return "connector name must not be empty"
     if _CONTROL_CHARS.search(name):
         return f"connector name {name!r} contains control characters"
-    if "/" in name:
-        # Jetty 12 (Connect 4.x) answers 400 "Ambiguous URI path separator" for %2F, so such a
-        # connector could be created but never read, updated or deleted again.
-        return f"connector name {name!r} contains '/', which Connect 4.x cannot address over REST"
+    if name != name.strip():
+        if name.strip(" ") != name:
+            why = f"the worker trims spaces on create and would store {name.strip(' ')!r}"
+        else:
+            why = "the whitespace is invisible wherever the name is shown"
+        return f"connector name {name!r} has leading or trailing whitespace; {why}"
+    if name in (".", ".."):
+        return (
+            f"connector name {name!r} is a URL dot segment: /connectors/{name} is rewritten "
+            "before it reaches the worker, so the connector could not be addressed"
+        )
+    for char, shown in _UNADDRESSABLE.items():
+        if char in name:
+            return (
+                f"connector name {name!r} contains {shown}, which Connect 4.x cannot address "
+                "over REST"
+            )
+    if (size := len(quote(name, safe=""))) > MAX_ENCODED_NAME:
+        return (
+            f"connector name is {size} characters long once URL-encoded; the worker cannot "
+            f"address names above {MAX_ENCODED_NAME}"
+        )
+    return None
+
+
+def connector_class_problem(value: str) -> str | None:
+    """Why `value` cannot be a `connector.class`, or None when it can."""
+    if not value.strip():
+        return "connector.class must not be empty"
+    if value != value.strip():
+        return (
+            f"connector.class {value!r} has leading or trailing whitespace (a '|' block adds "
+            "a trailing newline; use a plain scalar); the worker would not find the plugin"
+        )
+    if _CONTROL_CHARS.search(value) or any(c.isspace() for c in value):
+        return f"connector.class {value!r} contains whitespace or control characters"
     return None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from kconnect.diagnostics import Location
 from kconnect.manifests.collector import Collector
+from kconnect.manifests.text import line_and_column
 
 if TYPE_CHECKING:
     import yaml
@@ -33,7 +34,20 @@ def compose_documents(text: str, display: str, collector: Collector) -> list[yam
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = " ".join(p for p in (exc.context, exc.problem) if p)
+        lines = text.splitlines()[mark.line : mark.line + 1] if mark else []
+        if mark and lines and "\t" in lines[0][: mark.column + 1]:
+            detail += " (YAML indents with spaces; this line holds a tab)"
         collector.add("manifest/yaml", f"invalid YAML: {detail}", Location(display, line))
+        return []
+    except yaml.reader.ReaderError as exc:
+        line, column = line_and_column(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        collector.add(
+            "manifest/yaml",
+            f"invalid YAML: character U+{code:04X} at column {column} is not allowed "
+            f"({exc.reason})",
+            Location(display, line),
+        )
         return []
     except yaml.YAMLError as exc:
         collector.add("manifest/yaml", f"invalid YAML: {exc}", Location(display, 0))
@@ -41,7 +55,49 @@ def compose_documents(text: str, display: str, collector: Collector) -> list[yam
     non_empty = [d for d in documents if not is_null(d)]
     if not non_empty:
         collector.add("manifest/empty", "file holds no manifest", Location(display, 1))
+    for document in non_empty:
+        _check_tags(document, display, collector)
     return non_empty
+
+
+# Tags a manifest may carry, explicitly or as YAML resolves them: Connect configs are
+# strings, so any other tag (`!!python/object/apply`, `!!binary`, `!foo`, a `%TAG` prefix)
+# asks for a meaning kconnect would silently drop.
+_CORE = "tag:yaml.org,2002:"
+ALLOWED_TAGS = frozenset(
+    _CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
+def _shown_tag(tag: str) -> str:
+    if tag.startswith(_CORE):
+        return "!!" + tag.removeprefix(_CORE)
+    return tag if tag.startswith("!") else f"!<{tag}>"
+
+
+def _check_tags(root: yaml.Node, display: str, collector: Collector) -> None:
+    import yaml
+
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # aliases share nodes: visit each once (alias bombs stay cheap)
+            continue
+        seen.add(id(node))
+        if node.tag not in ALLOWED_TAGS:
+            if node.tag == _CORE + "merge":
+                message = "merge keys ('<<') are not supported; write each key out"
+            else:
+                message = (
+                    f"YAML tag {_shown_tag(node.tag)} is not allowed: manifests hold plain "
+                    "strings, lists and mappings"
+                )
+            collector.add("manifest/yaml-tag", message, loc(display, node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((value, key))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def is_null(node: yaml.Node) -> bool:
@@ -67,6 +123,8 @@ def mapping_items(
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == NULL_TAG:
             collector.add("manifest/key", f"{what} keys must be plain strings", where)
             continue
+        if key_node.tag == _CORE + "merge":
+            continue  # reported by the tag check; its value is not a config entry
         key = key_node.value
         if key in seen:
             collector.add(
@@ -83,6 +141,7 @@ def mapping_items(
 def sequence_items(
     key: str, node: yaml.SequenceNode, display: str, collector: Collector
 ) -> Iterable[str]:
+    """The items of a list value, each one a plain value that survives the comma join."""
     import yaml
 
     for item in node.value:
@@ -91,6 +150,21 @@ def sequence_items(
                 "manifest/value",
                 f"{key}: list items must be plain values",
                 loc(display, item),
+            )
+            continue
+        # Connect reads a list back by splitting on commas, so an item holding a comma (or
+        # an empty one) would not come back as the item written.
+        if "," in item.value:
+            collector.add(
+                "manifest/value",
+                f"{key}: list item {item.value!r} contains a comma, which joining the list "
+                "with commas would make ambiguous; write the whole value as one string",
+                loc(display, item),
+            )
+            continue
+        if item.value == "":
+            collector.add(
+                "manifest/value", f"{key}: list items must not be empty", loc(display, item)
             )
             continue
         yield item.value

@@ -561,3 +561,23 @@ def test_slash_in_name_is_unaddressable(
     assert got.status_code == 400
     assert "Ambiguous URI path separator" in got.text
     assert name in client.get("/connectors").json()
+
+
+def test_post_trims_spaces_around_the_name_but_keeps_other_whitespace(
+    client: httpx.Client, make_name: NameFactory
+) -> None:
+    """Why kconnect rejects names with surrounding whitespace: the worker stores ' x ' as
+    'x' (Java's trim(): spaces and control characters only), so the next create is a 409."""
+    name = make_name("pad")
+    padded = {"name": f"  {name} ", "config": source_config()}
+    resp = client.post("/connectors", json=padded)
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["name"] == name
+    assert client.get(f"/connectors/{name}").status_code == 200
+    assert_error(client.post("/connectors", json=padded), 409, f"Connector {name} already exists")
+
+    nbsp = make_name("nbsp") + "\u00a0"
+    kept = client.post("/connectors", json={"name": nbsp, "config": source_config()})
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["name"] == nbsp
+    assert client.delete(f"/connectors/{nbsp}").status_code == 204

@@ -1,0 +1,77 @@
+"""Bytes → text for manifest and env files, with a line for every problem.
+
+UTF-8 is the format; a byte-order mark selects UTF-8, UTF-16 or UTF-32 (the encodings YAML
+allows), so a file saved as "Unicode" by a Windows editor is read rather than rejected.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+# Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# The line breaks YAML (and so PyYAML's marks) counts; the same count keeps every line number
+# we report consistent with the YAML parser's.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class TextProblem(Exception):
+    """Why bytes are not readable text, and at which line (1-based)."""
+
+    message: str
+    line: int
+
+
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `text[index]`, counting line breaks as YAML does."""
+    breaks = list(_LINE_BREAK.finditer(text, 0, index))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, index - start + 1
+
+
+def decode(data: bytes) -> str:
+    """The text of `data`; `TextProblem` at the offending line when it is not text."""
+    encoding, start = "utf-8", 0
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding, start = name, len(bom)
+            break
+    body = data[start:]
+    if encoding == "utf-8" and (nul := body.find(b"\0")) >= 0:
+        # Before decoding: a UTF-16 file without a byte-order mark is mostly NUL bytes.
+        before = body[:nul].decode(encoding, errors="replace")
+        line, column = line_and_column(before + "\0", len(before))
+        raise TextProblem(
+            f"NUL byte at column {column} (byte offset {start + nul}); text files hold none "
+            "(a UTF-16 file needs a byte-order mark)",
+            line,
+        )
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        before = body[: exc.start].decode(encoding, errors="replace")
+        line, column = line_and_column(before + "\0", len(before))
+        bad = body[exc.start : exc.start + 1].hex().upper()
+        hint = "save the file as UTF-8" if encoding == "utf-8" else f"the file is not {encoding}"
+        raise TextProblem(
+            f"not valid {encoding.upper()}: byte 0x{bad} at column {column} "
+            f"(byte offset {start + exc.start}); {hint}",
+            line,
+        ) from None
+    if (nul := text.find("\0")) >= 0:
+        line, column = line_and_column(text, nul)
+        offset = start + len(text[:nul].encode(encoding))
+        raise TextProblem(
+            f"NUL character at column {column} (byte offset {offset}); text files hold none",
+            line,
+        )
+    return text
