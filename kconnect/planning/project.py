@@ -54,8 +54,11 @@ def find_project_file(paths: Sequence[str], cwd: Path | None = None) -> Path | N
     found: dict[Path, str] = {}
     for raw in paths:
         start = (cwd or Path.cwd()) if raw == "-" else Path(raw)
-        if not start.exists():
-            continue  # the manifest loader reports a missing path
+        try:
+            if not start.exists():
+                continue  # the manifest loader reports a missing path
+        except OSError:
+            continue  # e.g. a name too long for the OS: the manifest loader reports it
         directory = (start if start.is_dir() else start.parent).resolve()
         hit = _search_up(directory)
         if hit is not None:
