@@ -17,7 +17,12 @@ from kconnect.errors import ApiError, ManifestError, NotFoundError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifests.loader import load_manifest_set
 from kconnect.manifests.model import Manifest, TargetState
-from kconnect.output.redaction import is_config_reference, is_secret_key
+from kconnect.output.redaction import (
+    config_secret_values,
+    redact_text,
+    register_password_keys,
+    register_secrets,
+)
 from kconnect.planning.apply import (
     ApplyResult,
     WaitResult,
@@ -84,6 +89,8 @@ def validate(
     except ManifestError as exc:
         return ValidationReport((), exc.problems)
     manifests = loaded.manifests
+    # Known before the first request (the worker's validation may echo them back).
+    register_secrets(secret_values(m.config for m in manifests))
     problems = [*loaded.problems, *offline_problems(manifests)]
     problems.extend(scope_problems(manifests, scope))
     worker_keys: dict[str, frozenset[str]] = {}
@@ -153,7 +160,13 @@ def worker_validation(
             frozenset(),
         )
     problems: list[Problem] = []
-    password_keys: set[str] = set()
+    password_keys: set[str] = {
+        (item.get("definition") or {}).get("name") or ""
+        for item in answer.get("configs", [])
+        if (item.get("definition") or {}).get("type") == "PASSWORD"
+    }
+    register_password_keys(password_keys)
+    register_secrets(secret_values([manifest.config], password_keys))
     for item in answer.get("configs", []):
         definition = item.get("definition") or {}
         value = item.get("value") or {}
@@ -164,7 +177,7 @@ def worker_validation(
             problems.append(
                 error(
                     "worker/validate",
-                    f"{key}: {message}",
+                    redact_text(f"{key}: {message}", (), password_keys),
                     manifest.location_of(key),
                     connector=manifest.name,
                 )
@@ -207,10 +220,7 @@ def secret_values(
     """Every value that must not appear in output (for redacting free text like traces)."""
     values: set[str] = set()
     for config in configs:
-        keys = set(extra_keys) | password_keys_for(None, config)
-        for key, value in config.items():
-            if value and is_secret_key(key, keys) and not is_config_reference(value):
-                values.add(value)
+        values |= config_secret_values(config, set(extra_keys) | password_keys_for(None, config))
     return values
 
 

@@ -32,6 +32,11 @@ class KconnectError(Exception):
     exit_code: ExitCode = ExitCode.ERROR
 
     def __init__(self, message: str) -> None:
+        # Error messages quote worker text and URLs: redacted as the error is made, so no
+        # renderer, log line or `str(exc)` can show a secret (the output seam checks again).
+        from kconnect.output.redaction import redact_text
+
+        message = redact_text(message)
         super().__init__(message)
         self.message = message
 
@@ -70,7 +75,9 @@ class ApiError(ConnectError):
 
     def __init__(self, status: int, message: str, *, method: str = "", path: str = "") -> None:
         self.status = status
-        self.worker_message = message
+        from kconnect.output.redaction import redact_text
+
+        self.worker_message = redact_text(message)
         self.method = method
         self.path = path
         where = f"{method} {path}: " if method else ""

@@ -21,6 +21,12 @@ FAILURE_STAGES = ("manifests", "cluster", "apply", "restart")
 
 
 def _escape_label(value: str) -> str:
+    """A label value through the output seam (redacted, control characters made inert), then
+    escaped as the Prometheus text format wants."""
+    from kconnect.output.redaction import redact_text
+    from kconnect.output.terminal import sanitize
+
+    value = sanitize(redact_text(value))
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 

@@ -14,7 +14,6 @@ No typer or rich here; `kconnect.cli.reconcile` is the command line on top.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import signal
@@ -216,7 +215,7 @@ class EventLog:
         cycle: int | None = None,
         **fields: Any,
     ) -> None:
-        from kconnect.output.redaction import redact
+        from kconnect.output.console import json_text, safe_text
 
         stamp = _now_iso(self._wall_clock())
         if self.json_lines:
@@ -225,28 +224,18 @@ class EventLog:
                 record["cycle"] = cycle
             record.update({k: v for k, v in fields.items() if v is not None})
             record["message"] = message
-            line = json.dumps(_redact_values(record, redact), ensure_ascii=False)
+            line = json_text(record, indent=None)
         else:
             prefix = f"{stamp} "
             if level != "info":
                 prefix += f"{level.upper()} "
             if cycle is not None:
                 prefix += f"[cycle {cycle}] "
-            line = redact(prefix + message)
+            line = safe_text(prefix + message).replace("\n", "\n    ")
         with self._lock:
             out = self._out()
             out.write(line + "\n")
             out.flush()
-
-
-def _redact_values(value: Any, redact: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {k: _redact_values(v, redact) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_redact_values(v, redact) for v in value]
-    return value
 
 
 # -- restart backoff ----------------------------------------------------------------------------

@@ -64,7 +64,10 @@ class ClientSettings:
         the encoded `Authorization` header values, for the output redaction safety net."""
         import base64
 
+        from kconnect.output.redaction import url_passwords
+
         values = [v for v in (self.password, self.token) if v]
+        values += url_passwords(self.url)  # `http://user:PASSWORD@host` (KCONNECT_URL, --url)
         if self.token:
             values.append(f"Bearer {self.token}")
         if self.username is not None and self.password:

@@ -1,117 +1,315 @@
-"""Secret canaries: known secret values go through every core command and output mode and
-must never appear in anything kconnect prints."""
+"""Secret canaries: every command × output mode × normal and error path, against a worker that
+echoes configs in its errors and traces. Nothing kconnect prints, logs or writes may contain a
+canary in any spelling: raw, JSON-escaped (ASCII or UTF-8), Python repr — nor a distinctive
+piece of one (a mask that stopped early leaks the tail).
+
+The canaries hold what breaks naive masking: quotes, backslashes, non-ASCII, `%`, regex
+metacharacters and braces.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from tests.conftest import CliRunner, write_manifest
-from tests.fakeconnect import FakeConnect
+from tests.conftest import CliResult, CliRunner
+from tests.fakeconnect import FakeConnect, _java_map
 
-CANARIES = ("canary-Db-Pa55word", "canary-jaas-Pa55", "canary-api-T0ken", "canary-es-Pa55")
+# Known to kconnect: from the manifest (secret-looking keys, a JAAS value, a URL's user info)
+# or from its own credentials.
+DB = 'Db"K1\\é%[.*]+(?QxDbTailQx'
+JAAS = "Ja'as\\ü%(.*)$QxJaasTailQx"
+TOKEN = 'Tok"en\\%s{0}QxTokTailQx'
+URL_PW = "Url\\pw'é%*[+]QxUrlTailQx"
+CHANGED = 'Ch"anged\\ñ%.*QxChgTailQx'
+CREDENTIAL = 'Cred"\\ø%[a-z]+QxCredTailQx'
+URL_CREDENTIAL = "Kc'url\\ö%(.)QxKcUrlTailQx"
+# Never seen by kconnect: only in what the worker says (a config it echoes, a trace).
+UNSEEN = 'Un"seen\\ß%[.*]+{x}QxUnseenTailQx'
+UNSEEN_JAAS = "Un'jaas\\ç%.*QxUnJaasTailQx"
 
-MANIFEST = """\
-name: leaky
-config:
-  connector.class: org.apache.kafka.connect.file.FileStreamSourceConnector
-  tasks.max: 1
-  topic: t
-  file: /tmp/leaky.txt
-  database.password: {db}
-  producer.override.sasl.jaas.config: org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="{jaas}";
-  my.service.api.token: {token}
-  connection.password: {es}
-"""
+CANARIES = (DB, JAAS, TOKEN, URL_PW, CHANGED, CREDENTIAL, URL_CREDENTIAL, UNSEEN, UNSEEN_JAAS)
 
-
-def _manifest(db: str = CANARIES[0]) -> str:
-    return MANIFEST.format(db=db, jaas=CANARIES[1], token=CANARIES[2], es=CANARIES[3])
-
-
-def _assert_clean(output: str) -> None:
-    for canary in (*CANARIES, "canary-Db-Changed"):
-        assert canary not in output
+CLASS = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
 
-@pytest.mark.parametrize("output", ["text", "json"])
-def test_no_command_prints_a_secret(
-    cli: CliRunner, fake: FakeConnect, tmp_path: Path, output: str
-) -> None:
-    write_manifest(tmp_path, "leaky.yaml", _manifest())
-    env = {"KCONNECT_URL": fake.url}
-    runs = [
-        cli("validate", str(tmp_path), "-o", output),
-        cli("plan", str(tmp_path), "-o", output, "-vv", env=env),
-        cli("plan", str(tmp_path), "-o", "markdown", env=env),
-        cli("apply", str(tmp_path), "-o", output, "--wait", "--timeout", "10", "-vv", env=env),
-        cli("status", "-o", output, env=env),
-        cli("get", "-o", output, env=env),
-        cli("describe", "leaky", "-o", output, env=env),
-    ]
-    # a changed secret shows as changed, never by value
-    write_manifest(tmp_path, "leaky.yaml", _manifest(db="canary-Db-Changed"))
-    changed = cli("plan", str(tmp_path), "-o", output, "--detailed-exitcode", env=env)
-    assert changed.exit_code == 2
-    assert "database.password" in changed.stdout
-    runs.append(changed)
-    runs.append(cli("apply", str(tmp_path), "-o", output, env=env))
-    for result in runs:
-        assert "Traceback" not in result.output
-        _assert_clean(result.output)
-    assert all(r.exit_code in (0, 2) for r in runs), [
-        r.output for r in runs if r.exit_code not in (0, 2)
-    ]
-
-
-def test_worker_error_echoing_the_config_is_redacted(
-    cli: CliRunner, fake: FakeConnect, tmp_path: Path
-) -> None:
-    # Real workers echo whole configs, passwords included, in some 500 messages.
-    write_manifest(tmp_path, "leaky.yaml", _manifest())
-    fake.inject(
-        method="PUT",
-        path="/connectors/leaky/config",
-        status=400,
-        message=f"Connector config {{database.password={CANARIES[0]}, name=leaky}} contains no connector type",
-    )
-    for output in ("text", "json"):
-        result = cli("apply", str(tmp_path), "-o", output, env={"KCONNECT_URL": fake.url})
-        assert result.exit_code == 1
-        assert "contains no connector type" in result.output
-        _assert_clean(result.output)
-        fake.inject(
-            method="PUT",
-            path="/connectors/leaky/config",
-            status=400,
-            message=f"Connector config {{database.password={CANARIES[0]}}} contains no connector type",
-        )
-
-
-def test_failed_task_trace_is_redacted(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
-    write_manifest(tmp_path, "leaky.yaml", _manifest())
-    assert cli("apply", str(tmp_path), env={"KCONNECT_URL": fake.url}).exit_code == 0
-    fake.fail_task(
-        "leaky",
-        0,
-        f"java.sql.SQLException: Access denied using password {CANARIES[0]}\n\tat x(X.java:1)",
-    )
-    for output in ("text", "json"):
-        result = cli("status", "-o", output, env={"KCONNECT_URL": fake.url})
-        assert result.exit_code == 3
-        assert "Access denied" in result.output
-        _assert_clean(result.output)
-
-
-def test_credentials_never_printed(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
-    write_manifest(tmp_path, "a.yaml", _manifest())
-    env = {
-        "KCONNECT_URL": fake.url,
-        "KCONNECT_USERNAME": "admin",
-        "KCONNECT_PASSWORD": "canary-api-T0ken",
+def spellings(canary: str) -> set[str]:
+    forms = {
+        canary,
+        json.dumps(canary)[1:-1],
+        json.dumps(canary, ensure_ascii=False)[1:-1],
+        repr(canary)[1:-1],
+        json.dumps(json.dumps(canary))[1:-1],  # JSON quoted inside a JSON string
     }
-    result = cli("plan", str(tmp_path), "-vv", env=env)
-    assert result.exit_code == 0
-    _assert_clean(result.output)
-    assert any(r.headers.get("Authorization", "").startswith("Basic ") for r in fake.requests)
+    forms |= set(re.findall(r"Qx\w+Qx", canary))  # the tail: masking that stopped early
+    return forms
+
+
+def assert_clean(where: str, text: str) -> None:
+    for canary in CANARIES:
+        for form in spellings(canary):
+            assert form not in text, f"{where}: {form!r} leaked:\n{text}"
+
+
+def config(db: str = DB, url_pw: str = URL_PW) -> dict[str, str]:
+    return {
+        "connector.class": CLASS,
+        "tasks.max": "1",
+        "topic": "t",
+        "file": "/tmp/leaky.txt",
+        "database.password": db,
+        "producer.override.sasl.jaas.config": (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'username="u" password="{JAAS}";'
+        ),
+        "my.service.api.token": TOKEN,
+        "connection.url": f"jdbc:mysql://app:{url_pw}@db.example:3306/inventory",
+    }
+
+
+def write(directory: Path, cfg: dict[str, str]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump({"name": "leaky", "config": cfg}, allow_unicode=True, sort_keys=False)
+    assert "${" not in text  # would be interpolated
+    (directory / "leaky.yaml").write_text(text, encoding="utf-8")
+
+
+def unseen_config() -> dict[str, str]:
+    """What a worker echoes: a config with values kconnect never read."""
+    return {
+        "name": "leaky",
+        "connector.class": CLASS,
+        "database.password": UNSEEN,
+        "producer.override.sasl.jaas.config": f'x.PlainLoginModule required password="{UNSEEN_JAAS}";',
+        "topic": "t",
+    }
+
+
+ECHO_MAP = f"Connector config {_java_map(unseen_config())} contains no connector type"
+ECHO_JSON = "Invalid connector configuration: " + json.dumps(unseen_config(), ensure_ascii=False)
+TRACE = (
+    "org.apache.kafka.connect.errors.ConnectException: "
+    f"Failed to start with {_java_map({**config(), **unseen_config()})}\n"
+    f'\tCaused by: javax.security.auth.login.LoginException: password="{UNSEEN_JAAS}";\n'
+    f"\tCaused by: java.sql.SQLException: cannot reach jdbc:mysql://app:{UNSEEN}@db/x\n"
+    "\tat org.example.Task.start(Task.java:42)"
+)
+
+MODES = {
+    "text": (),
+    "json": ("-o", "json"),
+    "-v": ("-v",),
+    "-vv": ("-vv",),
+    "json -vv": ("-o", "json", "-vv"),
+}
+
+
+def commands(directory: Path, export_dir: Path) -> dict[str, tuple[str, ...]]:
+    d = str(directory)
+    return {
+        "validate": ("validate", d),
+        "validate --online": ("validate", "--online", d),
+        "plan": ("plan", d),
+        "plan --online": ("plan", "--online", d),
+        "diff": ("diff", d),
+        "apply --wait": ("apply", d, "--wait", "--timeout", "3"),
+        "apply --online": ("apply", "--online", d),
+        "status": ("status",),
+        "get": ("get",),
+        "describe": ("describe", "leaky"),
+        "restart": ("restart", "leaky", "--include-tasks"),
+        "pause": ("pause", "leaky"),
+        "resume": ("resume", "leaky"),
+        "stop": ("stop", "leaky"),
+        "export": ("export", "leaky", "--dir", str(export_dir), "--force"),
+        "info": ("info",),
+        "offsets get": ("offsets", "get", "leaky"),
+        "delete": ("delete", "leaky", "--yes"),
+        "reconcile --once": ("reconcile", d, "--once", "--timeout", "3"),
+    }
+
+
+def run_all(
+    cli: CliRunner, env: dict[str, str], directory: Path, export_dir: Path, **only: Any
+) -> Iterator[tuple[str, CliResult]]:
+    modes = only.get("modes", MODES)
+    for name, args in commands(directory, export_dir).items():
+        for mode in modes:
+            extra = MODES[mode]
+            if name == "reconcile --once" and "-o" in extra:
+                extra = tuple(a if a != "-o" else "--output" for a in extra)
+            yield f"{name} [{mode}]", cli(*args, *extra, env=env)
+    yield "plan [markdown]", cli("plan", str(directory), "-o", "markdown", env=env)
+
+
+def check_exports(export_dir: Path) -> None:
+    for path in export_dir.glob("*.yaml"):
+        assert_clean(str(path), path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def setup(
+    fake: FakeConnect, tmp_path: Path
+) -> tuple[dict[str, str], Path, Path, Callable[[], None]]:
+    directory, export_dir = tmp_path / "connectors.d", tmp_path / "export"
+    write(directory, config())
+    env = {
+        "KCONNECT_URL": fake.url.replace("://", f"://admin:{URL_CREDENTIAL}@"),
+        "KCONNECT_PASSWORD": CREDENTIAL,
+        "KCONNECT_USERNAME": "admin",
+        "KCONNECT_RETRIES": "1",
+    }
+
+    def reset() -> None:
+        fake.clear_faults()
+        if "leaky" not in fake.connector_names():
+            fake.add_connector("leaky", {"name": "leaky", **config()})
+
+    reset()
+    return env, directory, export_dir, reset
+
+
+def test_normal_paths(
+    cli: CliRunner, fake: FakeConnect, setup: tuple[dict[str, str], Path, Path, Any]
+) -> None:
+    env, directory, export_dir, reset = setup
+    seen = 0
+    for where, result in run_all(cli, env, directory, export_dir):
+        assert "Traceback" not in result.output, (where, result.output)
+        assert_clean(where, result.output)
+        check_exports(export_dir)
+        # each command did its job (a matrix of usage errors would prove nothing)
+        assert result.exit_code == 0, (where, result.output)
+        reset()
+        seen += 1
+    assert seen == len(commands(directory, export_dir)) * len(MODES) + 1
+    # the worker really received the secrets (a test that masks the input proves nothing)
+    sent = json.dumps(DB, ensure_ascii=False)[1:-1]
+    assert any(sent in json.dumps(r.body, ensure_ascii=False) for r in fake.requests if r.body)
+
+
+def test_changed_secrets_show_as_changed_without_values(
+    cli: CliRunner, fake: FakeConnect, setup: tuple[dict[str, str], Path, Path, Any]
+) -> None:
+    env, directory, _, _ = setup
+    write(directory, config(db=CHANGED, url_pw=CHANGED))
+    for mode in ("text", "json", "markdown"):
+        result = cli("plan", str(directory), "-o", mode, "--detailed-exitcode", env=env)
+        assert result.exit_code == 2, result.output
+        assert_clean(f"plan -o {mode}", result.output)
+        assert "database.password" in result.stdout
+        assert "connection.url" in result.stdout
+    text = cli("plan", str(directory), env=env).stdout
+    assert (
+        "~ connection.url: jdbc:mysql://app:********@db.example:3306/inventory → "
+        "jdbc:mysql://app:********@db.example:3306/inventory (secret changed)"
+    ) in text
+    changes = cli("plan", str(directory), "-o", "json", env=env).json["data"]["changes"][0]
+    url = next(k for k in changes["keys"] if k["key"] == "connection.url")
+    assert url["secret"] is True
+    assert url["after"] == "jdbc:mysql://app:********@db.example:3306/inventory"
+
+
+@pytest.mark.parametrize(
+    ("echo", "status"), [(ECHO_MAP, 500), (ECHO_JSON, 400)], ids=["map-toString-500", "json-400"]
+)
+def test_worker_errors_echoing_configs(
+    cli: CliRunner,
+    fake: FakeConnect,
+    setup: tuple[dict[str, str], Path, Path, Any],
+    echo: str,
+    status: int,
+) -> None:
+    env, directory, export_dir, reset = setup
+    for where, result in run_all(cli, env, directory, export_dir, modes=("text", "json -vv")):
+        assert "Traceback" not in result.output, (where, result.output)
+        assert_clean(where, result.output)
+        check_exports(export_dir)
+        reset()
+        # every request fails with the echo (the next command meets it on its first one)
+        fake.inject(path=".*", status=status, message=echo, times=1000)
+    fake.clear_faults()
+    fake.inject(path=".*", status=status, message=echo, times=1000)
+    failed = cli("status", "-o", "json", env=env)
+    assert failed.exit_code == 1
+    message = failed.json["errors"][0]["message"]
+    # the rest of the worker's message is kept: only the secrets are masked
+    if echo is ECHO_MAP:
+        assert "database.password=********, name=leaky, " in message
+        assert "producer.override.sasl.jaas.config=********, topic=t}" in message
+    else:
+        assert '"database.password": "********", "producer' in message
+        assert '"producer.override.sasl.jaas.config": "********", "topic": "t"}' in message
+
+
+def test_failed_tasks_with_traces(
+    cli: CliRunner, fake: FakeConnect, setup: tuple[dict[str, str], Path, Path, Any]
+) -> None:
+    env, directory, export_dir, _ = setup
+
+    def reset() -> None:
+        fake.clear_faults()
+        fake.add_connector("leaky", {"name": "leaky", **config()})  # running again
+        fake.fail_task("leaky", 0, TRACE)
+        fake.fail_connector("leaky", TRACE)
+
+    reset()
+    for where, result in run_all(cli, env, directory, export_dir, modes=("text", "json -vv")):
+        assert "Traceback" not in result.output, (where, result.output)
+        assert_clean(where, result.output)
+        reset()
+    status = cli("status", env=env)
+    assert status.exit_code == 3
+    assert 'LoginException: password="********"' in status.stdout
+    assert "jdbc:mysql://app:********@db/x" in status.stdout
+
+
+def test_unreachable_worker_with_url_credentials(
+    cli: CliRunner, tmp_path: Path, setup: tuple[dict[str, str], Path, Path, Any]
+) -> None:
+    env, directory, export_dir, _ = setup
+    env = {**env, "KCONNECT_URL": f"http://admin:{URL_CREDENTIAL}@127.0.0.1:9"}
+    env["KCONNECT_UNREACHABLE_TIMEOUT"] = "0.5"
+    for where, result in run_all(cli, env, directory, export_dir, modes=("text", "json -vv")):
+        assert "Traceback" not in result.output, (where, result.output)
+        assert_clean(where, result.output)
+    result = cli("status", env=env)
+    assert result.exit_code == 1
+    assert "http://admin:********@127.0.0.1:9" in result.stderr
+
+
+def test_reconcile_logs_and_metrics(
+    cli: CliRunner, fake: FakeConnect, setup: tuple[dict[str, str], Path, Path, Any]
+) -> None:
+    env, directory, _, _ = setup
+    fake.fail_task("leaky", 0, TRACE)
+    for output in ("text", "json"):
+        result = cli(
+            "reconcile",
+            str(directory),
+            "--once",
+            "--output",
+            output,
+            "-vv",
+            "--auto-restart",
+            env=env,
+        )
+        assert_clean(f"reconcile --once -o {output}", result.output)
+        assert result.stdout.strip()
+    from kconnect.metrics import ReconcileMetrics
+
+    metrics = ReconcileMetrics()
+    metrics.set_connectors({f"leaky-{DB}": False}, {f"x{UNSEEN_JAAS}": 1.0})
+    from kconnect.output.redaction import clear_secrets, register_secrets
+
+    register_secrets([DB, UNSEEN_JAAS])
+    try:
+        assert_clean("metrics", metrics.render())
+    finally:
+        clear_secrets()

@@ -337,6 +337,8 @@ class ConnectClient:
         if isinstance(data, list):
             # A pre-2.3 worker ignores `expand`; fall back to one read per connector.
             return {name: self._expanded_one(name) for name in data}
+        for entry in data.values():
+            _register_live_config((entry.get("info") or {}).get("config"))
         return dict(data)
 
     def _expanded_one(self, name: str) -> dict[str, Any]:
@@ -346,12 +348,14 @@ class ConnectClient:
 
     def connector(self, name: str) -> dict[str, Any]:
         result: dict[str, Any] = self._json("GET", _path("connectors", name), answers.INFO)
+        _register_live_config(result.get("config"))
         return result
 
     def config(self, name: str) -> dict[str, str]:
         result: dict[str, str] = self._json(
             "GET", _path("connectors", name, "config"), answers.CONFIG
         )
+        _register_live_config(result)
         return result
 
     def put_config(self, name: str, config: Mapping[str, str]) -> bool:
@@ -494,3 +498,12 @@ def _is_conflict(error: BaseException) -> bool:
     if isinstance(error, ConflictError):
         return True
     return isinstance(error, ApiError) and error.status == 500 and is_rebalance_500(error.message)
+
+
+def _register_live_config(config: Any) -> None:
+    """Secrets in a live config are known from the moment it is read: any later output
+    (an error that echoes it, a trace, a log line) is redacted."""
+    from kconnect.output.redaction import register_config
+
+    if isinstance(config, Mapping):
+        register_config(config)

@@ -115,7 +115,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     except click.UsageError as exc:
         # click's default for usage errors is 2, which we reserve for "changes pending".
-        exc.show()
+        _show(exc)
         if _wants_json(args):
             _usage_envelope(args, exc.format_message())
         return ExitCode.USAGE
@@ -123,7 +123,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         _echo("\nInterrupted.", err=True)
         return ExitCode.INTERRUPTED
     except click.ClickException as exc:
-        exc.show()
+        _show(exc)
         return ExitCode.ERROR
     except KconnectError as exc:
         from kconnect.output.console import console
@@ -153,8 +153,20 @@ def _usage_envelope(args: Sequence[str], message: str) -> None:
     write_json(envelope(command, ExitCode.USAGE, None, [UsageError(message)]))
 
 
+def _show(exc: Any) -> None:
+    """click's own rendering of a usage error, through the output seam: it quotes what was
+    typed, which may hold a URL with a password or escape sequences."""
+    import io
+
+    buffer = io.StringIO()
+    exc.show(file=buffer)
+    _echo(buffer.getvalue().rstrip("\n"), err=True)
+
+
 def _echo(text: str, err: bool = True) -> None:
-    (sys.stderr if err else sys.stdout).write(text + "\n")
+    from kconnect.output.console import write_text
+
+    write_text(text + "\n", err=err)
 
 
 def _click_module() -> Any:

@@ -52,7 +52,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"kconnect {__version__}")
+        from kconnect.output.console import write_text
+
+        write_text(f"kconnect {__version__}\n")
         raise typer.Exit(0)
 
 

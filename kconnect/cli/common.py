@@ -282,9 +282,9 @@ def run_command(command: str, output: Enum, body: Callable[[], Done]) -> int:
     if as_json:
         write_json(envelope(command, done.exit_code, to_data(done.data)))
     elif done.raw_text is not None:
-        from kconnect.output.console import stdout
+        from kconnect.output.console import write_text
 
-        stdout().write(done.raw_text)
+        write_text(done.raw_text)
     elif done.render is not None:
         done.render(console())
     return int(done.exit_code)

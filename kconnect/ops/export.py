@@ -166,7 +166,7 @@ def _with_placeholders(
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """`config` as the loader must read it (escaped `${`), secrets replaced by `${VAR}`."""
     from kconnect.core import password_keys_for
-    from kconnect.output.redaction import is_config_reference, is_secret_key
+    from kconnect.output.redaction import is_config_reference, is_secret_key, url_password_spans
 
     used = used_variables if used_variables is not None else set()
     password_keys = set(password_keys_for(None, config)) | set(extra_password_keys)
@@ -178,6 +178,16 @@ def _with_placeholders(
             variable = _unique(env_variable_name(name, key), used, separator="_")
             variables.append(variable)
             written[key] = "${" + variable + "}"
+        elif spans := url_password_spans(value):
+            # `jdbc:mysql://user:PASSWORD@host/db`: the URL stays, its password becomes a
+            # variable like any other secret.
+            pieces, at = [], 0
+            for start, end in spans:
+                variable = _unique(env_variable_name(name, key) + "_PASSWORD", used, "_")
+                variables.append(variable)
+                pieces += [escape_value(value[at:start]), "${" + variable + "}"]
+                at = end
+            written[key] = "".join(pieces) + escape_value(value[at:])
         else:
             written[key] = escape_value(value)
     return written, tuple(variables)
@@ -298,6 +308,8 @@ def write_export(
 ) -> ExportResult:
     """Write one file per connector. Existing files are never overwritten without `force`:
     they may be hand-edited manifests."""
+    from kconnect.output.console import write_file
+
     existing = [c.filename for c in connectors if (directory / c.filename).exists()]
     if existing and not force:
         raise UsageError(
@@ -306,7 +318,7 @@ def write_export(
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for connector in connectors:
-            (directory / connector.filename).write_text(connector.text, encoding="utf-8")
+            write_file(directory / connector.filename, connector.text)
     except OSError as exc:
         raise KconnectError(f"{directory}: cannot write the export: {exc.strerror}") from None
     return ExportResult(directory, tuple(connectors))

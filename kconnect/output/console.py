@@ -1,20 +1,29 @@
-"""The one seam for everything kconnect writes: stdout for data, stderr for logs and errors.
+"""The streams everything kconnect writes goes through: stdout for data, stderr for logs and
+errors, and the files `export` writes.
 
-Secret values are masked where they are first handled (plans, status, errors). As a second
-line of defence every known secret value — from manifests, live configs and credentials —
-is registered here, and the streams below replace it before a byte leaves the process.
+Data is redacted before it is serialised (`redaction.redact_data`, `redact_text`); text for a
+terminal is also made inert (`terminal.sanitize`). As the last line of defence the streams
+replace every registered secret value, in its raw, JSON-escaped and repr spellings.
+Nothing in kconnect writes to sys.stdout, sys.stderr or a file except through this module
+(tests/test_output_seam.py enforces it).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from kconnect.output.redaction import redact
+from kconnect.output.redaction import redact, redact_data, redact_text
+from kconnect.output.terminal import escape_json_text, sanitize
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+log = logging.getLogger("kconnect.output")
 
 
 class RedactingStream:
@@ -52,35 +61,95 @@ def stderr() -> RedactingStream:
     return RedactingStream(sys.stderr)
 
 
-def console(*, err: bool = False) -> Console:
-    import os
+def safe_text(text: str) -> str:
+    """Text as it may reach a terminal: redacted (values and patterns), control chars inert."""
+    return sanitize(redact_text(text))
 
-    from rich.console import Console
+
+def console(*, err: bool = False) -> Console:
+    """A rich console whose every rendered piece of text is redacted and sanitised, with
+    markup off: a `[bold]` in a connector name prints as written."""
+    import os
 
     stream = stderr() if err else stdout()
     # Piped output is read by scripts and grep: never wrap or truncate it (tables would cut
     # long class names to fit 80 columns). A terminal gets its own width.
     piped = not stream.isatty() and "COLUMNS" not in os.environ
-    return Console(
-        file=stream,  # type: ignore[arg-type]
+    return _safe_console_class()(
+        file=stream,
         highlight=False,
+        markup=False,
         soft_wrap=True,
         emoji=False,
         width=1000 if piped else None,
     )
 
 
-def write_json(document: Any) -> None:
+@functools.cache
+def _safe_console_class() -> Any:
+    """Built on first use so that `kconnect --help` does not import rich."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class SafeConsole(Console):
+        # Console.print, tables and Live all render through `render`: every text segment
+        # (not the escape codes rich itself emits for style and cursor control) is cleaned
+        # before it is styled and written.
+        def render(self, renderable: Any, options: Any = None) -> Iterable[Segment]:
+            for segment in super().render(renderable, options):
+                if segment.control or not segment.text:
+                    yield segment
+                else:
+                    yield Segment(safe_text(segment.text), segment.style, segment.control)
+
+    return SafeConsole
+
+
+def json_text(document: Any, *, indent: int | None = 2) -> str:
+    """A JSON document redacted as data, then serialised (terminal-acting chars escaped)."""
     import json
 
-    out = stdout()
-    out.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
+    return escape_json_text(
+        json.dumps(redact_data(document), indent=indent, sort_keys=False, ensure_ascii=False)
+    )
+
+
+def write_json(document: Any, *, err: bool = False) -> None:
+    out = stderr() if err else stdout()
+    out.write(json_text(document) + "\n")
     out.flush()
+
+
+def write_text(text: str, *, err: bool = False) -> None:
+    """Plain text (Markdown, log lines, usage messages) to stdout or stderr, redacted and
+    sanitised."""
+    out = stderr() if err else stdout()
+    out.write(safe_text(text))
+    out.flush()
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write a file kconnect produces (export). Its content is redacted as data by its maker;
+    a registered secret that still appears (a password reused as a harmless key's value) is
+    replaced and reported rather than written."""
+    cleaned = redact(text)
+    if cleaned != text:
+        log.warning("a known secret value appeared in %s outside a secret key; masked", path.name)
+    path.write_text(cleaned, encoding="utf-8")
 
 
 class _RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        # Arguments are data: redact them before formatting (a `%r` would escape a secret
+        # past a search of the formatted line).
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_text(str(a)) if isinstance(a, (str, BaseException)) else a
+                for a in record.args
+            )
+        elif record.args:
+            record.args = redact_data(record.args)
+        return safe_text(super().format(record))
 
 
 def configure_logging(verbosity: int) -> None:

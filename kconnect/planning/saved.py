@@ -206,12 +206,12 @@ def _checksum(doc: Mapping[str, Any]) -> str:
 
 
 def write_plan_file(path: Path, doc: Mapping[str, Any]) -> None:
-    from kconnect.output.redaction import redact
+    from kconnect.output.console import json_text, write_file
 
-    # Last line of defence: no registered secret value reaches the file, whatever the field.
-    text = redact(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False)) + "\n"
+    # Through the output seam: redacted as data before it is serialised, and no registered
+    # secret value reaches the file whatever the field (a change would fail the checksum).
     try:
-        path.write_text(text, encoding="utf-8")
+        write_file(path, json_text(doc) + "\n")
     except OSError as exc:
         raise PlanFileError(f"cannot write the plan file {path}: {exc.strerror or exc}") from None
 

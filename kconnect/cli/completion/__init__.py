@@ -16,7 +16,6 @@ request.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
 SHELLS = ("bash", "zsh", "fish")
@@ -25,17 +24,20 @@ SHELLS = ("bash", "zsh", "fish")
 def answer(instruction: str, words: Sequence[str]) -> int:
     """Handle `_KCONNECT_COMPLETE=<instruction>`: `<shell>_complete` prints the candidates for
     `words`, `<shell>_source` prints the script (click's spelling, for those used to it)."""
+    from kconnect.output.console import write_text
+
     shell, _, action = instruction.partition("_")
     if shell not in SHELLS or action not in ("complete", "source"):
-        sys.stderr.write(
+        write_text(
             f"kconnect: unknown completion request {instruction!r}: expected "
-            f"<shell>_complete or <shell>_source, shell one of {', '.join(SHELLS)}\n"
+            f"<shell>_complete or <shell>_source, shell one of {', '.join(SHELLS)}\n",
+            err=True,
         )
         return 64
     if action == "source":
         from kconnect.cli.completion.scripts import script
 
-        sys.stdout.write(script(shell))
+        write_text(script(shell))
         return 0
     try:
         from kconnect.cli.completion.engine import bash_candidates, candidates
@@ -48,5 +50,6 @@ def answer(instruction: str, words: Sequence[str]) -> int:
     except Exception:  # a broken completion must never print a traceback at a prompt
         return 0
     if lines:
-        sys.stdout.write("\n".join(lines) + "\n")
+        # connector names come from the worker: through the seam like any other output
+        write_text("\n".join(lines) + "\n")
     return 0

@@ -22,6 +22,7 @@ def completion(
 ) -> int:
     """Print a shell completion script to source (see README, "Shell completion")."""
     from kconnect.cli.completion.scripts import script
+    from kconnect.output.console import write_text
 
-    typer.echo(script(shell.value), nl=False)
+    write_text(script(shell.value))
     return 0
