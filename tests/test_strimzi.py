@@ -278,6 +278,10 @@ def test_client_side_interpolation_and_provider_references(tmp_path: Path) -> No
             "9: error: spec.tasksMax must be at least 1",
         ),
         (
+            connector().replace("tasksMax: 1", "tasksMax: 2147483648"),
+            "9: error: spec.tasksMax must be at most 2147483647",
+        ),
+        (
             connector(spec="  state: failed\n"),
             "10: error: spec.state must be running, paused or stopped, not 'failed'",
         ),
@@ -357,6 +361,15 @@ def test_same_name_in_two_namespaces_is_an_error_naming_both(tmp_path: Path) -> 
         f"18: error: connector 'src' is declared twice: KafkaConnector team-b/src here and "
         f"KafkaConnector team-a/src at {tmp_path}/m.yaml:4 (one Connect cluster has one "
         "set of connector names)"
+    ]
+
+
+def test_a_resource_and_a_manifest_with_one_name_are_an_error(tmp_path: Path) -> None:
+    plain = f"name: src\nconfig:\n  connector.class: {SOURCE}\n  topic: t\n  file: /tmp/p\n"
+    problems = _problems(tmp_path, plain + "---\n" + connector())
+    assert problems == [
+        f"10: error: connector 'src' is declared twice: KafkaConnector src here and a manifest "
+        f"at {tmp_path}/m.yaml:2 (one Connect cluster has one set of connector names)"
     ]
 
 
@@ -522,8 +535,24 @@ def test_export_strimzi_refuses_names_kubernetes_cannot_hold(
         "uses it as the connector name (export the others by name, or use --format kconnect)\n"
     )
     assert not out.exists()
-    named = cli("export", "good", "--format", "strimzi", "--cluster", "c", "-d", str(out), env=env)
+    named = cli(
+        "export",
+        "good",
+        "--format",
+        "strimzi",
+        "--cluster",
+        "c",
+        "--api-version",
+        "kafka.strimzi.io/v1",
+        "-d",
+        str(out),
+        env=env,
+    )
     assert named.exit_code == 0, named.output
+    assert (
+        "\napiVersion: kafka.strimzi.io/v1\nkind: KafkaConnector\n"
+        in (out / "good.yaml").read_text()
+    )
 
 
 @pytest.mark.parametrize(
@@ -548,3 +577,41 @@ def test_export_strimzi_usage_errors(
     assert result.exit_code == 64
     assert result.stderr == message
     assert fake.writes() == []
+
+
+def test_pipeline_lint_and_schemas_check_resources_at_their_lines(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    for example in EXAMPLES.glob("*.yaml"):
+        text = example.read_text()
+        text = text.replace("    topics: mingle.mydb.post\n", "    topics: mingle.mydb.posts\n")
+        text = text.replace("    database.hostname: mysql\n", "    database.hostnme: mysql\n")
+        write_manifest(tmp_path, example.name, text)
+    result = cli("validate", str(tmp_path))
+    assert result.exit_code == 1
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert errors == [
+        f"{tmp_path}/elasticsearch-sink.yaml:14: error: topic 'mingle.mydb.posts' is not "
+        "produced by any declared Debezium source (mydb-connector writes mingle.mydb.post) "
+        "[topics-unmatched]",
+        f"{tmp_path}/mydb-connector.yaml:12: error: database.hostname is required by "
+        "io.debezium.connector.mysql.MySqlConnector [schema/required]",
+    ]
+
+
+def test_a_mistyped_secret_is_never_shown(cli: CliRunner, tmp_path: Path) -> None:
+    config = "    topic: t\n    file: /tmp/x\n    db.password: 0755123\n    api.secret: 1e-9\n"
+    path = write_manifest(tmp_path, "m.yaml", connector(config=config))
+    result = cli("validate", str(path))
+    assert result.exit_code == 1
+    assert "0755123" not in result.output
+    assert "1e-9" not in result.output
+    assert str(int("755123", 8)) not in result.output
+    assert (
+        "13: warning: spec.config.db.password: YAML reads this value as an integer, so Connect "
+        "stores a different text; quote it to keep the text as written [strimzi/retyped]"
+    ) in result.stdout
+    assert (
+        "14: error: spec.config.api.secret: this value is a number that Connect would store "
+        "in Java's number format; quote it to say the exact text [strimzi/value]"
+    ) in result.stdout

@@ -206,7 +206,8 @@ def _check_unique_names(collector: Collector) -> None:
             first[name] = where
             continue
         this, other = collector.declared_by.get(where), collector.declared_by.get(first[name])
-        if this and other:
+        if this or other:
+            this, other = this or "a manifest", other or "a manifest"
             message = (
                 f"connector {name!r} is declared twice: {this} here and {other} at "
                 f"{first[name]} (one Connect cluster has one set of connector names)"

@@ -27,6 +27,7 @@ from kconnect.manifests.interpolate import InterpolationError, interpolate
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.manifests.names import validate_connector_name
 from kconnect.manifests.yaml_nodes import loc, mapping_items
+from kconnect.output.redaction import is_secret_key
 
 if TYPE_CHECKING:
     import yaml
@@ -104,6 +105,7 @@ _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _GO_SPECIAL_FLOAT = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 _DIGITS = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}
 _STANDARD_TAG = "tag:yaml.org,2002:"
+_INT32_MAX = 2**31 - 1
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -359,6 +361,9 @@ class _Reader:
         if value < minimum:
             self.collector.add("strimzi/type", f"{path} must be at least {minimum}", where)
             return None
+        if value > _INT32_MAX:  # Strimzi's Integer fields
+            self.collector.add("strimzi/type", f"{path} must be at most {_INT32_MAX}", where)
+            return None
         return value
 
     def boolean(self, node: yaml.Node, where: Location, path: str) -> bool | None:
@@ -418,24 +423,27 @@ def _kafka_connector(
     config: dict[str, str] = {}
     locations: dict[str, Location] = {}
     interpolated: set[str] = set()
+    connector_class = None
+    if "class" in spec:
+        connector_class = read.string(*spec["class"], "spec.class")
+    else:
+        collector.add("strimzi/class", "spec.class is required (the connector's class)", spec_where)
+
     config_where = spec_where
     if "config" in spec:
+        from kconnect.validate.catalogs import password_keys
+
         config_node, config_where = spec["config"]
         _config(
             config_node,
             config_where,
             read,
             env=env,
+            password_keys=password_keys(connector_class or ""),
             config=config,
             locations=locations,
             interpolated=interpolated,
         )
-
-    connector_class = None
-    if "class" in spec:
-        connector_class = read.string(*spec["class"], "spec.class")
-    else:
-        collector.add("strimzi/class", "spec.class is required (the connector's class)", spec_where)
     from_spec: dict[str, tuple[str, Location]] = {}
     if connector_class is not None:
         from_spec["connector.class"] = (connector_class, spec["class"][1])
@@ -570,6 +578,7 @@ def _config(
     read: _Reader,
     *,
     env: Mapping[str, str],
+    password_keys: frozenset[str],
     config: dict[str, str],
     locations: dict[str, Location],
     interpolated: set[str],
@@ -604,6 +613,8 @@ def _config(
         scalar = read.scalar(value_node, key_where, path)
         if scalar is None:
             continue
+        # A secret's value is never part of a message, not even a mistyped one.
+        shown = "this value" if is_secret_key(key, password_keys) else scalar.text
         if scalar.value is None:
             collector.add(
                 "manifest/value",
@@ -625,17 +636,18 @@ def _config(
             if converted is None:
                 collector.add(
                     "strimzi/value",
-                    f"{path}: {scalar.text} is {scalar.type_name} that Connect would store in "
+                    f"{path}: {shown} is {scalar.type_name} that Connect would store in "
                     "Java's number format; quote it to say the exact text",
                     key_where,
                 )
                 continue
             text = converted
             if text != scalar.text:
+                stores = "a different text" if shown != scalar.text else repr(text)
                 collector.warn(
                     "strimzi/retyped",
-                    f"{path}: YAML reads {scalar.text} as {scalar.type_name}, so Connect "
-                    f"stores {text!r}; quote it to keep the text as written",
+                    f"{path}: YAML reads {shown} as {scalar.type_name}, so Connect "
+                    f"stores {stores}; quote it to keep the text as written",
                     key_where,
                 )
         config[key] = text
