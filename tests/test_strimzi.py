@@ -369,7 +369,7 @@ def test_a_resource_and_a_manifest_with_one_name_are_an_error(tmp_path: Path) ->
     problems = _problems(tmp_path, plain + "---\n" + connector())
     assert problems == [
         f"10: error: connector 'src' is declared twice: KafkaConnector src here and a manifest "
-        f"at {tmp_path}/m.yaml:2 (one Connect cluster has one set of connector names)"
+        f"at {tmp_path}/m.yaml:1 (one Connect cluster has one set of connector names)"
     ]
 
 
