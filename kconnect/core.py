@@ -33,6 +33,7 @@ from kconnect.planning.apply import (
 from kconnect.planning.plan import Action, Plan, build_plan, live_config
 from kconnect.planning.safety import SafetyLimits, UnsafePlan, UnsafePlanError, check_safety
 from kconnect.planning.scope import NO_SCOPE, Scope, check_targets_match
+from kconnect.progress import Progress, ignore
 
 log = logging.getLogger("kconnect")
 
@@ -321,7 +322,10 @@ def apply(
     wait: bool = False,
     timeout: float = 300.0,
     poll_interval: float = 1.0,
+    progress: Progress = ignore,
 ) -> ApplyReport:
+    """Write the plan (then, with `wait`, wait for the states); `progress` hears of each
+    finished write and each round of the wait (`kconnect.progress`)."""
     by_name = {m.name: m for m in manifests}
     secrets = secret_values([m.config for m in manifests] + [live_config(e) for e in live.values()])
     needs_features = any(
@@ -330,7 +334,13 @@ def apply(
     )
     features = worker_features(client) if needs_features else WorkerFeatures()
     result = apply_plan(
-        client, plan, by_name, features=features, concurrency=concurrency, secrets=secrets
+        client,
+        plan,
+        by_name,
+        features=features,
+        concurrency=concurrency,
+        secrets=secrets,
+        progress=progress,
     )
     waited = None
     if wait:
@@ -338,7 +348,12 @@ def apply(
         targets = {name: by_name[name].state for name in applied_ok}
         if targets:
             waited = wait_for_states(
-                client, targets, timeout=timeout, poll_interval=poll_interval, secrets=secrets
+                client,
+                targets,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                secrets=secrets,
+                progress=progress,
             )
         else:
             waited = WaitResult((), (), ())

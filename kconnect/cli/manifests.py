@@ -284,15 +284,19 @@ def apply(
                 confirm(
                     f"Delete {deletes} connector(s)?", yes=yes, what="deleting connectors (--prune)"
                 )
-            result = core.apply(
-                client,
-                plan_report.plan,
-                report.manifests,
-                live,
-                concurrency=concurrency,
-                wait=wait,
-                timeout=timeout,
-            )
+            from kconnect.cli.progress import progress_display
+
+            with progress_display(output.value) as progress:
+                result = core.apply(
+                    client,
+                    plan_report.plan,
+                    report.manifests,
+                    live,
+                    concurrency=concurrency,
+                    wait=wait,
+                    timeout=timeout,
+                    progress=progress,
+                )
         return Done(_apply_code(result), result, lambda c: render_apply(result, c))
 
     return run_command("apply", output, body)

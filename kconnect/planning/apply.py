@@ -20,6 +20,14 @@ from kconnect.ops import writes
 from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
 from kconnect.output.redaction import redact_text
 from kconnect.planning.plan import Action, ConnectorChange, Plan
+from kconnect.progress import (
+    Progress,
+    WaitPolled,
+    WaitStarted,
+    WriteFinished,
+    WritesStarted,
+    ignore,
+)
 
 log = logging.getLogger("kconnect.planning.apply")
 
@@ -96,10 +104,18 @@ def apply_plan(
     features: WorkerFeatures,
     concurrency: int | Concurrency | None = None,
     secrets: Collection[str] = (),
+    progress: Progress = ignore,
 ) -> ApplyResult:
     """Write every change in `plan`; a failure of one connector does not stop the others.
-    `concurrency`: one limit for every kind of write, or per kind (default: `Concurrency()`)."""
+    `concurrency`: one limit for every kind of write, or per kind (default: `Concurrency()`).
+    `progress` hears of each finished connector (`kconnect.progress`)."""
     retries_before = client.stats.retries
+    if plan.changes:
+        progress(WritesStarted("apply", len(plan.changes)))
+
+    def finished(change: ConnectorChange, outcome: Outcome) -> None:
+        done = ", ".join(outcome.steps) if outcome.ok else change.action.value
+        progress(WriteFinished(change.name, outcome.ok, done, outcome.error))
 
     def run(change: ConnectorChange) -> Outcome:
         steps: list[str] = []
@@ -118,6 +134,7 @@ def apply_plan(
             kind=write_kind,
             concurrency=concurrency,
             conflicts=client.stats.thread_conflicts,
+            on_done=finished,
         )
     )
     return ApplyResult(outcomes, plan.unchanged, client.stats.retries - retries_before)
@@ -205,6 +222,7 @@ def wait_for_states(
     secrets: Collection[str] = (),
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    progress: Progress = ignore,
 ) -> WaitResult:
     """Poll the whole cluster (one request per round) until every connector in `targets`
     and all its tasks reach the desired state, one fails, or `timeout` passes.
@@ -218,7 +236,9 @@ def wait_for_states(
     done: list[str] = []
     failed: dict[str, ConnectorHealth] = {}
     last: dict[str, ConnectorHealth] = {}
+    progress(WaitStarted({n: t.worker_state for n, t in targets.items()}, timeout))
     while True:
+        read_error = None
         try:
             snapshot = client.list_expanded()
         except ConnectError as exc:
@@ -226,8 +246,9 @@ def wait_for_states(
                 raise  # silent for the whole unreachable budget: dead, not restarting
             # A worker restarting mid-wait is not a verdict on the connectors; keep polling.
             log.info("status read failed while waiting: %s", exc.message)
-            snapshot = None
+            snapshot, read_error = None, exc.message
         now = clock()
+        round_names = list(pending)
         if snapshot is not None:
             for name, target in list(pending.items()):
                 health = connector_health(name, (snapshot.get(name) or {}).get("status"), secrets)
@@ -243,6 +264,16 @@ def wait_for_states(
                         del pending[name]
                 else:
                     observed.first_failed_at.pop(name, None)
+        progress(
+            WaitPolled(
+                now - start,
+                timeout,
+                tuple(last.get(n) or connector_health(n, None) for n in round_names),
+                frozenset(n for n in round_names if n in done),
+                frozenset(n for n in round_names if n in failed),
+                read_error,
+            )
+        )
         if not pending or now - start >= timeout:
             break
         sleep(min(poll_interval, max(0.0, timeout - (now - start))))

@@ -1,0 +1,267 @@
+"""Showing the core's progress events (`kconnect.progress`) on stderr.
+
+- A terminal gets a live display (rich) that redraws in place: writes done/total and failures
+  so far, then, for `--wait`, each connector's state and its tasks, elapsed and remaining
+  time, and the first line of a FAILED trace as soon as it appears. It is erased when the
+  work ends, so what stays on screen is the command's own summary.
+- Anything else (a CI log, a pipe, `TERM=dumb`) gets one plain line per finished write and
+  per connector state change: nothing redrawn, no colour unless forced (`FORCE_COLOR`;
+  `NO_COLOR` always wins).
+- `-o json` gets nothing: stdout stays one JSON document, and stderr stays quiet.
+
+Worker text (traces, errors) is redacted of known secrets by the core and by the output
+streams, and sanitised here: a trace cannot drive the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from kconnect.progress import (
+    Progress,
+    ProgressEvent,
+    WaitPolled,
+    WaitStarted,
+    WriteFinished,
+    WritesStarted,
+    ignore,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kconnect.health import ConnectorHealth
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(text: str) -> str:
+    """One line of worker text, every control character shown escaped (inert)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+def first_trace_line(health: ConnectorHealth) -> str:
+    traces = [health.trace, *(t.trace for t in health.failed_tasks)]
+    for trace in traces:
+        if trace:
+            return _safe(trace.splitlines()[0])
+    return ""
+
+
+def _tasks(health: ConnectorHealth) -> str:
+    return " ".join(f"{t.id}:{t.state}" for t in health.tasks) or "no tasks yet"
+
+
+def live_wanted(stream: Any, env: dict[str, str] | os._Environ[str]) -> bool:
+    """A live display needs a terminal that can move its cursor."""
+    term = env.get("TERM", "")
+    return bool(getattr(stream, "isatty", lambda: False)()) and term not in ("dumb", "")
+
+
+@contextmanager
+def progress_display(output: str) -> Iterator[Progress]:
+    """The callback to hand the core for one command, for output format `output`."""
+    if output == "json":
+        yield ignore
+        return
+    from kconnect.output.console import console, stderr
+
+    err = console(err=True)
+    if not live_wanted(stderr(), os.environ):
+        yield PlainLines(err)
+        return
+    display = LiveDisplay(err)
+    try:
+        yield display
+    finally:
+        display.stop()
+
+
+class PlainLines:
+    """One line per finished write and per state change; for logs, never redrawn."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._lock = threading.Lock()
+        self.total = 0
+        self.done = 0
+        self.failed = 0
+        self._seen: dict[str, tuple[str, str, str]] = {}
+        self._read_error: str | None = None
+
+    def _line(self, text: str, style: str | None = None) -> None:
+        from rich.text import Text
+
+        self.console.print(Text(text, style=style or ""), markup=False, highlight=False)
+
+    def __call__(self, event: ProgressEvent) -> None:
+        with self._lock:
+            self._handle(event)
+
+    def _handle(self, event: ProgressEvent) -> None:
+        if isinstance(event, WritesStarted):
+            self.total = event.total
+            self._line(f"Writing {event.total} connector(s)…")
+        elif isinstance(event, WriteFinished):
+            self.done += 1
+            count = f"({self.done}/{self.total}"
+            if event.ok:
+                self._line(f"✓ {_safe(event.name)}: {event.done} {count})", "green")
+            else:
+                self.failed += 1
+                error = _safe(event.error or "")
+                self._line(
+                    f"✗ {_safe(event.name)}: {event.done} failed: {error} "
+                    f"{count}, {self.failed} failed)",
+                    "red",
+                )
+        elif isinstance(event, WaitStarted):
+            self._line(f"Waiting up to {event.timeout:g}s for {len(event.targets)} connector(s)…")
+        elif isinstance(event, WaitPolled):
+            self._polled(event)
+
+    def _polled(self, event: WaitPolled) -> None:
+        at = f"({event.elapsed:.1f}s)"
+        if event.read_error != self._read_error:
+            self._read_error = event.read_error
+            if event.read_error:
+                self._line(f"status read failed, still waiting: {_safe(event.read_error)} {at}")
+        for health in event.connectors:
+            name = _safe(health.name)
+            trace = first_trace_line(health)
+            seen = (health.state, _tasks(health), trace)
+            if health.name in event.reached:
+                self._line(f"✓ {name} reached {health.state} {at}", "green")
+            elif health.name in event.failed:
+                self._line(f"✗ {name} is {health.state}: {trace or _tasks(health)} {at}", "red")
+            elif self._seen.get(health.name) != seen:
+                detail = f" — {trace}" if trace else ""
+                self._line(f"{name}: {health.state}, tasks {_tasks(health)}{detail} {at}")
+            self._seen[health.name] = seen
+
+
+class LiveDisplay:
+    """Redrawn in place on a terminal; erased when the work ends (the summary follows)."""
+
+    def __init__(self, console: Console, clock: Any = time.monotonic) -> None:
+        self.console = console
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._live: Any = None
+        self.total = self.done = self.failed = 0
+        self.writes_started: float | None = None
+        self.writes_ended: float | None = None
+        self.wait_started: float | None = None
+        self.timeout = 0.0
+        self.targets: dict[str, str] = {}
+        self.health: dict[str, ConnectorHealth] = {}
+        self.reached: set[str] = set()
+        self.failed_waits: set[str] = set()
+        self.read_error: str | None = None
+
+    def __call__(self, event: ProgressEvent) -> None:
+        with self._lock:
+            if isinstance(event, WritesStarted):
+                self.total, self.writes_started = event.total, self.clock()
+            elif isinstance(event, WriteFinished):
+                self.done += 1
+                self.failed += not event.ok
+                if self.done == self.total:
+                    self.writes_ended = self.clock()
+            elif isinstance(event, WaitStarted):
+                self.targets = dict(event.targets)
+                self.timeout, self.wait_started = event.timeout, self.clock()
+            elif isinstance(event, WaitPolled):
+                self.health.update({h.name: h for h in event.connectors})
+                self.reached |= event.reached
+                self.failed_waits |= event.failed
+                self.read_error = event.read_error
+        self._start()
+        if self._live is not None:
+            self._live.refresh()
+
+    def _start(self) -> None:
+        if self._live is not None:
+            return
+        from rich.live import Live
+
+        self._live = Live(
+            console=self.console,
+            get_renderable=self.render,
+            refresh_per_second=8,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._live.start()
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def render(self) -> Any:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        with self._lock:
+            now = self.clock()
+            parts: list[Any] = []
+            if self.writes_started is not None:
+                line = Text(f"Writing {self.done}/{self.total} connector(s)", style="bold")
+                if self.failed:
+                    line.append(f" · {self.failed} failed", style="red")
+                ended = self.writes_ended or now
+                line.append(f" · {ended - self.writes_started:.1f}s")
+                parts.append(line)
+            if self.wait_started is not None:
+                elapsed = now - self.wait_started
+                line = Text(
+                    f"Waiting for {len(self.targets)} connector(s) · {len(self.reached)} reached",
+                    style="bold",
+                )
+                if self.failed_waits:
+                    line.append(f" · {len(self.failed_waits)} failed", style="red")
+                left = max(0.0, self.timeout - elapsed)
+                line.append(f" · {elapsed:.0f}s elapsed, {left:.0f}s left")
+                parts.append(line)
+                if self.read_error:
+                    parts.append(Text(f"status read failed: {_safe(self.read_error)}", "yellow"))
+                parts.append(self._table(Table, Text))
+            return Group(*parts)
+
+    def _table(self, table_class: Any, text_class: Any) -> Any:
+        table = table_class(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+        for column in ("mark", "name", "state", "detail"):
+            table.add_column(column, no_wrap=column != "detail", overflow="ellipsis")
+        # Unfinished first: that is what the person is waiting for.
+        names = sorted(self.targets, key=lambda n: (n in self.reached, n))
+        room = max(3, self.console.height - 4)
+        for name in names[:room]:
+            health = self.health.get(name)
+            state = health.state if health else "…"
+            if name in self.reached:
+                mark, style = "✓", "green"
+            elif name in self.failed_waits:
+                mark, style = "✗", "red"
+            else:
+                mark, style = "·", ""
+            detail = ""
+            if health is not None:
+                detail = first_trace_line(health) or f"tasks {_tasks(health)}"
+            table.add_row(
+                text_class(mark, style=style),
+                text_class(_safe(name)),
+                text_class(state, style=style),
+                text_class(detail, style="red" if name in self.failed_waits else "dim"),
+            )
+        if len(names) > room:
+            table.add_row("", text_class(f"… and {len(names) - room} more"), "", "")
+        return table

@@ -1,0 +1,60 @@
+"""Progress events: what long work (parallel writes, `--wait`) reports while it runs.
+
+The core emits these to an optional callback and knows nothing of how they are shown; the
+CLI's renderer (`kconnect.cli.progress`) draws a live display in a terminal and plain lines
+in a CI log. Callbacks may be called from the executor's worker threads: a renderer locks.
+Text in events (errors, traces) is already redacted of known secrets; a renderer still
+sanitises it for the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from kconnect.health import ConnectorHealth
+
+
+@dataclass(frozen=True)
+class WritesStarted:
+    """`total` writes (one per connector) are about to run; `what` names the command."""
+
+    what: str
+    total: int
+
+
+@dataclass(frozen=True)
+class WriteFinished:
+    name: str
+    ok: bool
+    done: str  # what was done ("created", "updated, paused") or tried ("update")
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class WaitStarted:
+    targets: Mapping[str, str]  # connector -> the state it must reach
+    timeout: float
+
+
+@dataclass(frozen=True)
+class WaitPolled:
+    """One round of `--wait`: the state of every connector still waited for and of those
+    that finished this round."""
+
+    elapsed: float
+    timeout: float
+    connectors: tuple[ConnectorHealth, ...]
+    reached: frozenset[str] = field(default_factory=frozenset)
+    failed: frozenset[str] = field(default_factory=frozenset)
+    read_error: str | None = None  # the status read failed this round (worker restarting)
+
+
+ProgressEvent = Union[WritesStarted, WriteFinished, WaitStarted, WaitPolled]  # noqa: UP007
+Progress = Callable[[ProgressEvent], None]
+
+
+def ignore(event: ProgressEvent) -> None:
+    """The default callback: library callers that want no progress get none."""

@@ -1,0 +1,167 @@
+"""Live progress as a person sees it: `kconnect apply --wait` in a pseudo-terminal against the
+fake worker (with latency, so the display has time to show), the screen read through a
+terminal emulator; and the plain lines a CI log gets instead."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fakeconnect import FakeConnect
+from tests.terminal import Terminal
+
+SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+TRACE = "org.apache.kafka.connect.errors.ConnectException: disk on fire\n\tat x.Y(Y.java:1)"
+NAMES = ("flaky", "ok-a", "ok-b")
+
+
+@pytest.fixture
+def manifests(tmp_path: Path) -> Path:
+    directory = tmp_path / "connectors.d"
+    directory.mkdir()
+    for name in NAMES:
+        (directory / f"{name}.yaml").write_text(
+            f"name: {name}\nconfig:\n  connector.class: {SOURCE}\n  topic: t-{name}\n"
+            f"  file: /tmp/{name}.txt\n"
+        )
+    return directory
+
+
+@pytest.fixture
+def worker() -> Iterator[FakeConnect]:
+    """A worker where `ok-b`'s task is unassigned for a while after it is created, and
+    `flaky`'s task fails as soon as it exists."""
+    with FakeConnect(latency=0.3) as fake:
+        stop = threading.Event()
+
+        def meddle() -> None:
+            pending = set(NAMES)
+            while pending and not stop.is_set():
+                for name in list(pending & set(fake.connector_names())):
+                    if name == "flaky":
+                        fake.fail_task(name, 0, TRACE)
+                    elif name == "ok-b":
+                        fake.unassign_task(name, 0)
+                    pending.discard(name)
+                time.sleep(0.005)
+            if stop.wait(2.5):
+                return
+            httpx.post(f"{fake.url}/connectors/ok-b/tasks/0/restart", timeout=10)
+
+        thread = threading.Thread(target=meddle, daemon=True)
+        thread.start()
+        yield fake
+        stop.set()
+        thread.join(5)
+
+
+def _env(fake: FakeConnect, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCONNECT_", "NO_COLOR"))}
+    root = str(Path(__file__).resolve().parent.parent)
+    env.pop("FORCE_COLOR", None)
+    return {**env, "PYTHONPATH": root, "KCONNECT_URL": fake.url, **extra}
+
+
+COMMAND = [sys.executable, "-m", "kconnect", "apply", "--wait", "--timeout", "30"]
+
+
+def test_a_terminal_gets_a_live_display_and_a_clean_summary(
+    worker: FakeConnect, manifests: Path
+) -> None:
+    with Terminal([*COMMAND, str(manifests)], _env(worker), columns=100, rows=30) as term:
+        seen = term.wait_for("Waiting for 3 connector(s)")
+        assert "Writing 3/3 connector(s)" in seen
+        # the failure's first trace line shows while the others are still waited for
+        seen = term.wait_for("disk on fire")
+        assert "ConnectException: disk on fire" in seen
+        live = term.wait_for("tasks 0:UNASSIGNED")
+        assert "ok-b" in live
+        code = term.wait_exit(60)
+        screen = term.text()
+    assert code == 3  # flaky FAILED: unhealthy
+    # the live display redrew in place (cursor up, erase line) and then erased itself
+    assert b"\x1b[1A" in term.raw and b"\x1b[2K" in term.raw
+    assert "Waiting for" not in screen and "Writing" not in screen
+    assert screen.count("Apply: 3 created, 0 updated, 0 deleted, 0 unchanged, 0 failed.") == 1
+    assert "✗ flaky failed:" in screen
+    assert "ConnectException: disk on fire" in screen
+    assert "✓ ok-b: created" in screen
+
+
+def test_a_log_gets_plain_lines_without_redraws_or_colour(
+    worker: FakeConnect, manifests: Path
+) -> None:
+    done = subprocess.run(
+        [*COMMAND, str(manifests)],
+        env=_env(worker, TERM="xterm-256color"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 3
+    lines = done.stderr.splitlines()
+    assert "\x1b" not in done.stderr and "\r" not in done.stderr
+    assert lines[0] == "Writing 3 connector(s)…"
+    writes = sorted(line.split(" (")[0] for line in lines[1:4])
+    assert writes == ["✓ flaky: created", "✓ ok-a: created", "✓ ok-b: created"]
+    assert lines[4] == "Waiting up to 30s for 3 connector(s)…"
+    waits = lines[5:]
+    assert any(
+        line.startswith(
+            "flaky: RUNNING, tasks 0:FAILED — org.apache.kafka.connect.errors."
+            "ConnectException: disk on fire ("
+        )
+        for line in waits
+    ), waits
+    assert any(line.startswith("ok-b: RUNNING, tasks 0:UNASSIGNED (") for line in waits)
+    assert any(line.startswith("✓ ok-a reached RUNNING (") for line in waits)
+    assert any(line.startswith("✓ ok-b reached RUNNING (") for line in waits)
+    assert any(
+        line.startswith("✗ flaky is RUNNING: org.apache.kafka.connect.errors.ConnectException")
+        for line in waits
+    )
+    # one line per change: a state seen again is not repeated
+    assert len([w for w in waits if w.startswith("ok-b: RUNNING, tasks 0:UNASSIGNED")]) == 1
+    assert "Apply: 3 created" in done.stdout
+
+
+def test_json_output_stays_one_document_and_progress_stays_silent(
+    worker: FakeConnect, manifests: Path
+) -> None:
+    with Terminal(
+        [*COMMAND, str(manifests), "-o", "json"], _env(worker), columns=100, rows=30
+    ) as term:
+        code = term.wait_exit(60)
+    assert code == 3
+    document = json.loads(bytes(term.raw).decode())
+    assert document["command"] == "apply"
+    assert document["exit_code"] == 3
+    assert b"Waiting" not in term.raw and b"\x1b" not in term.raw
+
+
+@pytest.mark.parametrize("setting", [{"TERM": "dumb"}, {"NO_COLOR": "1"}])
+def test_no_color_and_dumb_terminals(
+    worker: FakeConnect, manifests: Path, setting: dict[str, str]
+) -> None:
+    with Terminal(
+        [*COMMAND, str(manifests)], _env(worker, **setting), columns=100, rows=30
+    ) as term:
+        code = term.wait_exit(60)
+    assert code == 3
+    raw = bytes(term.raw)
+    # no colour: no SGR colour parameters (30-37, 38;5, 90-97)
+    assert not any(f"\x1b[{n}m".encode() in raw for n in [*range(30, 38), *range(90, 98)])
+    assert b"\x1b[38;" not in raw
+    if setting.get("TERM") == "dumb":  # no cursor movement either: plain lines
+        assert b"\x1b[1A" not in raw and b"\x1b[2K" not in raw
+        assert b"Waiting up to 30s for 3 connector(s)" in raw
