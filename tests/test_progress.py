@@ -165,3 +165,43 @@ def test_no_color_and_dumb_terminals(
     if setting.get("TERM") == "dumb":  # no cursor movement either: plain lines
         assert b"\x1b[1A" not in raw and b"\x1b[2K" not in raw
         assert b"Waiting up to 30s for 3 connector(s)" in raw
+
+
+def test_bulk_state_change_reports_each_connector_and_sanitises_worker_text() -> None:
+    """`resume a b --wait` in a log: one line per finished write and per state change; a
+    trace that echoes a secret and carries terminal escapes is masked and made inert."""
+    secret = "s3cr3t-Value-42"
+    trace = f"org.example.AuthException:\x1b]0;pwned\x07 login with password={secret}"
+    with FakeConnect(latency=0.1) as fake:
+        config = {"connector.class": SOURCE, "topic": "t", "file": "/f"}
+        fake.add_connector("a", {**config, "connection.password": secret}, state="PAUSED")
+        fake.add_connector("b", config, state="PAUSED")
+
+        def fail_a_when_running() -> None:
+            deadline = time.monotonic() + 30
+            while fake.task_states("a") != ["RUNNING"] and time.monotonic() < deadline:
+                time.sleep(0.005)
+            fake.fail_task("a", 0, trace + "\n\tat x.Y(Y.java:1)")
+
+        thread = threading.Thread(target=fail_a_when_running, daemon=True)
+        thread.start()
+        done = subprocess.run(
+            [sys.executable, "-m", "kconnect", "resume", "a", "b", "--wait", "--timeout", "20"],
+            env=_env(fake),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        thread.join(5)
+    assert done.returncode == 3, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "Writing 2 connector(s)…"
+    assert sorted(line.split(" (")[0] for line in lines[1:3]) == ["✓ a: resumed", "✓ b: resumed"]
+    assert any(line.startswith("✓ b reached RUNNING (") for line in lines)
+    failed = [line for line in lines if line.startswith("✗ a is RUNNING: ")]
+    assert len(failed) == 1
+    assert secret not in done.stderr + done.stdout
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert "\\x1b]0;pwned\\x07" in failed[0]
+    assert "password=********" in failed[0]

@@ -179,8 +179,13 @@ def delete(
         from kconnect.ops.delete import delete_connectors
 
         confirm(f"Delete {', '.join(names)}?", yes=yes, what="delete")
-        with connection.client() as client:
-            report = delete_connectors(client, names, concurrency=concurrency)
+        from kconnect.cli.progress import progress_display
+
+        with (
+            connection.client() as client,
+            progress_display(output.value, quiet=len(names) < 2) as progress,
+        ):
+            report = delete_connectors(client, names, concurrency=concurrency, progress=progress)
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: _render_deleted(report, c))
 

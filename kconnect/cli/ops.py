@@ -92,9 +92,13 @@ def restart(
     """Restart connectors, their tasks (--include-tasks, --failed-only) or one task (--task)."""
 
     def body() -> Done:
+        from kconnect.cli.progress import progress_display
         from kconnect.ops.restart import restart_many
 
-        with connection.client() as client:
+        with (
+            connection.client() as client,
+            progress_display(output.value, quiet=len(names) < 2) as progress,
+        ):
             report = restart_many(
                 client,
                 names,
@@ -102,6 +106,7 @@ def restart(
                 only_failed=failed_only,
                 task=task,
                 concurrency=concurrency,
+                progress=progress,
             )
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: _render_restart(report, c))
@@ -141,11 +146,21 @@ def _state_command(
     conn: Connection,
 ) -> int:
     def body() -> Done:
+        from kconnect.cli.progress import progress_display
         from kconnect.ops.state import change_state
 
-        with conn.client() as client:
+        with (
+            conn.client() as client,
+            progress_display(output.value, quiet=len(names) < 2 and not wait) as progress,
+        ):
             report = change_state(
-                client, names, action, wait=wait, timeout=timeout, concurrency=concurrency
+                client,
+                names,
+                action,
+                wait=wait,
+                timeout=timeout,
+                concurrency=concurrency,
+                progress=progress,
             )
         if not report.ok:
             code = ExitCode.ERROR

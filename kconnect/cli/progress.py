@@ -16,7 +16,6 @@ streams, and sanitised here: a trace cannot drive the terminal.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -38,12 +37,12 @@ if TYPE_CHECKING:
 
     from kconnect.health import ConnectorHealth
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
 
 def _safe(text: str) -> str:
     """One line of worker text, every control character shown escaped (inert)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    from kconnect.output.terminal import sanitize_line
+
+    return sanitize_line(text)
 
 
 def first_trace_line(health: ConnectorHealth) -> str:
@@ -65,9 +64,10 @@ def live_wanted(stream: Any, env: dict[str, str] | os._Environ[str]) -> bool:
 
 
 @contextmanager
-def progress_display(output: str) -> Iterator[Progress]:
-    """The callback to hand the core for one command, for output format `output`."""
-    if output == "json":
+def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
+    """The callback to hand the core for one command, for output format `output`; `quiet`
+    (one connector, no wait: nothing to follow) shows nothing."""
+    if output == "json" or quiet:
         yield ignore
         return
     from kconnect.output.console import console, stderr

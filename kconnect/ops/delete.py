@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kconnect.errors import KconnectError, NotFoundError
 from kconnect.ops import writes
 from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
+from kconnect.progress import Progress, WriteFinished, WritesStarted, ignore
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -41,6 +42,7 @@ def delete_connectors(
     names: Sequence[str],
     *,
     concurrency: int | Concurrency | None = None,
+    progress: Progress = ignore,
 ) -> DeleteReport:
     """Delete each named connector; an unknown outcome is re-read (a delete that happened is
     reported as deleted), a failure is reported and the others go on."""
@@ -55,11 +57,16 @@ def delete_connectors(
         return Deleted(name, True)
 
     unique = list(dict.fromkeys(names))
+    if unique:
+        progress(WritesStarted("delete", len(unique)))
     results = run_parallel(
         unique,
         one,
         kind=lambda _: WriteKind.DELETE,
         concurrency=concurrency,
         conflicts=client.stats.thread_conflicts,
+        on_done=lambda _, d: progress(
+            WriteFinished(d.name, d.deleted, "deleted" if d.deleted else "delete", d.error)
+        ),
     )
     return DeleteReport(tuple(results))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kconnect.errors import KconnectError, NotFoundError, UsageError
 from kconnect.ops import writes
 from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
+from kconnect.progress import Progress, WriteFinished, WritesStarted, ignore
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -88,6 +89,7 @@ def restart_many(
     only_failed: bool = False,
     task: int | None = None,
     concurrency: int | Concurrency | None = None,
+    progress: Progress = ignore,
 ) -> RestartReport:
     """`restart` for each connector, in parallel; each failure is reported, the others go on."""
     if task is not None and (include_tasks or only_failed):
@@ -105,11 +107,16 @@ def restart_many(
             return RestartResult(name, (), include_tasks, only_failed, task, message)
 
     unique = list(dict.fromkeys(names))
+    if unique:
+        progress(WritesStarted("restart", len(unique)))
     results = run_parallel(
         unique,
         one,
         kind=lambda _: WriteKind.RESTART,
         concurrency=concurrency,
         conflicts=client.stats.thread_conflicts,
+        on_done=lambda _, r: progress(
+            WriteFinished(r.name, r.ok, "restarting" if r.ok else "restart", r.error)
+        ),
     )
     return RestartReport(tuple(results))

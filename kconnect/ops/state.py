@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnsupportedByWorker
 from kconnect.ops import writes
 from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
+from kconnect.progress import Progress, WriteFinished, WritesStarted, ignore
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -60,6 +61,7 @@ def change_state(
     timeout: float = 60.0,
     poll_interval: float = 1.0,
     concurrency: int | Concurrency | None = None,
+    progress: Progress = ignore,
 ) -> StateChangeReport:
     """Pause, resume or stop each connector, in parallel. A connector that does not exist, or
     whose change fails, is reported and the others still change; an unknown outcome is
@@ -79,12 +81,15 @@ def change_state(
         return StateChange(name, True)
 
     unique = list(dict.fromkeys(names))
+    if unique:
+        progress(WritesStarted(action, len(unique)))
     changes = run_parallel(
         unique,
         change,
         kind=lambda _: WriteKind.STATE,
         concurrency=concurrency,
         conflicts=client.stats.thread_conflicts,
+        on_done=lambda _, c: progress(WriteFinished(c.name, c.ok, f"{action}d", c.error)),
     )
     waited = None
     if wait:
@@ -93,7 +98,9 @@ def change_state(
 
         target = TargetState(state.lower())
         targets = {c.name: target for c in changes if c.ok}
-        waited = wait_for_states(client, targets, timeout=timeout, poll_interval=poll_interval)
+        waited = wait_for_states(
+            client, targets, timeout=timeout, poll_interval=poll_interval, progress=progress
+        )
     return StateChangeReport(action, tuple(changes), waited)
 
 
