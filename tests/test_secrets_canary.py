@@ -128,6 +128,10 @@ def commands(directory: Path, export_dir: Path) -> dict[str, tuple[str, ...]]:
         "resume": ("resume", "leaky"),
         "stop": ("stop", "leaky"),
         "export": ("export", "leaky", "--dir", str(export_dir), "--force"),
+        "export strimzi": (
+            *("export", "leaky", "--dir", str(export_dir / "strimzi"), "--force"),
+            *("--format", "strimzi", "--cluster", "connect"),
+        ),
         "info": ("info",),
         "offsets get": ("offsets", "get", "leaky"),
         "delete": ("delete", "leaky", "--yes"),
@@ -149,7 +153,7 @@ def run_all(
 
 
 def check_exports(export_dir: Path) -> None:
-    for path in export_dir.glob("*.yaml"):
+    for path in export_dir.rglob("*.yaml"):
         assert_clean(str(path), path.read_text(encoding="utf-8"))
 
 
@@ -189,6 +193,13 @@ def test_normal_paths(
         reset()
         seen += 1
     assert seen == len(commands(directory, export_dir)) * len(MODES) + 1
+    exported = (export_dir / "leaky.yaml").read_text(encoding="utf-8")
+    assert (
+        "connection.url: jdbc:mysql://app:${LEAKY_CONNECTION_URL_PASSWORD}@db.example:3306/inventory"
+        in exported
+    )
+    assert "database.password: ${LEAKY_DATABASE_PASSWORD}" in exported
+    assert "${LEAKY_CONNECTION_URL_PASSWORD}" in (export_dir / "strimzi" / "leaky.yaml").read_text()
     # the worker really received the secrets (a test that masks the input proves nothing)
     sent = json.dumps(DB, ensure_ascii=False)[1:-1]
     assert any(sent in json.dumps(r.body, ensure_ascii=False) for r in fake.requests if r.body)
