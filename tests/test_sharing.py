@@ -677,3 +677,59 @@ def test_the_readme_project_file_is_valid_and_shows_the_defaults(tmp_path: Path)
     project = load_project_file(path)
     assert project.scope.patterns == ("team-a-*", "orders-cdc")
     assert project.limits == SafetyLimits()
+
+
+def test_a_password_inside_a_url_never_reaches_the_plan_file(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    url = "jdbc:mysql://app:Url-Canary-55x@db:3306/app"
+    folder = _repo(
+        tmp_path, '["team-a-*"]', {"a": file_source("team-a-x", extra=f"  connection.url: {url}\n")}
+    )
+    plan_file = tmp_path / "plan.json"
+    assert cli("plan", str(folder), "--out", str(plan_file), env=_env(fake)).exit_code == 0
+    text = plan_file.read_text()
+    assert "Url-Canary-55x" not in text
+    [entry] = [k for k in json.loads(text)["changes"][0]["keys"] if k["key"] == "connection.url"]
+    assert entry["secret"] is True
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(fake))
+    assert result.exit_code == 0, result.output
+    assert fake.connector_config("team-a-x")["connection.url"] == url  # type: ignore[index]
+
+
+def test_a_refused_unsafe_plan_in_json_names_the_limit(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    _owned_cluster(fake, 4)
+    folder = _repo(tmp_path, '["team-a-*"]', {"a": file_source("team-a-0")})
+    result = cli("apply", str(folder), "--prune", "--yes", "-o", "json", env=_env(fake))
+    assert result.exit_code == 1
+    [error] = result.json["errors"]
+    assert error["type"] == "UnsafePlanError"
+    assert error["unsafe"] == {
+        "deletes": 3,
+        "owned": 4,
+        "limit": "max_delete_percent",
+        "message": "it deletes 3 of the 4 owned connectors (75 %), more than the limit of "
+        "25 % (max_delete_percent)",
+    }
+    assert fake.writes() == []
+
+
+@pytest.mark.parametrize(
+    ("deletes", "owned", "limit"),
+    [
+        (1, 4, None),  # exactly 25 % is within the limit
+        (2, 4, "max_delete_percent"),
+        (3, 3, None),  # fewer than 4 owned: the share does not count
+        (10, 40, None),
+        (10, 100, None),  # exactly 10 is within the limit
+        (11, 100, "max_deletes"),
+        (0, 0, None),
+    ],
+)
+def test_safe_plan_limit_boundaries(deletes: int, owned: int, limit: str | None) -> None:
+    from kconnect.planning.safety import SafetyLimits, check_safety
+
+    unsafe = check_safety(deletes, owned, SafetyLimits())
+    assert (unsafe.limit if unsafe else None) == limit

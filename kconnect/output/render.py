@@ -61,6 +61,9 @@ def error_dict(exc: KconnectError) -> dict[str, Any]:
         result["http_status"] = status
     if isinstance(exc, ManifestError):
         result["problems"] = [p.to_dict() for p in exc.problems]
+    unsafe = getattr(exc, "unsafe", None)  # UnsafePlanError: which safe-plan limit, by how much
+    if unsafe is not None:
+        result["unsafe"] = unsafe.to_dict()
     return result
 
 

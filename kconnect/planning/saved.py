@@ -134,8 +134,9 @@ def _change_entry(
     key_entries = []
     for k in change.key_changes:
         entry: dict[str, Any] = {"key": k.key, "change": k.kind.value}
-        if k.secret:
-            before, after = live_cfg.get(k.key), desired_cfg.get(k.key)
+        before, after = live_cfg.get(k.key), desired_cfg.get(k.key)
+        # The display plan masks by key; a password inside a URL must not reach the file either.
+        if k.secret or any(_is_secret(k.key, v, keys) for v in (before, after) if v is not None):
             entry["secret"] = True
             entry["before_digest"] = secret_digest(salt, before) if before is not None else None
             entry["after_digest"] = secret_digest(salt, after) if after is not None else None
@@ -207,11 +208,14 @@ def _checksum(doc: Mapping[str, Any]) -> str:
 
 def write_plan_file(path: Path, doc: Mapping[str, Any]) -> None:
     from kconnect.output.console import json_text, write_file
+    from kconnect.output.redaction import redact_data
 
     # Through the output seam: redacted as data before it is serialised, and no registered
-    # secret value reaches the file whatever the field (a change would fail the checksum).
+    # secret value reaches the file whatever the field. The checksum covers what is written.
+    safe = redact_data({k: v for k, v in doc.items() if k != "checksum"})
+    safe["checksum"] = _checksum(safe)
     try:
-        write_file(path, json_text(doc) + "\n")
+        write_file(path, json_text(safe) + "\n")
     except OSError as exc:
         raise PlanFileError(f"cannot write the plan file {path}: {exc.strerror or exc}") from None
 
