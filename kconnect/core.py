@@ -300,10 +300,32 @@ class ApplyReport:
     def ok(self) -> bool:
         return not self.result.failed and (self.wait is None or self.wait.ok)
 
+    @property
+    def not_reached(self) -> tuple[str, ...]:
+        """Connectors written without error that `--wait` saw FAILED or not ready in time."""
+        if self.wait is None:
+            return ()
+        written_failed = {o.name for o in self.result.failed}
+        return tuple(
+            h.name
+            for h in (*self.wait.failed, *self.wait.timed_out)
+            if h.name not in written_failed
+        )
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The write counts, where `failed` also counts what did not reach its state: an
+        apply whose connector ends FAILED is not a success in the summary either."""
+        counts = dict(self.result.counts)
+        counts["failed"] += len(self.not_reached)
+        counts["not_reached"] = len(self.not_reached)
+        return counts
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "plan": self.plan.to_dict(),
             **self.result.to_dict(),
+            "summary": self.counts,
             "wait": self.wait.to_dict() if self.wait else None,
         }
 

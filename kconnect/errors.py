@@ -47,6 +47,12 @@ class UsageError(KconnectError):
     exit_code = ExitCode.USAGE
 
 
+class InputError(KconnectError):
+    """A file or value the command was given is invalid (an offsets file, an export that would
+    overwrite files, a log level): exit 1. 64 is kept for a command line that cannot be parsed
+    or whose flags contradict each other."""
+
+
 class ConfigError(KconnectError):
     """kconnect's own configuration (contexts, credentials, TLS files) is unusable."""
 

@@ -295,6 +295,10 @@ def test_apply_wait_reports_failed_task_and_exits_3(
     assert "✗ a failed:" in result.stdout
     assert "java.lang.IllegalStateException: boom" in result.stdout
     assert "c.D(D.java:3)" not in result.stdout  # only the first lines of the trace
+    # The summary counts the connector that was created but ended FAILED.
+    assert result.stdout.splitlines()[-1] == (
+        "Apply: 1 created, 0 updated, 0 deleted, 0 unchanged, 1 failed (1 did not reach its state)."
+    )
 
 
 def test_apply_wait_succeeds_when_running(
@@ -380,6 +384,27 @@ def test_delete(cli: CliRunner, fake: FakeConnect) -> None:
 )
 def test_usage_errors_exit_64(cli: CliRunner, args: tuple[str, ...]) -> None:
     assert cli(*args).exit_code == 64
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("plan", "--bogus", "x"), "Error: No such option: --bogus"),
+        (("plan", "--verbos", "x"), "Error: No such option: --verbos (Possible options: --verbose)"),
+        (("plan",), "Error: Missing argument 'PATH'."),
+    ],
+)
+def test_usage_messages_read_as_a_user_expects(
+    cli: CliRunner, args: tuple[str, ...], error: str
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 64
+    assert result.stderr.splitlines() == [
+        "Usage: kconnect plan [OPTIONS] PATH...",
+        "Try 'kconnect plan -h' for help.",
+        "",
+        error,
+    ]
 
 
 def test_version(cli: CliRunner) -> None:

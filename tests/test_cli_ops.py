@@ -322,14 +322,14 @@ def test_offsets_set_rejects_bad_files_before_any_write(
     path.write_text(content)
     fake.clear_requests()
     result = cli("offsets", "set", "snk", "--file", str(path), "--yes", env=_env(fake))
-    assert result.exit_code == 64, result.output
+    assert result.exit_code == 1, result.output
     assert f"error: {tmp_path}/{message}" in result.stderr
     assert fake.writes() == []
 
 
 def test_offsets_set_missing_file(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:
     result = cli("offsets", "set", "x", "--file", str(tmp_path / "none.json"), env=_env(fake))
-    assert result.exit_code == 64
+    assert result.exit_code == 1
     assert "none.json: cannot read the offsets file: No such file or directory" in result.stderr
     assert fake.requests == []
 
@@ -517,7 +517,7 @@ def test_export_refuses_to_overwrite_without_force(
     fake.add_connector("src", _source())
     (tmp_path / "src.yaml").write_text("hand-written\n")
     result = cli("export", "--dir", str(tmp_path), env=_env(fake))
-    assert result.exit_code == 64
+    assert result.exit_code == 1
     assert (
         result.stderr == f"error: {tmp_path}: src.yaml already exist(s); use --force to overwrite\n"
     )
@@ -637,9 +637,9 @@ def test_loggers_cluster_scope_on_an_old_worker_warns(cli: CliRunner) -> None:
     assert "older than Connect 3.7 (KIP-976) and ignored --scope cluster" in result.stdout
 
 
-def test_loggers_set_invalid_level_is_a_usage_error(cli: CliRunner, fake: FakeConnect) -> None:
+def test_loggers_set_invalid_level_is_an_input_error(cli: CliRunner, fake: FakeConnect) -> None:
     result = cli("loggers", "set", "root", "LOUD", env=_env(fake))
-    assert result.exit_code == 64
+    assert result.exit_code == 1
     assert result.stderr == (
         "error: invalid log level 'LOUD' (choose from OFF, FATAL, ERROR, WARN, INFO, DEBUG, "
         "TRACE, ALL)\n"

@@ -115,6 +115,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     except click.UsageError as exc:
         # click's default for usage errors is 2, which we reserve for "changes pending".
+        if isinstance(exc, click.NoSuchOption):
+            exc.possibilities = _close_options(exc.option_name, exc.possibilities or ())
         _show(exc)
         if _wants_json(args):
             _usage_envelope(args, exc.format_message())
@@ -132,6 +134,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         render_error(exc, console(err=True))
         return exc.exit_code
     return int(result or 0)
+
+
+def _close_options(typed: str, candidates: Sequence[str]) -> list[str]:
+    """The options worth suggesting for a mistyped one. click compares with the dashes, so
+    `--bogus` "resembles" `--verbose`; compared without them only real near-misses remain."""
+    import difflib
+
+    bare = typed.lstrip("-")
+    return [
+        c for c in candidates if difflib.SequenceMatcher(None, bare, c.lstrip("-")).ratio() >= 0.75
+    ]
 
 
 def _wants_json(args: Sequence[str]) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from kconnect import __version__
 
@@ -31,6 +31,21 @@ class _RootGroup(TyperGroup):
         ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _argument_metavar(self: TyperArgument, ctx: Any, *, usage: bool = False) -> str:
+    """`PATH...`, `[NAME]...` in usage lines, as click writes them: typer 0.28 writes a
+    required argument as `{paths}...`, which reads like a template nobody filled in."""
+    if not usage:
+        return _typer_argument_metavar(self, ctx, usage=usage)
+    var = self.metavar or (self.name or "").upper()
+    if self.nargs != 1:
+        var += "..."
+    return var if self.required else f"[{var}]"
+
+
+_typer_argument_metavar = TyperArgument.make_metavar
+TyperArgument.make_metavar = _argument_metavar  # type: ignore[method-assign]
 
 
 app = typer.Typer(

@@ -84,6 +84,7 @@ PathsArg = Annotated[
     list[str],
     typer.Argument(
         help="Manifest files or directories (*.yaml, *.yml, recursively); - for stdin",
+        metavar="PATH",
         show_default=False,
     ),
 ]
@@ -257,6 +258,7 @@ class Done:
     data: Any = None
     render: Callable[[Console], None] | None = None
     raw_text: str | None = None  # printed as-is instead of rendering (e.g. Markdown)
+    status: str | None = None  # the JSON envelope's status, when not the exit code's word
 
 
 def to_data(data: Any) -> Any:
@@ -280,7 +282,7 @@ def run_command(command: str, output: Enum, body: Callable[[], Done]) -> int:
             render_error(exc, console(err=True))
         return int(exc.exit_code)
     if as_json:
-        write_json(envelope(command, done.exit_code, to_data(done.data)))
+        write_json(envelope(command, done.exit_code, to_data(done.data), status=done.status))
     elif done.raw_text is not None:
         from kconnect.output.console import write_text
 

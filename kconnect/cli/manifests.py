@@ -165,7 +165,16 @@ def plan(
         pending = detailed_exitcode and plan_report.plan.has_changes
         code = ExitCode.CHANGES_PENDING if pending else ExitCode.OK
         markdown = plan_markdown(plan_report) if output is PlanOutput.markdown else None
-        return Done(code, plan_report, lambda c: render_plan(plan_report, c), raw_text=markdown)
+        # Pending changes show in the envelope whatever the flag: a CI script reading
+        # `status` must not be told "ok" while the plan would write.
+        status = "changes" if plan_report.plan.has_changes else "ok"
+        return Done(
+            code,
+            plan_report,
+            lambda c: render_plan(plan_report, c),
+            raw_text=markdown,
+            status=status,
+        )
 
     return run_command("plan", output, body)
 

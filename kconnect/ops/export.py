@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kconnect.errors import ConnectError, KconnectError, NotFoundError, UsageError
+from kconnect.errors import ConnectError, InputError, KconnectError, NotFoundError
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -312,7 +312,7 @@ def write_export(
 
     existing = [c.filename for c in connectors if (directory / c.filename).exists()]
     if existing and not force:
-        raise UsageError(
+        raise InputError(
             f"{directory}: {', '.join(existing)} already exist(s); use --force to overwrite"
         )
     try:

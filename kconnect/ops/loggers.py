@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kconnect.errors import UsageError
+from kconnect.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -35,7 +35,7 @@ class LoggerChange:
 def check_level(level: str) -> str:
     upper = level.upper()
     if upper not in LOG_LEVELS:
-        raise UsageError(f"invalid log level {level!r} (choose from {', '.join(LOG_LEVELS)})")
+        raise InputError(f"invalid log level {level!r} (choose from {', '.join(LOG_LEVELS)})")
     return upper
 
 

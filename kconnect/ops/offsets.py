@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kconnect.errors import ApiError, KconnectError, UsageError
+from kconnect.errors import ApiError, InputError, KconnectError
 from kconnect.ops.state import wait_for_state
 
 if TYPE_CHECKING:
@@ -57,21 +57,21 @@ def read_offsets_file(path: Path) -> list[dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise UsageError(f"{path}: cannot read the offsets file: {reason}") from None
+        raise InputError(f"{path}: cannot read the offsets file: {reason}") from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+        raise InputError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
     if isinstance(document, dict) and "kconnect_result_version" in document:
         document = document.get("data") or {}
     if isinstance(document, dict):
         if set(document) != {"offsets"} and not {"offsets", "name"} <= set(document):
-            raise UsageError(f'{path}: expected {{"offsets": [...]}} or a list of offsets')
+            raise InputError(f'{path}: expected {{"offsets": [...]}} or a list of offsets')
         document = document["offsets"]
     if not isinstance(document, list):
-        raise UsageError(f"{path}: 'offsets' must be a list of {{partition, offset}} entries")
+        raise InputError(f"{path}: 'offsets' must be a list of {{partition, offset}} entries")
     if not document:
-        raise UsageError(f"{path}: the file lists no offsets (use `offsets reset` to clear them)")
+        raise InputError(f"{path}: the file lists no offsets (use `offsets reset` to clear them)")
     return document
 
 
@@ -83,21 +83,21 @@ def check_offsets(offsets: Sequence[Any], connector_type: str, source: str) -> l
     for i, entry in enumerate(offsets):
         where = f"{source}: offsets[{i}]"
         if not isinstance(entry, dict):
-            raise UsageError(f"{where} must be an object with 'partition' and 'offset'")
+            raise InputError(f"{where} must be an object with 'partition' and 'offset'")
         unknown = set(entry) - {"partition", "offset"}
         if unknown:
-            raise UsageError(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
+            raise InputError(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
         if "partition" not in entry or "offset" not in entry:
-            raise UsageError(f"{where} needs both 'partition' and 'offset' (null to reset)")
+            raise InputError(f"{where} needs both 'partition' and 'offset' (null to reset)")
         partition, offset = entry["partition"], entry["offset"]
         if not isinstance(partition, dict) or not partition:
-            raise UsageError(f"{where}.partition must be a non-empty object")
+            raise InputError(f"{where}.partition must be a non-empty object")
         if offset is not None and not isinstance(offset, dict):
-            raise UsageError(f"{where}.offset must be an object, or null to reset the partition")
+            raise InputError(f"{where}.offset must be an object, or null to reset the partition")
         for part, values in (("partition", partition), ("offset", offset or {})):
             for key, value in values.items():
                 if isinstance(value, (dict, list)):
-                    raise UsageError(
+                    raise InputError(
                         f"{where}.{part}.{key}: values must be strings, numbers, booleans or "
                         "null; Connect rejects nested objects and lists"
                     )
@@ -109,21 +109,21 @@ def check_offsets(offsets: Sequence[Any], connector_type: str, source: str) -> l
 
 def _check_sink_offset(where: str, partition: Mapping[str, Any], offset: Any) -> None:
     if set(partition) != {"kafka_topic", "kafka_partition"}:
-        raise UsageError(
+        raise InputError(
             f"{where}.partition: a sink connector's partition is "
             '{"kafka_topic": "<topic>", "kafka_partition": <int>}'
         )
     if not isinstance(partition["kafka_topic"], str) or not partition["kafka_topic"]:
-        raise UsageError(f"{where}.partition.kafka_topic must be a topic name")
+        raise InputError(f"{where}.partition.kafka_topic must be a topic name")
     if not _is_int(partition["kafka_partition"]) or partition["kafka_partition"] < 0:
-        raise UsageError(f"{where}.partition.kafka_partition must be a partition number")
+        raise InputError(f"{where}.partition.kafka_partition must be a partition number")
     if offset is not None:
         if set(offset) != {"kafka_offset"}:
-            raise UsageError(
+            raise InputError(
                 f'{where}.offset: a sink connector\'s offset is {{"kafka_offset": <int>}} or null'
             )
         if not _is_int(offset["kafka_offset"]) or offset["kafka_offset"] < 0:
-            raise UsageError(f"{where}.offset.kafka_offset must be a non-negative integer")
+            raise InputError(f"{where}.offset.kafka_offset must be a non-negative integer")
 
 
 def _is_int(value: Any) -> bool:

@@ -38,16 +38,21 @@ def envelope(
     exit_code: int,
     data: Any = None,
     errors: Sequence[KconnectError] = (),
+    *,
+    status: str | None = None,
 ) -> dict[str, Any]:
     """The versioned JSON document every `-o json` command prints, also on failure.
 
-    `kconnect_result_version` changes only when a key is removed or changes meaning.
+    `status` is the exit code's word unless the command knows better: `plan` says "changes"
+    whenever changes are pending, with or without `--detailed-exitcode` (which only decides
+    the exit code). `kconnect_result_version` changes only when a key is removed or changes
+    meaning.
     """
     code = ExitCode(exit_code) if exit_code in ExitCode._value2member_map_ else ExitCode.ERROR
     return {
         "kconnect_result_version": RESULT_VERSION,
         "command": command,
-        "status": _STATUS_WORDS[code],
+        "status": status or _STATUS_WORDS[code],
         "exit_code": int(exit_code),
         "data": data,
         "errors": [error_dict(e) for e in errors],
@@ -297,10 +302,11 @@ def render_apply(report: ApplyReport, console: Console) -> None:
             )
     if report.wait is not None:
         render_wait(report.wait, console)
-    c = report.result.counts
+    c = report.counts
+    reached = f" ({c['not_reached']} did not reach its state)" if c["not_reached"] else ""
     line = (
         f"Apply: {c['created']} created, {c['updated']} updated, {c['deleted']} deleted, "
-        f"{c['unchanged']} unchanged, {c['failed']} failed."
+        f"{c['unchanged']} unchanged, {c['failed']} failed{reached}."
     )
     console.print(Text(line, style="bold" if report.ok else "bold red"))
 
