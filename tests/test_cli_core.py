@@ -390,7 +390,10 @@ def test_usage_errors_exit_64(cli: CliRunner, args: tuple[str, ...]) -> None:
     ("args", "error"),
     [
         (("plan", "--bogus", "x"), "Error: No such option: --bogus"),
-        (("plan", "--verbos", "x"), "Error: No such option: --verbos (Possible options: --verbose)"),
+        (
+            ("plan", "--verbos", "x"),
+            "Error: No such option: --verbos (Possible options: --verbose)",
+        ),
         (("plan",), "Error: Missing argument 'PATH'."),
     ],
 )
