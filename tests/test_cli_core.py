@@ -498,3 +498,16 @@ def test_usage_error_with_json_output_still_prints_an_envelope(cli: CliRunner) -
     assert doc["exit_code"] == 64
     assert doc["errors"][0]["type"] == "UsageError"
     assert "--no-such-flag" in doc["errors"][0]["message"]
+
+
+def test_plan_json_status_shows_pending_changes_whatever_the_flag(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    write_manifest(tmp_path, "a.yaml", file_source("a"))
+    plain = cli("plan", str(tmp_path), "-o", "json", env=_env(fake))
+    detailed = cli("plan", str(tmp_path), "-o", "json", "--detailed-exitcode", env=_env(fake))
+    assert (plain.exit_code, plain.json["status"], plain.json["exit_code"]) == (0, "changes", 0)
+    assert (detailed.exit_code, detailed.json["status"]) == (2, "changes")
+    assert cli("apply", str(tmp_path), env=_env(fake)).exit_code == 0
+    settled = cli("plan", str(tmp_path), "-o", "json", env=_env(fake))
+    assert (settled.exit_code, settled.json["status"]) == (0, "ok")
