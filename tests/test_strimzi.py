@@ -615,3 +615,17 @@ def test_a_mistyped_secret_is_never_shown(cli: CliRunner, tmp_path: Path) -> Non
         "14: error: spec.config.api.secret: this value is a number that Connect would store "
         "in Java's number format; quote it to say the exact text [strimzi/value]"
     ) in result.stdout
+
+
+def test_paths_with_only_skipped_documents_are_an_error_not_a_prune_all(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    fake.add_connector("keep", {"connector.class": SOURCE, "topic": "t", "file": "/f"})
+    path = write_manifest(tmp_path, "m.yaml", (EXAMPLES / "kafka-connect.yaml").read_text())
+    result = cli("plan", str(path), "--prune", env={"KCONNECT_URL": fake.url})
+    assert result.exit_code == 1
+    assert f"error: no connector is declared in {path}: every document was skipped" in (
+        result.output
+    )
+    assert fake.connector_config("keep") is not None
+    assert "delete" not in result.stdout

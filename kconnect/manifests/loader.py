@@ -193,6 +193,15 @@ def load_manifest_set(
                 manifests.append(manifest)
     _check_unique_names(collector)
     strimzi.check_clusters(collector)
+    if not manifests and not collector.errors:
+        # Only documents kconnect skips (a KafkaConnect, a ConfigMap): planning nothing would
+        # make `--prune` delete every connector on the cluster.
+        collector.problems.append(
+            error(
+                "manifest/no-connectors",
+                f"no connector is declared in {', '.join(paths)}: every document was skipped",
+            )
+        )
     problems = sorted(collector.problems, key=Problem.sort_key)
     if collector.errors:
         raise ManifestError(problems)
