@@ -208,3 +208,32 @@ def test_bulk_state_change_reports_each_connector_and_sanitises_worker_text() ->
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr
     assert "\\x1b]0;pwned\\x07" in failed[0]
     assert "password=********" in failed[0]
+
+
+def test_log_lines_during_the_live_display_leave_no_debris(manifests: Path) -> None:
+    """A worker restart mid-wait makes kconnect say it is retrying (visible without -v); in a
+    terminal that line is printed above the live display, which still erases itself."""
+    with FakeConnect(latency=0.2) as fake:
+
+        def restart_worker() -> None:
+            deadline = time.monotonic() + 30
+            while len(fake.connector_names()) < len(NAMES) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            fake.unassign_task("ok-b", 0)  # keeps --wait waiting through the restart
+            fake.set_unreachable(True)
+            time.sleep(1.5)
+            fake.set_unreachable(False)
+            time.sleep(0.5)
+            httpx.post(f"{fake.url}/connectors/ok-b/tasks/0/restart", timeout=10)
+
+        thread = threading.Thread(target=restart_worker, daemon=True)
+        thread.start()
+        with Terminal([*COMMAND, str(manifests)], _env(fake), columns=100, rows=30) as term:
+            term.wait_for("worker unreachable, retrying")
+            code = term.wait_exit(60)
+            screen = term.text()
+        thread.join(5)
+    assert code == 0, screen
+    assert "Waiting for" not in screen and "Writing" not in screen
+    assert "kconnect: worker unreachable, retrying in" in screen
+    assert "Apply: 3 created, 0 updated, 0 deleted, 0 unchanged, 0 failed." in screen

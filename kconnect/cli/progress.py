@@ -164,6 +164,7 @@ class LiveDisplay:
         self.reached: set[str] = set()
         self.failed_waits: set[str] = set()
         self.read_error: str | None = None
+        self._handlers: list[tuple[Any, Any]] = []  # log handlers and their own streams
 
     def __call__(self, event: ProgressEvent) -> None:
         with self._lock:
@@ -200,9 +201,23 @@ class LiveDisplay:
             redirect_stderr=False,
         )
         self._live.start()
+        self._route_logs()
+
+    def _route_logs(self) -> None:
+        """kconnect's log lines (a visible retry, -v) written straight to the terminal would
+        land inside the region being redrawn and stay there as debris: while the display is
+        up they are printed through its console, above it."""
+        import logging
+
+        for handler in logging.getLogger("kconnect").handlers:
+            if isinstance(handler, logging.StreamHandler):
+                self._handlers.append((handler, handler.setStream(_ConsoleWriter(self.console))))
 
     def stop(self) -> None:
         if self._live is not None:
+            for handler, stream in self._handlers:
+                handler.setStream(stream)
+            self._handlers = []
             self._live.stop()
             self._live = None
 
@@ -265,3 +280,20 @@ class LiveDisplay:
         if len(names) > room:
             table.add_row("", text_class(f"… and {len(names) - room} more"), "", "")
         return table
+
+
+class _ConsoleWriter:
+    """A text stream that prints whole lines through a rich console (above a live display)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def write(self, text: str) -> int:
+        from rich.text import Text
+
+        for line in text.splitlines():
+            self.console.print(Text(line), markup=False, highlight=False)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
