@@ -153,7 +153,8 @@ class ConnectClient:
             reason = cause.cause if isinstance(cause, Transient) else cause
             self.stats.count_retry(conflict=_is_conflict(reason))
             attempt = f"{state.attempt_number + 1}/{policy.attempts}"
-            if isinstance(reason, ConnectUnreachable) and self.reachability.should_notice():
+            unreachable = isinstance(reason, ConnectUnreachable)
+            if unreachable and self.reachability.should_notice(state.attempt_number + 1):
                 # Visible without -v: a dead worker must not look like a hung command.
                 log.warning(
                     "worker unreachable, retrying in %s (%s): %s",

@@ -63,6 +63,7 @@ class Reachability:
         self._open: ConnectUnreachable | None = None
         self._opened_at = 0.0
         self._last_notice = -1e9
+        self._last_attempt = 0
 
     @property
     def is_open(self) -> bool:
@@ -88,6 +89,7 @@ class Reachability:
         with self._lock:
             self._down_since = None
             self._open = None
+            self._last_attempt = 0
 
     def no_answer(self, error: ConnectUnreachable) -> float:
         """Record a request without an answer; the seconds left before giving up (<= 0: the
@@ -112,11 +114,13 @@ class Reachability:
             self._open = error
         self._opened_at = now
 
-    def should_notice(self, interval: float = 1.0) -> bool:
-        """Rate-limits the "retrying" notices of parallel requests to one per `interval`."""
+    def should_notice(self, attempt: int, interval: float = 1.0) -> bool:
+        """Whether to show a "retrying" notice for `attempt`: every attempt of one request,
+        but parallel requests retrying in step share one line per attempt (or per second)."""
         with self._lock:
             now = self._clock()
-            if now - self._last_notice < interval:
+            if attempt <= self._last_attempt and now - self._last_notice < interval:
                 return False
             self._last_notice = now
+            self._last_attempt = attempt
             return True
