@@ -251,8 +251,9 @@ class Bench:
         print(f"  (warning: connectors did not settle to {state} within {timeout:.0f} s)")
 
     def clean(self) -> None:
-        for name in self.live():
-            httpx.delete(f"{self.url}/connectors/{name}", timeout=60)
+        left = sorted(self.live())
+        if left:
+            self.baseline("DELETE", lambda m: f"/connectors/{m}", only=left)
         self.settle(present=False)
 
 
