@@ -252,15 +252,15 @@ def test_multi_connector_commands_run_in_parallel(cli: CliRunner, fake: FakeConn
     names = [f"p{i:02d}" for i in range(40)]
     for name in names:
         fake.add_connector(name, _sink(name))
-    fake.latency = 0.1
+    fake.latency = 0.3
     for command in ("pause", "resume", "restart", "delete"):
         fake.clear_requests()
         extra = ("--yes",) if command == "delete" else ()
         result = cli(command, *names, *extra, env=_env(fake))
         assert result.exit_code == 0, result.output
         assert len(result.stdout.splitlines()) == len(names)
-        # Starts at 16 and grows while latency holds, never past 32.
-        assert 16 <= fake.max_in_flight <= 32, (command, fake.max_in_flight)
+        # Many at once (16 or 32 to start with, depending on the kind), never past 32.
+        assert 8 < fake.max_in_flight <= 32, (command, fake.max_in_flight)
     assert fake.connector_names() == []
 
 
@@ -276,12 +276,12 @@ def test_concurrency_flag_fixes_the_number_in_flight(cli: CliRunner, fake: FakeC
         assert fake.max_in_flight == int(n)
 
 
-def test_apply_creates_start_narrow_and_grow_while_latency_holds(
+def test_apply_runs_up_to_32_writes_at_once(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
     names = [f"k{i:02d}" for i in range(60)]
     manifests = _manifests(tmp_path / "m", names)
-    fake.latency = 0.1
+    fake.latency = 0.3
     result = cli("apply", str(manifests), "--yes", env=_env(fake))
     assert result.exit_code == 0, result.output
     assert 8 < fake.max_in_flight <= 32

@@ -101,8 +101,9 @@ ConcurrencyOpt = Annotated[
     int | None,
     typer.Option(
         "--concurrency",
-        help="Parallel writes, the same for every kind [default: per kind: 8 creates, "
-        "32 updates, 16 deletes, pause/resume/stop and restarts]",
+        help="Parallel writes, fixed, the same for every kind [default: adapts per kind: "
+        "starts at 32 creates, updates and deletes, 16 pause/resume/stop and restarts; "
+        "halves on 409s, never above 32]",
         min=1,
         max=64,
         show_default=False,
