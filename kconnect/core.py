@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from kconnect.api.client import ConnectClient
 from kconnect.diagnostics import Location, Problem, Severity, error
-from kconnect.errors import ApiError, ManifestError, NotFoundError
+from kconnect.errors import ApiError, KconnectError, ManifestError, NotFoundError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifests.loader import load_manifest_set
 from kconnect.manifests.model import Manifest, TargetState
@@ -81,10 +82,14 @@ def validate(
     client: ConnectClient | None = None,
     stdin_text: str | bytes | None = None,
     scope: Scope = NO_SCOPE,
+    strict: bool = False,
+    catalog_dir: str | None = None,
 ) -> ValidationReport:
-    """Load and check every manifest: envelope, per-class schema, pipeline lint, the
-    ownership scope, and — when a client is given — the worker's own validation. Never raises
-    for bad manifests: the problems are in the report."""
+    """Load and check every manifest: envelope, per-class schema, unknown keys, pipeline lint,
+    the ownership scope, and — when a client is given — the worker's own validation. Never
+    raises for bad manifests: the problems are in the report. `strict` makes every warning an
+    error; `catalog_dir` holds plugin catalogs (`kconnect plugins snapshot`), found next to the
+    manifests (`.kconnect/plugins/`, walking up) when not given."""
     try:
         loaded = load_manifest_set(paths, env, stdin_text=stdin_text)
     except ManifestError as exc:
@@ -92,7 +97,7 @@ def validate(
     manifests = loaded.manifests
     # Known before the first request (the worker's validation may echo them back).
     register_secrets(secret_values(m.config for m in manifests))
-    problems = [*loaded.problems, *offline_problems(manifests)]
+    problems = [*loaded.problems, *offline_problems(manifests, catalog_dir=catalog_dir)]
     problems.extend(scope_problems(manifests, scope))
     worker_keys: dict[str, frozenset[str]] = {}
     if client is not None and not any(p.is_error for p in problems):
@@ -100,6 +105,8 @@ def validate(
             found, keys = worker_validation(client, manifest)
             problems.extend(found)
             worker_keys[manifest.name] = keys
+    if strict:
+        problems = [replace(p, severity=Severity.ERROR) for p in problems]
     problems.sort(key=Problem.sort_key)
     return ValidationReport(tuple(manifests), tuple(problems), worker_keys)
 
@@ -123,15 +130,34 @@ def scope_problems(manifests: Sequence[Manifest], scope: Scope) -> list[Problem]
     ]
 
 
-def offline_problems(manifests: Sequence[Manifest]) -> list[Problem]:
+def offline_problems(
+    manifests: Sequence[Manifest], *, catalog_dir: str | None = None
+) -> list[Problem]:
     from kconnect.validate.keys import check_config
     from kconnect.validate.lint import lint_pipeline
+    from kconnect.validate.plugin_catalogs import CatalogSet
+    from kconnect.validate.unknown_keys import check_unknown_keys
 
+    catalogs = CatalogSet(snapshot_folders(manifests, catalog_dir))
     problems: list[Problem] = []
     for manifest in manifests:
         problems.extend(check_config(manifest))
+        problems.extend(check_unknown_keys(manifest, catalogs))
     problems.extend(lint_pipeline(manifests))
     return problems
+
+
+def snapshot_folders(manifests: Sequence[Manifest], catalog_dir: str | None) -> list[Path]:
+    """`catalog_dir` when given (it must exist), else the nearest `.kconnect/plugins/`."""
+    from kconnect.validate.plugin_catalogs import find_snapshot
+
+    if catalog_dir is not None:
+        folder = Path(catalog_dir)
+        if not folder.is_dir():
+            raise KconnectError(f"--catalog {catalog_dir}: no such directory")
+        return [folder]
+    found = find_snapshot(m.location.path for m in manifests)
+    return [found] if found is not None else []
 
 
 def worker_validation(

@@ -581,3 +581,47 @@ def test_no_locks_with_data_snapshot() -> None:
 )
 def test_regex_overlap(a: str, b: str, expected: bool | None) -> None:
     assert regex_overlap(a, b) is expected
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("connection.url", "jdbc:mysql://app:S3cretPw@db:3306/shop"),
+        ("mongodb.connection.string", "mongodb://user:hunter2@mongo:27017/?replicaSet=rs0"),
+        ("connection.url", "http://es:9200,http://elastic:changeme@es2:9200"),
+    ],
+)
+def test_plaintext_password_inside_a_url(key: str, value: str) -> None:
+    src = source(**{key: value})
+    problems = lint_pipeline([src])
+    assert [(p.rule, p.message) for p in problems] == [
+        (
+            "plaintext-secret",
+            f"{key} holds a URL with a plaintext password (user:password@host), visible to "
+            "anyone who can read the manifest or GET /connectors/mydb-connector",
+        )
+    ]
+    assert problems[0].location == src.location_of(key)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "jdbc:mysql://app:${file:/secrets/db.properties:password}@db:3306/shop",
+        "mongodb://user:${env:MONGO_PASSWORD}@mongo:27017",
+        "http://es:9200",
+        "jdbc:mysql://app@db:3306/shop",
+        "http://user:@es:9200",
+    ],
+)
+def test_url_without_a_literal_password_is_fine(value: str) -> None:
+    assert lint_pipeline([source(**{"connection.url": value})]) == []
+
+
+def test_interpolated_url_password_is_fine() -> None:
+    m = mk(
+        "s",
+        {**source(**{"connection.url": "jdbc:mysql://app:resolved@db/shop"}).config},
+        interpolated=frozenset({"connection.url"}),
+    )
+    assert lint_pipeline([m]) == []

@@ -24,6 +24,8 @@ from kconnect.validate.catalogs import (
     schema_dir,
 )
 from kconnect.validate.keys import check_config
+from kconnect.validate.plugin_catalogs import CatalogSet
+from kconnect.validate.unknown_keys import check_unknown_keys
 
 MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
@@ -119,6 +121,10 @@ def test_password_keys() -> None:
         "elastic.https.ssl.keystore.password",
         "elastic.https.ssl.truststore.password",
         "elastic.https.ssl.key.password",
+        # Kafka's client SSL configs, PASSWORD-typed, embedded under elastic.https.
+        "elastic.https.ssl.keystore.key",
+        "elastic.https.ssl.keystore.certificate.chain",
+        "elastic.https.ssl.truststore.certificates",
     }
 
 
@@ -196,7 +202,6 @@ def test_int_type() -> None:
     [
         ("schema_only", "3.3", "no_data"),
         ("schema_only_recovery", "3.3", "recovery"),
-        ("never", "3.6", "no_data"),
     ],
 )
 def test_snapshot_modes_removed_in_3x(value: str, version: str, replacement: str) -> None:
@@ -204,6 +209,11 @@ def test_snapshot_modes_removed_in_3x(value: str, version: str, replacement: str
     assert [p.rule for p in problems] == ["schema/enum"]
     assert f"removed in Debezium {version}" in problems[0].message
     assert replacement in problems[0].message
+
+
+def test_snapshot_mode_never_is_accepted_by_3_5() -> None:
+    # The real 3.5.0.Final worker recommends (and accepts) `never`; it is not removed there.
+    assert check_config(mk(mysql(snapshot_mode="never"))) == []
 
 
 def test_mariadb_enums_differ_from_mysql() -> None:
@@ -255,15 +265,22 @@ def test_es_enums_are_case_insensitive() -> None:
 
 def test_topic_prefix_pattern_and_removed_keys() -> None:
     m = mk(mysql(topic_prefix="my prefix", database_server_name="old"))
-    problems = check_config(m)
-    assert [(p.rule, p.severity) for p in problems] == [
-        ("schema/pattern", Severity.ERROR),
-        ("schema/removed-key", Severity.WARNING),
+    problems = check_config(m) + check_unknown_keys(m, CatalogSet())
+    assert [(p.rule, p.severity, p.message) for p in problems] == [
+        ("schema/pattern", Severity.ERROR, problems[0].message),
+        (
+            "key/renamed",
+            Severity.ERROR,
+            "database.server.name: no longer read; use topic.prefix instead",
+        ),
     ]
     assert "topic.prefix" in problems[0].message
-    assert "renamed to topic.prefix in Debezium 2.0" in problems[1].message
-    history = check_config(mk({**mysql(), "database.history.kafka.topic": "x"}))
-    assert [p.rule for p in history] == ["schema/removed-key"]
+    history = mk({**mysql(), "database.history.kafka.topic": "x"})
+    assert check_config(history) == []
+    assert [p.message for p in check_unknown_keys(history, CatalogSet())] == [
+        "database.history.kafka.topic: no longer read; use schema.history.internal.kafka.topic "
+        "instead"
+    ]
 
 
 def test_schemas_are_cached() -> None:

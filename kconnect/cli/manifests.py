@@ -92,6 +92,18 @@ def validate(
     owns: OwnsOpt = None,
     env_file: EnvFileOpt = None,
     output: OutputOpt = Output.text,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat every warning as an error (for CI gates)")
+    ] = False,
+    catalog: Annotated[
+        str | None,
+        typer.Option(
+            "--catalog",
+            metavar="DIR",
+            help="Plugin catalogs to validate against (default: the nearest .kconnect/plugins/)",
+            show_default=False,
+        ),
+    ] = None,
     *,
     connection: Connection,
 ) -> int:
@@ -105,9 +117,19 @@ def validate(
         env, text = manifest_env(env_file), stdin_text(paths)
         if online:
             with connection.client() as client:
-                report = validate_manifests(paths, env, client=client, stdin_text=text, scope=scope)
+                report = validate_manifests(
+                    paths,
+                    env,
+                    client=client,
+                    stdin_text=text,
+                    scope=scope,
+                    strict=strict,
+                    catalog_dir=catalog,
+                )
         else:
-            report = validate_manifests(paths, env, stdin_text=text, scope=scope)
+            report = validate_manifests(
+                paths, env, stdin_text=text, scope=scope, strict=strict, catalog_dir=catalog
+            )
         register_manifest_secrets([m.config for m in report.manifests])
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: render_validation(report, c))

@@ -11,7 +11,8 @@ that this module enforces:
   Debezium (``EnumeratedValue.parse``) and the Elasticsearch sink (``EnumRecommender``) do;
 - ``x-kconnect-removed``: enum values that older releases accepted, with the release that
   removed them (reported instead of the bare "not allowed");
-- ``x-kconnect-removed-keys`` (top level): keys renamed or removed upstream, a warning;
+- ``x-kconnect-removed-keys`` (top level): keys renamed or removed upstream (for editors; the
+  check is `kconnect.validate.unknown_keys`);
 - ``x-kconnect-message``: a property-specific sentence used instead of the generic one.
 
 The schemas live in the repository's top-level ``schemas/`` and are copied into the wheel as

@@ -1,5 +1,5 @@
 """Per-key checks of one connector config against its class's schema: required keys, types,
-ranges, allowed values, removed keys. Rule ids are listed with hints in
+ranges, allowed values (unknown and renamed keys: `unknown_keys`). Rule ids are listed with hints in
 `kconnect.validate.lint.rules`."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import functools
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from kconnect.diagnostics import Problem, error, warning
+from kconnect.diagnostics import Problem, error
 from kconnect.validate.catalogs import connector_schema
 
 if TYPE_CHECKING:
@@ -20,7 +20,6 @@ RULE_TYPE = "schema/type"
 RULE_ENUM = "schema/enum"
 RULE_RANGE = "schema/range"
 RULE_PATTERN = "schema/pattern"
-RULE_REMOVED_KEY = "schema/removed-key"
 RULE_INVALID = "schema/invalid"
 
 _TYPE_WORDS = {
@@ -120,25 +119,6 @@ def _problem_for(err: Any, manifest: Manifest) -> Problem | None:
     return error(RULE_INVALID, msg, where, connector=name)
 
 
-def _removed_keys(schema: Mapping[str, Any], manifest: Manifest) -> list[Problem]:
-    removed: Mapping[str, str] = schema.get("x-kconnect-removed-keys", {})
-    problems = []
-    for key in manifest.config:
-        for pattern, why in removed.items():
-            hit = key.startswith(pattern[:-1]) if pattern.endswith("*") else key == pattern
-            if hit:
-                problems.append(
-                    warning(
-                        RULE_REMOVED_KEY,
-                        f"{key} is no longer read: {why}",
-                        manifest.location_of(key),
-                        connector=manifest.name,
-                    )
-                )
-                break
-    return problems
-
-
 def check_config(manifest: Manifest) -> list[Problem]:
     """Every problem the bundled schema of the manifest's class finds in its config.
 
@@ -164,5 +144,4 @@ def check_config(manifest: Manifest) -> list[Problem]:
         problems.append(
             error(RULE_REQUIRED, msg, manifest.location, hint=desc, connector=manifest.name)
         )
-    problems.extend(_removed_keys(schema, manifest))
     return sorted(problems, key=Problem.sort_key)

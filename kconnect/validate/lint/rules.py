@@ -48,11 +48,35 @@ _CATALOG = (
         "A value does not have the required form.",
         "See the message for the allowed form.",
     ),
+    # Unknown keys (kconnect.validate.unknown_keys), against the plugin catalogs.
     Rule(
-        "schema/removed-key",
-        _W,
+        "key/typo",
+        _E,
+        "A key no catalog defines is a near miss (small edit or case) of one that exists: "
+        "Connect would ignore it and run with the default.",
+        "Use the key named in the message (`did you mean …?`).",
+    ),
+    Rule(
+        "key/renamed",
+        _E,
         "A key renamed or removed upstream is no longer read.",
         "Use the replacement named in the message.",
+    ),
+    Rule(
+        "key/unknown",
+        _W,
+        "No catalog explains the key (plugin, framework, transform, converter, client "
+        "override, pass-through family); Connect ignores keys it does not know. "
+        "`validate --strict` makes this an error.",
+        "Remove the key, fix its name, or snapshot the plugin's catalog "
+        "(`kconnect plugins snapshot`) if it is newer than kconnect's.",
+    ),
+    Rule(
+        "key/transform-type-missing",
+        _E,
+        "`transforms` lists an alias without `transforms.<alias>.type`: Connect rejects "
+        "the config.",
+        "Set `transforms.<alias>.type`, or drop the alias from `transforms`.",
     ),
     Rule("schema/invalid", _E, "Any other schema violation.", "See the message."),
     # Topics.
@@ -185,8 +209,8 @@ _CATALOG = (
     Rule(
         "plaintext-secret",
         _W,
-        "A password or other secret is written in plaintext; Connect shows it in "
-        "`GET /connectors/<name>`.",
+        "A password or other secret is written in plaintext (also inside a URL, "
+        "`scheme://user:password@host`); Connect shows it in `GET /connectors/<name>`.",
         "Use a ConfigProvider reference: `${env:VAR}` (Kafka 3.5+) or `${file:/path:key}`.",
     ),
     Rule(

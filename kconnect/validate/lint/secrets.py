@@ -17,6 +17,14 @@ _NOT_SECRET = re.compile(
 )
 _REFERENCE = re.compile(r"\$\{([^:}]+):[^}]*\}")
 _JAAS_PASSWORD = re.compile(r"password\s*=\s*\"([^\"]*)\"", re.IGNORECASE)
+# `scheme://user:password@host` (also `jdbc:mysql://…`, several URLs in one value); the
+# password may itself be a `${provider:…}` reference, which may contain `/` and `:`.
+_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@,]+:(\$\{[^}]*\}|[^@\s/,]*)@", re.I)
+
+
+def url_passwords(value: str) -> list[str]:
+    """Literal passwords inside URL user-info in `value` (references do not count)."""
+    return [p for p in _URL_PASSWORD.findall(value) if p and not p.startswith("${")]
 
 
 def _plaintext(key: str, value: str) -> bool:
@@ -45,6 +53,14 @@ def check_secrets(report: Report, m: Manifest, worker_defaults: Mapping[str, str
                 key,
                 f"{key} holds a plaintext secret, visible to anyone who can read the manifest "
                 f"or GET /connectors/{m.name}",
+            )
+        elif url_passwords(value):
+            report.add(
+                "plaintext-secret",
+                m,
+                key,
+                f"{key} holds a URL with a plaintext password (user:password@host), visible to "
+                f"anyone who can read the manifest or GET /connectors/{m.name}",
             )
     if worker_defaults is None or "config.providers" not in worker_defaults:
         return

@@ -1,0 +1,253 @@
+"""Catalogs from a real worker: every key each installed plugin defines, as the worker says.
+
+A catalog is one JSON file per plugin class (`<class>.json`):
+
+    {"class": ..., "type": "source|sink|transformation|predicate|converter|header_converter",
+     "version": "3.5.0.Final", "origin": "...", "keys": [{"name", "type", "default",
+     "required", "importance", "group", "documentation", "display_name", "allowed"?}]}
+
+plus `framework-source.json` / `framework-sink.json`, the keys Connect itself reads for every
+source or sink (`GET /connector-plugins/{class}/config` lists them after the plugin's own keys,
+in the framework's groups). `allowed` is the worker's `recommended_values` from
+`PUT /connector-plugins/{class}/config/validate` (omitted for CLASS keys, whose recommendations
+are simply the worker's installed plugins).
+
+Used by `python -m kconnect.validate.catalog_gen` (the bundled catalogs) and by
+`kconnect plugins snapshot` (a project's own cluster). Talks to the worker with httpx directly:
+this is a generator, run by hand, not part of a command's retry policy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+# Groups the Connect runtime puts its own keys in (ConnectorConfig, SinkConnectorConfig,
+# SourceConnectorConfig); a plugin's keys are in its own groups (or none).
+FRAMEWORK_GROUPS = frozenset(
+    {
+        "Common",
+        "Transforms",
+        "Predicates",
+        "Error Handling",
+        "Topic Creation",
+        "Exactly Once Support",
+        "offsets.topic",
+    }
+)
+CONNECTOR_TYPES = ("source", "sink")
+PROBE_NAME = "kconnect-catalog-probe"
+
+
+def _key(definition: Mapping[str, Any], allowed: Iterable[str] = ()) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": definition["name"],
+        "type": definition.get("type"),
+        "default": definition.get("default_value"),
+        "required": bool(definition.get("required")),
+        "importance": definition.get("importance"),
+        "group": definition.get("group"),
+        "display_name": definition.get("display_name"),
+        "documentation": definition.get("documentation") or "",
+    }
+    values = list(dict.fromkeys(allowed))
+    # CLASS and plugin.version recommendations are the worker's installed plugins, not a rule.
+    if values and entry["type"] != "CLASS" and not entry["name"].endswith("plugin.version"):
+        entry["allowed"] = values
+    return entry
+
+
+class CatalogReader:
+    """Reads catalogs from one worker at `url` (a plain httpx client, no retries)."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        import httpx
+
+        self._http = httpx.Client(base_url=url.rstrip("/"), timeout=timeout)
+        self.worker_version = str(self._get("/").get("version", ""))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _get(self, path: str) -> Any:
+        answer = self._http.get(path)
+        answer.raise_for_status()
+        return answer.json()
+
+    def plugins(self) -> list[dict[str, Any]]:
+        """Every installed plugin, once per (class, type)."""
+        found: list[dict[str, Any]] = self._get("/connector-plugins?connectorsOnly=false")
+        return found
+
+    def definitions(self, cls: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self._get(f"/connector-plugins/{quote(cls, safe='')}/config")
+        return found
+
+    def recommended(self, cls: str, config: Mapping[str, str]) -> dict[str, list[str]]:
+        """`recommended_values` per key of a validate call (no connector is created)."""
+        answer = self._http.put(
+            f"/connector-plugins/{quote(cls, safe='')}/config/validate", json=dict(config)
+        )
+        if answer.status_code != 200:
+            return {}
+        out: dict[str, list[str]] = {}
+        for entry in answer.json().get("configs", []):
+            value = entry.get("value") or {}
+            if value.get("recommended_values"):
+                out[value["name"]] = [str(v) for v in value["recommended_values"]]
+        return out
+
+
+def _catalog(
+    cls: str, kind: str, version: str | None, keys: list[dict[str, Any]], origin: str
+) -> dict[str, Any]:
+    return {"class": cls, "type": kind, "version": version, "origin": origin, "keys": keys}
+
+
+def read_catalogs(reader: CatalogReader) -> dict[str, dict[str, Any]]:
+    """File name → catalog for every plugin the worker has, plus the framework catalogs."""
+    origin = (
+        f"generated from a Kafka Connect {reader.worker_version} worker: "
+        "GET /connector-plugins/{class}/config and PUT .../config/validate "
+        "(kconnect.validate.catalog_gen)"
+    )
+    plugins = reader.plugins()
+    by_class: dict[str, dict[str, Any]] = {}
+    for plugin in plugins:
+        entry = by_class.setdefault(
+            plugin["class"], {"types": [], "version": plugin.get("version")}
+        )
+        entry["types"].append(plugin["type"])
+    smts = [c for c, e in by_class.items() if "transformation" in e["types"]]
+    predicates = [c for c, e in by_class.items() if "predicate" in e["types"]]
+    out: dict[str, dict[str, Any]] = {}
+    framework: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in CONNECTOR_TYPES}
+    smt_recommended: dict[str, dict[str, list[str]]] = {}
+    for cls, entry in sorted(by_class.items()):
+        types: list[str] = entry["types"]
+        kind = next((t for t in types if t in CONNECTOR_TYPES), types[0])
+        definitions = reader.definitions(cls)
+        recommended: dict[str, list[str]] = {}
+        if kind in CONNECTOR_TYPES:
+            probe = {"connector.class": cls, "name": PROBE_NAME}
+            if kind == "sink":
+                probe["topics"] = PROBE_NAME
+            recommended = reader.recommended(cls, probe)
+            if not smt_recommended and smts:
+                smt_recommended = _smt_recommendations(reader, cls, kind, smts, predicates)
+        own = []
+        for d in definitions:
+            key = _key(d, recommended.get(d["name"], ()))
+            if kind in CONNECTOR_TYPES and d.get("group") in FRAMEWORK_GROUPS:
+                framework[kind].setdefault(d["name"], key)
+            else:
+                own.append(key)
+        if kind in ("transformation", "predicate"):
+            hints = smt_recommended.get(cls, {})
+            own = [_key(d, hints.get(d["name"], ())) for d in definitions]
+        if "header_converter" in types and kind != "header_converter":
+            kind = "converter"  # also a header converter: one catalog for both uses
+        out[f"{cls}.json"] = _catalog(cls, kind, entry.get("version"), own, origin)
+        out[f"{cls}.json"]["plugin_types"] = sorted(types)
+    for kind, keys in framework.items():
+        if keys:
+            name = f"framework-{kind}"
+            out[f"{name}.json"] = _catalog(
+                name, kind, reader.worker_version, list(keys.values()), origin
+            )
+    return out
+
+
+def _smt_recommendations(
+    reader: CatalogReader, cls: str, kind: str, smts: list[str], predicates: list[str]
+) -> dict[str, dict[str, list[str]]]:
+    """One validate call naming every SMT and predicate, so their keys' recommendations show."""
+    config = {"connector.class": cls, "name": PROBE_NAME}
+    if kind == "sink":
+        config["topics"] = PROBE_NAME
+    aliases = {f"t{i}": smt for i, smt in enumerate(smts)}
+    paliases = {f"p{i}": p for i, p in enumerate(predicates)}
+    config["transforms"] = ",".join(aliases)
+    config.update({f"transforms.{a}.type": smt for a, smt in aliases.items()})
+    config["predicates"] = ",".join(paliases)
+    config.update({f"predicates.{a}.type": p for a, p in paliases.items()})
+    found = reader.recommended(cls, config)
+    out: dict[str, dict[str, list[str]]] = {}
+    for family, names in (("transforms", aliases), ("predicates", paliases)):
+        for alias, plugin in names.items():
+            prefix = f"{family}.{alias}."
+            out[plugin] = {
+                k[len(prefix) :]: v
+                for k, v in found.items()
+                if k.startswith(prefix) and k[len(prefix) :] != "type"
+            }
+    return out
+
+
+def client_catalog(kafka_libs: Path, version: str) -> dict[str, Any]:
+    """The Kafka client configs (producer, consumer, admin) from the kafka-clients jar, by
+    running tools/DumpClientConfigs.java (needs a JDK 11+ on PATH)."""
+    import subprocess
+
+    tool = Path(__file__).resolve().parents[2] / "tools" / "DumpClientConfigs.java"
+    done = subprocess.run(
+        ["java", "-cp", f"{kafka_libs}/*", str(tool)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    clients: dict[str, list[dict[str, Any]]] = {}
+    for line in done.stdout.splitlines():
+        kind, name, ctype, importance = line.split("\t")
+        clients.setdefault(kind, []).append({"name": name, "type": ctype, "importance": importance})
+    return {
+        "class": "kafka-clients",
+        "type": "clients",
+        "version": version,
+        "origin": f"kafka-clients {version} jar: ProducerConfig, ConsumerConfig, "
+        "AdminClientConfig.configDef() (tools/DumpClientConfigs.java)",
+        "clients": {k: sorted(v, key=lambda e: e["name"]) for k, v in sorted(clients.items())},
+    }
+
+
+def write_catalogs(catalogs: Mapping[str, Mapping[str, Any]], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, catalog in sorted(catalogs.items()):
+        path = folder / name
+        path.write_text(json.dumps(catalog, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover - run by hand
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("url", help="Connect REST URL, e.g. http://127.0.0.1:8083")
+    parser.add_argument("--out", type=Path, required=True, help="directory to write into")
+    parser.add_argument("--only", action="append", default=[], help="class name (repeatable)")
+    parser.add_argument(
+        "--kafka-libs", type=Path, help="Kafka's libs/ folder: also write kafka-clients.json"
+    )
+    args = parser.parse_args(argv)
+    reader = CatalogReader(args.url)
+    try:
+        catalogs = read_catalogs(reader)
+    finally:
+        reader.close()
+    if args.only:
+        keep = set(args.only) | {"framework-source", "framework-sink"}
+        catalogs = {n: c for n, c in catalogs.items() if c["class"] in keep}
+    if args.kafka_libs:
+        catalogs["kafka-clients.json"] = client_catalog(args.kafka_libs, reader.worker_version)
+    for path in write_catalogs(catalogs, args.out):
+        print(path)  # noqa: T201 - a generator run by hand lists what it wrote
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
