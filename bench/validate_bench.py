@@ -5,7 +5,7 @@
 The manifests are a realistic mix: Debezium MySQL sources (transforms, converters, client
 overrides, JDBC pass-through) and Elasticsearch sinks reading them, so every layer runs:
 schema checks, unknown keys against the catalogs, and the pipeline lint. Compare two trees by
-putting one first on PYTHONPATH (e.g. `PYTHONPATH=../main python bench/validate_bench.py`).
+`--tree ../main` (that checkout's `kconnect` package is imported instead of the installed one).
 """
 
 from __future__ import annotations
@@ -65,7 +65,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--tree", help="a checkout whose kconnect to run instead")
     options = parser.parse_args()
+    command = [sys.executable, "-m", "kconnect"]
+    if options.tree:
+        boot = (
+            f"import sys, runpy; sys.path.insert(0, {str(Path(options.tree).resolve())!r}); "
+            "runpy.run_module('kconnect', run_name='__main__', alter_sys=True)"
+        )
+        command = [sys.executable, "-c", boot]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "all.yaml"
         with path.open("w") as out:
@@ -76,7 +84,7 @@ def main() -> None:
         for _ in range(options.runs):
             start = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", "kconnect", "validate", str(path)],
+                [*command, "validate", str(path)],
                 capture_output=True,
                 text=True,
                 check=False,

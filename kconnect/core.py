@@ -100,6 +100,8 @@ def validate(
     problems = [*loaded.problems, *offline_problems(manifests, catalog_dir=catalog_dir)]
     problems.extend(scope_problems(manifests, scope))
     worker_keys: dict[str, frozenset[str]] = {}
+    if client is not None:
+        problems.extend(catalog_drift(client, snapshot_folders(manifests, catalog_dir)))
     if client is not None and not any(p.is_error for p in problems):
         for manifest in manifests:
             found, keys = worker_validation(client, manifest)
@@ -145,6 +147,21 @@ def offline_problems(
         problems.extend(check_unknown_keys(manifest, catalogs))
     problems.extend(lint_pipeline(manifests))
     return problems
+
+
+def catalog_drift(client: ConnectClient, folders: Sequence[Path]) -> list[Problem]:
+    """A warning per snapshot catalog whose plugin version differs from the worker's."""
+    if not folders:
+        return []
+    from kconnect.diagnostics import warning
+    from kconnect.validate.snapshot import version_drift
+
+    live = client.plugins(connectors_only=False)
+    return [
+        warning("catalog/version-drift", message, hint="run `kconnect plugins snapshot`")
+        for folder in folders
+        for message in version_drift(folder, live)
+    ]
 
 
 def snapshot_folders(manifests: Sequence[Manifest], catalog_dir: str | None) -> list[Path]:

@@ -625,3 +625,78 @@ def test_interpolated_url_password_is_fine() -> None:
         interpolated=frozenset({"connection.url"}),
     )
     assert lint_pipeline([m]) == []
+
+
+# -- a "maybe" is never an error --------------------------------------------------------------
+
+AVRO = "io.confluent.connect.avro.AvroConverter"
+REGEX_ROUTER = "org.apache.kafka.connect.transforms.RegexRouter"
+
+
+def file_sink(topics: str, **extra: str) -> Manifest:
+    return mk(
+        "payments-file",
+        {
+            "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector",
+            "topics": topics,
+            "file": "/tmp/payments.txt",
+            "value.converter": AVRO,
+            "value.converter.schema.registry.url": "http://registry:8081",
+            **extra,
+        },
+    )
+
+
+def routed_source(replacement: str, regex: str = "(.*)", **extra: str) -> Manifest:
+    return source(
+        **extra,
+        transforms="route",
+        transforms_route_type=REGEX_ROUTER,
+        transforms_route_regex=regex,
+        transforms_route_replacement=replacement,
+    )
+
+
+def test_router_with_groups_and_an_unrelated_sink_is_not_a_converter_mismatch() -> None:
+    # The reproduction: the source writes cdc.<…>, the sink reads payments with Avro.
+    problems = lint_pipeline([routed_source("cdc.$1"), file_sink("payments")])
+    assert only(problems, "converter-mismatch") == []
+
+
+def test_router_with_groups_makes_matching_a_maybe() -> None:
+    # cdc.mingle.mydb.post may well be what the router writes, but kconnect cannot be sure:
+    # neither an unmatched-topic error nor a converter error.
+    problems = lint_pipeline([routed_source("cdc.$1"), file_sink("cdc.mingle.mydb.post")])
+    assert only(problems, "converter-mismatch") == []
+    assert only(problems, "topics-unmatched") == []
+    # A topic the router's output can never be is still reported.
+    never = lint_pipeline([routed_source("cdc.$1"), file_sink("mingle.mydb.post")])
+    assert [p.message for p in only(never, "topics-unmatched")] == [
+        "topic 'mingle.mydb.post' is not produced by any declared Debezium source "
+        "(mydb-connector writes cdc.<…>)"
+    ]
+
+
+def test_literal_routing_is_certain_and_still_checked() -> None:
+    src = routed_source(
+        "cdc.$3", regex="([^.]+)\\.([^.]+)\\.([^.]+)", **{"table.include.list": "mydb.post"}
+    )
+    problems = lint_pipeline([src, file_sink("cdc.post")])
+    assert [p.rule for p in only(problems, "converter-mismatch")] == ["converter-mismatch"]
+    assert only(problems, "converter-mismatch")[0].severity is Severity.ERROR
+
+
+def test_outbox_router_topics_are_a_maybe() -> None:
+    outbox = source(
+        **{
+            "table.include.list": "mydb.outboxevent",
+            "transforms": "outbox",
+            "transforms.outbox.type": "io.debezium.transforms.outbox.EventRouter",
+            "transforms.outbox.route.topic.replacement": "events.${routedByValue}",
+        }
+    )
+    problems = lint_pipeline([outbox, file_sink("events.order")])
+    assert only(problems, "topics-unmatched") == []
+    assert only(problems, "converter-mismatch") == []
+    wrong = lint_pipeline([outbox, file_sink("outbox.event.order")])
+    assert [p.rule for p in wrong if p.rule == "topics-unmatched"] == ["topics-unmatched"]

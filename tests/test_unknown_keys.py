@@ -100,6 +100,8 @@ VALID: dict[str, dict[str, str]] = {
             "database.connectTimeout": "30000",
             "database.useCursorFetch": "true",
             "driver.sslMode": "DISABLED",
+            "database.sslMode": "DISABLED",
+            "database.serverTimezone": "UTC",
             "database.ssl.mode": "preferred",
         }
     ),
@@ -618,6 +620,15 @@ def test_other_unknown_keys_are_warnings() -> None:
         "Connect ignores it",
         "transforms.u.frobnicate: unknown key; io.debezium.transforms.ExtractNewRecordState "
         "3.5.0.Final has no option 'frobnicate'",
+    ]
+
+
+def test_connector_class_alias_uses_the_catalog() -> None:
+    assert findings({"connector.class": "MySqlConnector", "database.hostnmae": "h"}) == [
+        ("key/typo", "database.hostnmae: unknown key; did you mean database.hostname?")
+    ]
+    assert findings({"connector.class": "FileStreamSink", "topics": "a", "fiel": "x"}) == [
+        ("key/typo", "fiel: unknown key; did you mean file?")
     ]
 
 

@@ -393,6 +393,35 @@ def _render_plugins(rows: list[dict[str, Any]], console: Console) -> None:
     _table(console, ("TYPE", "CLASS", "VERSION"), table)
 
 
+@plugins_app.command("snapshot")
+@connected
+def plugins_snapshot(
+    out: Annotated[
+        str,
+        typer.Option("--out", metavar="DIR", help="Where to write the catalogs (commit it)"),
+    ] = ".kconnect/plugins",
+    output: OutputOpt = Output.text,
+    *,
+    connection: Connection,
+) -> int:
+    """Write the cluster's plugin catalogs (every key, with versions) for offline validate."""
+
+    def body() -> Done:
+        from pathlib import Path
+
+        from kconnect.validate.snapshot import take_snapshot
+
+        with connection.client() as client:
+            result = take_snapshot(client, Path(out))
+        return Done(
+            ExitCode.OK,
+            result,
+            lambda c: c.print(f"wrote {len(result.plugins)} plugin catalog(s) to {result.folder}"),
+        )
+
+    return run_command("plugins snapshot", output, body)
+
+
 @plugins_app.command("describe")
 @connected
 def plugins_describe(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 # Groups the Connect runtime puts its own keys in (ConnectorConfig, SinkConnectorConfig,
@@ -60,14 +60,25 @@ def _key(definition: Mapping[str, Any], allowed: Iterable[str] = ()) -> dict[str
     return entry
 
 
+class PluginSource(Protocol):
+    """What the generator needs from a worker; `kconnect.api.client.ConnectClient` has it."""
+
+    def server_info(self) -> dict[str, Any]: ...
+
+    def plugins(self, *, connectors_only: bool = True) -> list[dict[str, Any]]: ...
+
+    def plugin_config(self, plugin: str) -> list[dict[str, Any]]: ...
+
+    def validate(self, connector_class: str, config: Mapping[str, str]) -> dict[str, Any]: ...
+
+
 class CatalogReader:
-    """Reads catalogs from one worker at `url` (a plain httpx client, no retries)."""
+    """A `PluginSource` over plain httpx, for running the generator by hand (no retries)."""
 
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         import httpx
 
         self._http = httpx.Client(base_url=url.rstrip("/"), timeout=timeout)
-        self.worker_version = str(self._get("/").get("version", ""))
 
     def close(self) -> None:
         self._http.close()
@@ -77,28 +88,43 @@ class CatalogReader:
         answer.raise_for_status()
         return answer.json()
 
-    def plugins(self) -> list[dict[str, Any]]:
-        """Every installed plugin, once per (class, type)."""
-        found: list[dict[str, Any]] = self._get("/connector-plugins?connectorsOnly=false")
+    def server_info(self) -> dict[str, Any]:
+        found: dict[str, Any] = self._get("/")
         return found
 
-    def definitions(self, cls: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self._get(f"/connector-plugins/{quote(cls, safe='')}/config")
+    def plugins(self, *, connectors_only: bool = True) -> list[dict[str, Any]]:
+        flag = "true" if connectors_only else "false"
+        found: list[dict[str, Any]] = self._get(f"/connector-plugins?connectorsOnly={flag}")
         return found
 
-    def recommended(self, cls: str, config: Mapping[str, str]) -> dict[str, list[str]]:
-        """`recommended_values` per key of a validate call (no connector is created)."""
-        answer = self._http.put(
-            f"/connector-plugins/{quote(cls, safe='')}/config/validate", json=dict(config)
+    def plugin_config(self, plugin: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self._get(
+            f"/connector-plugins/{quote(plugin, safe='')}/config"
         )
-        if answer.status_code != 200:
-            return {}
-        out: dict[str, list[str]] = {}
-        for entry in answer.json().get("configs", []):
-            value = entry.get("value") or {}
-            if value.get("recommended_values"):
-                out[value["name"]] = [str(v) for v in value["recommended_values"]]
-        return out
+        return found
+
+    def validate(self, connector_class: str, config: Mapping[str, str]) -> dict[str, Any]:
+        answer = self._http.put(
+            f"/connector-plugins/{quote(connector_class, safe='')}/config/validate",
+            json=dict(config),
+        )
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()
+        return found
+
+
+def _recommended(source: PluginSource, cls: str, config: Mapping[str, str]) -> dict[str, list[str]]:
+    """`recommended_values` per key of a validate call (no connector is created)."""
+    try:
+        answer = source.validate(cls, config)
+    except Exception:
+        return {}
+    out: dict[str, list[str]] = {}
+    for entry in answer.get("configs", []):
+        value = entry.get("value") or {}
+        if value.get("recommended_values"):
+            out[value["name"]] = [str(v) for v in value["recommended_values"]]
+    return out
 
 
 def _catalog(
@@ -107,14 +133,15 @@ def _catalog(
     return {"class": cls, "type": kind, "version": version, "origin": origin, "keys": keys}
 
 
-def read_catalogs(reader: CatalogReader) -> dict[str, dict[str, Any]]:
+def read_catalogs(reader: PluginSource) -> dict[str, dict[str, Any]]:
     """File name → catalog for every plugin the worker has, plus the framework catalogs."""
+    worker_version = str(reader.server_info().get("version", ""))
     origin = (
-        f"generated from a Kafka Connect {reader.worker_version} worker: "
+        f"generated from a Kafka Connect {worker_version} worker: "
         "GET /connector-plugins/{class}/config and PUT .../config/validate "
         "(kconnect.validate.catalog_gen)"
     )
-    plugins = reader.plugins()
+    plugins = reader.plugins(connectors_only=False)
     by_class: dict[str, dict[str, Any]] = {}
     for plugin in plugins:
         entry = by_class.setdefault(
@@ -129,13 +156,13 @@ def read_catalogs(reader: CatalogReader) -> dict[str, dict[str, Any]]:
     for cls, entry in sorted(by_class.items()):
         types: list[str] = entry["types"]
         kind = next((t for t in types if t in CONNECTOR_TYPES), types[0])
-        definitions = reader.definitions(cls)
+        definitions = reader.plugin_config(cls)
         recommended: dict[str, list[str]] = {}
         if kind in CONNECTOR_TYPES:
             probe = {"connector.class": cls, "name": PROBE_NAME}
             if kind == "sink":
                 probe["topics"] = PROBE_NAME
-            recommended = reader.recommended(cls, probe)
+            recommended = _recommended(reader, cls, probe)
             if not smt_recommended and smts:
                 smt_recommended = _smt_recommendations(reader, cls, kind, smts, predicates)
         own = []
@@ -155,14 +182,12 @@ def read_catalogs(reader: CatalogReader) -> dict[str, dict[str, Any]]:
     for kind, keys in framework.items():
         if keys:
             name = f"framework-{kind}"
-            out[f"{name}.json"] = _catalog(
-                name, kind, reader.worker_version, list(keys.values()), origin
-            )
+            out[f"{name}.json"] = _catalog(name, kind, worker_version, list(keys.values()), origin)
     return out
 
 
 def _smt_recommendations(
-    reader: CatalogReader, cls: str, kind: str, smts: list[str], predicates: list[str]
+    reader: PluginSource, cls: str, kind: str, smts: list[str], predicates: list[str]
 ) -> dict[str, dict[str, list[str]]]:
     """One validate call naming every SMT and predicate, so their keys' recommendations show."""
     config = {"connector.class": cls, "name": PROBE_NAME}
@@ -174,7 +199,7 @@ def _smt_recommendations(
     config.update({f"transforms.{a}.type": smt for a, smt in aliases.items()})
     config["predicates"] = ",".join(paliases)
     config.update({f"predicates.{a}.type": p for a, p in paliases.items()})
-    found = reader.recommended(cls, config)
+    found = _recommended(reader, cls, config)
     out: dict[str, dict[str, list[str]]] = {}
     for family, names in (("transforms", aliases), ("predicates", paliases)):
         for alias, plugin in names.items():
@@ -237,13 +262,14 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - run by han
     reader = CatalogReader(args.url)
     try:
         catalogs = read_catalogs(reader)
+        worker_version = str(reader.server_info().get("version", ""))
     finally:
         reader.close()
     if args.only:
         keep = set(args.only) | {"framework-source", "framework-sink"}
         catalogs = {n: c for n, c in catalogs.items() if c["class"] in keep}
     if args.kafka_libs:
-        catalogs["kafka-clients.json"] = client_catalog(args.kafka_libs, reader.worker_version)
+        catalogs["kafka-clients.json"] = client_catalog(args.kafka_libs, worker_version)
     for path in write_catalogs(catalogs, args.out):
         print(path)  # noqa: T201 - a generator run by hand lists what it wrote
     return 0

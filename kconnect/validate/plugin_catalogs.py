@@ -142,6 +142,11 @@ def client_keys(kind: str) -> frozenset[str]:
     return frozenset(entry["name"] for entry in doc["clients"].get(kind, []))
 
 
+def _alias_of(full: str, alias: str) -> bool:
+    simple = full.rsplit(".", 1)[-1]
+    return alias in (simple, simple.removesuffix("Connector")) and "." in full
+
+
 class CatalogSet:
     """Where catalogs are looked up: the given folders first, then the bundled ones."""
 
@@ -161,6 +166,11 @@ class CatalogSet:
             path = folder / f"{cls}.json"
             if path.is_file():
                 return _load(path)
+        if "." not in cls:  # Connect also takes an alias: `MySqlConnector`, `FileStreamSink`
+            for folder in (*self.folders, BUNDLED):
+                matches = [p for p in folder.glob("*.json") if _alias_of(p.name[:-5], cls)]
+                if len(matches) == 1:
+                    return _load(matches[0])
         return None
 
     def framework(self, kind: str, near: Catalog | None = None) -> Catalog | None:

@@ -140,10 +140,15 @@ class _Checker:
             return None
         if any(key.startswith(name + ".") for name in self.named):
             return None
+        passthrough = any(key.startswith(prefix) for prefix in self.sup.passthrough)
+        # Driver properties are camelCase (`database.sslMode`, `database.useSSL`): under a
+        # pass-through prefix only an all-lowercase key can be a typo of a connector key.
+        if passthrough and key != key.lower():
+            return None
         suggestions = nearest(key, self.known)
         if suggestions:
             return _typo(key, key, suggestions)
-        if any(key.startswith(prefix) for prefix in self.sup.passthrough):
+        if passthrough:
             return None
         return _Finding(
             RULE_UNKNOWN,

@@ -72,6 +72,13 @@ _CATALOG = (
         "(`kconnect plugins snapshot`) if it is newer than kconnect's.",
     ),
     Rule(
+        "catalog/version-drift",
+        _W,
+        "With `--online`: a plugin catalog in `.kconnect/plugins/` (or `--catalog`) was taken "
+        "from another plugin version than the worker runs.",
+        "Refresh the snapshot with `kconnect plugins snapshot` and commit it.",
+    ),
+    Rule(
         "key/transform-type-missing",
         _E,
         "`transforms` lists an alias without `transforms.<alias>.type`: Connect rejects "
@@ -178,8 +185,8 @@ _CATALOG = (
     Rule(
         "converter-mismatch",
         _E,
-        "The sink reads a topic with a different converter (or `schemas.enable`) than the "
-        "source wrote it with.",
+        "The sink certainly reads a source's topic with a different converter (or "
+        "`schemas.enable`) than the source wrote it with.",
         "Use the same `key.converter`/`value.converter` and `*.schemas.enable` on both sides.",
     ),
     Rule(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kconnect.manifests.model import Manifest
 from kconnect.validate.lint.common import (
@@ -29,6 +29,9 @@ class Topics:
     pattern: str
     name: str | None = None
     shown: str = ""  # for messages, e.g. `mingle.mydb.<table>`
+    # False when the set over-approximates what a router writes (`cdc.$1`, the outbox
+    # router's `${routedByValue}`): a match then means "maybe", never an error.
+    certain: bool = True
 
     @staticmethod
     def literal(name: str) -> Topics:
@@ -105,6 +108,18 @@ def _data_topics(config: Mapping[str, str], prefix: str, delim: str) -> list[Top
     return [Topics(head + ".+" + re.escape(delim) + ".+", None, shown)]
 
 
+_CATCH_ALL = frozenset({".*", "(.*)", ".+", "(.+)"})
+_OUTBOX_ROUTER = "io.debezium.transforms.outbox.EventRouter"
+_GROUP_REFERENCE = re.compile(r"\$\{[^}]*\}|\$\d+")
+
+
+def _replacement_pattern(replacement: str) -> Topics:
+    """What a replacement with group references can produce: every reference as `.*`."""
+    parts = _GROUP_REFERENCE.split(replacement)
+    pattern = ".*".join(re.escape(part.replace("\\", "")) for part in parts)
+    return Topics(pattern, None, _GROUP_REFERENCE.sub("<…>", replacement), certain=False)
+
+
 def route(topics: list[Topics], transforms: list[Transform]) -> tuple[list[Topics], bool]:
     """Apply RegexRouter-like SMTs; the bool says the names became unknowable."""
     for t in transforms:
@@ -112,6 +127,12 @@ def route(topics: list[Topics], transforms: list[Transform]) -> tuple[list[Topic
             regex, repl = t.props.get("regex", ""), t.props.get("replacement", "")
         elif t.type == LOGICAL_ROUTER:
             regex, repl = t.props.get("topic.regex", ""), t.props.get("topic.replacement", "")
+        elif t.type == _OUTBOX_ROUTER:
+            # Outbox events go to route.topic.replacement with the routing value filled in;
+            # other records (tombstones, non-outbox tables) keep their topic.
+            repl = t.props.get("route.topic.replacement", "outbox.event.${routedByValue}")
+            topics = [*topics, _replacement_pattern(repl)]
+            continue
         elif "Router" in t.type or (is_unwrap(t) and t.props.get("route.by.field")):
             return topics, True
         else:
@@ -121,6 +142,7 @@ def route(topics: list[Topics], transforms: list[Transform]) -> tuple[list[Topic
         except re.error:
             return topics, True
         conditional = "predicate" in t.props
+        catch_all = regex.strip() in _CATCH_ALL and not conditional
         routed: list[Topics] = []
         for topic in topics:
             if topic.name is not None:
@@ -128,15 +150,21 @@ def route(topics: list[Topics], transforms: list[Transform]) -> tuple[list[Topic
                 if match is None:
                     routed.append(topic)
                     continue
-                routed.append(Topics.literal(java_replace(match, repl)))
+                routed.append(
+                    replace(Topics.literal(java_replace(match, repl)), certain=topic.certain)
+                )
                 if conditional:
                     routed.append(topic)
             elif regex_overlap(compiled.pattern, topic.pattern) is False:
                 routed.append(topic)
-            elif "$" in repl:
-                return topics, True
+            elif _GROUP_REFERENCE.search(repl):
+                routed.append(_replacement_pattern(repl))
+                if not catch_all:
+                    routed.append(topic)
             else:  # every matching topic goes to one fixed name; others keep theirs
-                routed.extend((Topics.literal(repl), topic))
+                routed.append(Topics.literal(repl))
+                if not catch_all:
+                    routed.append(topic)
         topics = routed
     return topics, False
 
@@ -191,24 +219,31 @@ def check_sink_topics_config(report: Report, sink: Manifest) -> bool:
 def feeders_of(
     report: Report, sink: Manifest, sources: list[Source], unknown_producers: bool
 ) -> list[Source]:
-    """The declared Debezium sources whose topics the sink reads, reporting mismatches."""
+    """The declared Debezium sources whose topics the sink certainly reads, reporting
+    mismatches. A source that only may feed the sink (its names come through a router that
+    kconnect can only over-approximate, or cannot model) is left out: the pipeline checks
+    that follow report errors, and an error needs certain wiring."""
     if not sources:
         return []
     topics = split_list(sink.config.get("topics", ""))
     regex = java_regex(sink.config.get("topics.regex", "").strip())
     feeders: list[Source] = []
     unmatched_topics = set(topics)
+    maybe = False
     for src in sources:
-        feeds = src.opaque
+        feeds = False
         for produced in src.data:
-            if regex and produced.could_match(regex):
-                feeds = True
+            hit = bool(regex) and produced.could_match(regex)
             for topic in topics:
                 if produced.could_be(topic):
-                    feeds = True
+                    hit = True
                     unmatched_topics.discard(topic)
+            if hit and produced.certain and not src.opaque:
+                feeds = True
+            maybe = maybe or hit
         if src.opaque:
             unmatched_topics.clear()
+            maybe = True
         if feeds:
             feeders.append(src)
         if regex:
@@ -218,7 +253,7 @@ def feeders_of(
     produced_names = "; ".join(
         f"{s.name} writes {', '.join(t.shown or t.pattern for t in s.data)}" for s in sources
     )
-    if regex and not feeders:
+    if regex and not feeders and not maybe:
         report.add(
             "topics-unmatched",
             sink,
@@ -235,9 +270,28 @@ def feeders_of(
                 f"topic {topic!r} is not produced by any declared Debezium source "
                 f"({produced_names})",
             )
-    # A sink that misses every topic was still meant for these sources: check the rest of
-    # the pipeline as if it were wired, so the user sees every problem in one run.
-    return feeders or list(sources)
+    if feeders or maybe:
+        return feeders
+    # A sink that misses every topic but names a source's topic prefix was still meant for
+    # that source (a typo in the table, say): check the rest of the pipeline as if it were
+    # wired, so the user sees every problem in one run. A sink reading unrelated topics
+    # (`payments`) is not checked against the sources at all.
+    return [src for src in sources if _meant_for(src, topics, regex)]
+
+
+def _meant_for(src: Source, topics: list[str], regex: str) -> bool:
+    """Whether the sink's topics name the source's prefix or one of its databases."""
+    config = src.manifest.config
+    names = {src.prefix} | set(split_list(config.get("database.include.list", "")))
+    names |= {
+        e.replace("\\.", ".").split(".")[0]
+        for e in split_list(config.get("table.include.list", ""))
+    }
+    names.discard("")
+    words = set()
+    for text in [*topics, regex.replace("\\", "")]:
+        words.update(re.split(r"[^\w-]+", text))
+    return bool(names & words)
 
 
 def _check_overmatch(report: Report, sink: Manifest, src: Source, regex: str) -> None:
