@@ -702,3 +702,25 @@ def test_cli_reports_typo_at_file_line_and_strict_fails_on_warnings(tmp_path: Pa
     strict = cli("--strict", "src.yaml", cwd=tmp_path)
     assert strict.returncode == 1
     assert "src.yaml:10: error: made.up.key: unknown key" in strict.stdout
+
+
+def test_schema_command_prints_a_catalog_schema_for_a_transform() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kconnect",
+            "schema",
+            "org.apache.kafka.connect.transforms.RegexRouter",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    import json
+
+    schema = json.loads(done.stdout)
+    assert sorted(schema["properties"]) == ["regex", "replacement"]
+    assert schema["properties"]["regex"]["description"] == "Regular expression to use for matching."

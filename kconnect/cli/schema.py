@@ -55,5 +55,10 @@ def _connector(name: str) -> dict[str, Any]:
         document = schemas.connector_schema(matches[0])
         if document is not None:
             return document
+    from kconnect.validate.schema_gen import catalog_schema
+
+    generated = catalog_schema(name)
+    if generated is not None:
+        return generated
     listing = "".join(f"\n  {c}" for c in known)
     raise KconnectError(f"no bundled schema for connector class {name!r}; known classes:{listing}")

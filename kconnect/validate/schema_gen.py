@@ -65,6 +65,25 @@ def refresh(schema: dict[str, Any], catalogs: CatalogSet) -> dict[str, Any]:
     return schema
 
 
+def catalog_schema(cls: str, catalogs: CatalogSet | None = None) -> dict[str, Any] | None:
+    """A schema for a class that has a plugin catalog but no bundled schema (a transform, a
+    converter, a snapshot's connector): its keys with documentation and defaults."""
+    catalogs = catalogs or CatalogSet()
+    catalog = catalogs.get(cls)
+    if catalog is None:
+        return None
+    props = {name: _property(dict(entry)) for name, entry in catalog.keys.items()}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": catalog.cls,
+        "description": f"Config keys of {catalog.cls} {catalog.version or ''} ({catalog.kind}), "
+        f"from its plugin catalog: {catalog.origin}",
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "properties": props,
+    }
+
+
 def main() -> int:  # pragma: no cover - run by hand
     folder = Path(schema_dir()) / "connectors"
     catalogs = CatalogSet()
