@@ -599,6 +599,8 @@ def test_pipeline_lint_and_schemas_check_resources_at_their_lines(
         "[topics-unmatched]",
         f"{tmp_path}/mydb-connector.yaml:12: error: database.hostname is required by "
         "io.debezium.connector.mysql.MySqlConnector [schema/required]",
+        f"{tmp_path}/mydb-connector.yaml:13: error: database.hostnme: unknown key; did you "
+        "mean database.hostname? [key/typo]",
     ]
 
 
