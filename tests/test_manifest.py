@@ -325,6 +325,16 @@ BAD_INPUTS = {
         "2: config has no 'connector.class'",
     ),
     "document-marker-only": ("---\n", "1: file holds no manifest"),
+    "strimzi-class-block-scalar": (
+        "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaConnector\nmetadata:\n  name: s\n"
+        "  labels:\n    strimzi.io/cluster: c\nspec:\n  class: |\n    X\n  config: {}\n",
+        "8: spec.class 'X\\n' has leading or trailing whitespace",
+    ),
+    "strimzi-class-empty": (
+        "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaConnector\nmetadata:\n  name: s\n"
+        "spec:\n  class: ''\n",
+        "6: spec.class must not be empty",
+    ),
     "empty-documents": ("---\n---\n...\n", "1: file holds no manifest"),
 }
 

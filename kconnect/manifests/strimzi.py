@@ -25,7 +25,7 @@ from kconnect.diagnostics import Location
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.interpolate import InterpolationError, interpolate
 from kconnect.manifests.model import Manifest, TargetState
-from kconnect.manifests.names import validate_connector_name
+from kconnect.manifests.names import connector_class_problem, validate_connector_name
 from kconnect.manifests.yaml_nodes import loc, mapping_items
 from kconnect.output.redaction import is_secret_key
 
@@ -426,6 +426,11 @@ def _kafka_connector(
     connector_class = None
     if "class" in spec:
         connector_class = read.string(*spec["class"], "spec.class")
+        if connector_class is not None and (why := connector_class_problem(connector_class)):
+            collector.add(
+                "strimzi/class", why.replace("connector.class", "spec.class", 1), spec["class"][1]
+            )
+            connector_class = None
     else:
         collector.add("strimzi/class", "spec.class is required (the connector's class)", spec_where)
 
