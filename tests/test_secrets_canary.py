@@ -324,3 +324,17 @@ def test_reconcile_logs_and_metrics(
         assert_clean("metrics", metrics.render())
     finally:
         clear_secrets()
+
+
+def test_retry_logs_echoing_configs(
+    cli: CliRunner, fake: FakeConnect, setup: tuple[dict[str, str], Path, Path, Any]
+) -> None:
+    env, directory, _, _ = setup
+    env = {**env, "KCONNECT_RETRIES": "4"}
+    for verbosity in ("-v", "-vv"):
+        fake.inject(path="/connectors", status=503, message=ECHO_MAP, times=1)
+        fake.inject(path="/connectors", status=409, message=ECHO_JSON, times=1)
+        result = cli("plan", str(directory), verbosity, env=env)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count("retrying GET /connectors") == 2
+        assert_clean(f"plan {verbosity} retry log", result.output)
