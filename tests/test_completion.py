@@ -46,7 +46,7 @@ def shell_env(tmp_path: Path) -> dict[str, str]:
         PYTHONPATH=root,
         KCONNECT_CONFIG=str(config),
         KCONNECT_URL="http://127.0.0.1:9",  # nothing listens: tests that want a worker set it
-        # A loaded test machine may take longer than the default 0.2 s to answer even from
+        # A loaded test machine may take longer than the default 0.15 s to answer even from
         # the in-process fake; the unreachable-cluster test measures the default.
         KCONNECT_COMPLETE_TIMEOUT="5",
         HOME=str(tmp_path),
@@ -181,7 +181,7 @@ def test_connector_names_are_silent_and_quick_when_the_cluster_is_unreachable(
             )
             elapsed = time.monotonic() - start
             assert (done.returncode, done.stdout, done.stderr) == (0, "", ""), url
-            # The request has 0.2 s (bench/completion.py measures the whole answer on an idle
+            # The request has 0.15 s (bench/completion.py measures the whole answer on an idle
             # machine); a loaded CI machine gets slack, but never the client's 5 s connect or
             # 95 s read timeout.
             assert elapsed < 2.0, (url, elapsed)

@@ -4,7 +4,7 @@ Both are best effort: any problem (no config file, a bad one, an unreachable or 
 means no candidates, never an error. A shell waits for the answer on every TAB, so a worker
 that does not answer must cost a fraction of a second, not the client's usual retries and
 95 s read timeout: the cluster is read with one request that has `KCONNECT_COMPLETE_TIMEOUT`
-seconds (default 0.2) from connect to the last byte, started in a thread before typer is
+seconds (default 0.15) from connect to the last byte, started in a thread before typer is
 even imported (`prefetch_connectors`), so that the wait for the worker overlaps kconnect's
 own start. One plain-socket request, not httpx (or
 http.client, which imports the email package): importing either costs a good part of the
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kconnect.settings import ClientSettings
 
-DEFAULT_TIMEOUT = 0.2
+DEFAULT_TIMEOUT = 0.15
 _MAX_BODY = 8 * 1024 * 1024
 
 
