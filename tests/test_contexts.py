@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from kconnect.config.settings import resolve, resolve_client_settings
 from kconnect.errors import ConfigError
-from kconnect.settings import resolve, resolve_client_settings
 from tests.conftest import CliRunner
 from tests.fakeconnect import FakeConnect
 
@@ -137,7 +137,7 @@ def test_missing_password_env_and_unreadable_password_file(tmp_path: Path) -> No
 
 
 def test_secret_values_cover_the_header_forms() -> None:
-    from kconnect.settings import ClientSettings
+    from kconnect.config.settings import ClientSettings
 
     s = ClientSettings(username="u", password="pw-123")
     assert s.secret_values() == ["pw-123", base64.b64encode(b"u:pw-123").decode()]

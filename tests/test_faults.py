@@ -421,8 +421,8 @@ def test_delete_of_many_against_a_dead_worker_fails_each_fast(
 def test_a_worker_that_comes_back_is_used_again_by_the_same_client(fake: FakeConnect) -> None:
     """The breaker lets a probe through after a while (the reconcile loop, `--wait`)."""
     from kconnect.api.client import ConnectClient
+    from kconnect.config.settings import ClientSettings, RetryPolicy
     from kconnect.errors import ConnectUnreachable
-    from kconnect.settings import ClientSettings, RetryPolicy
 
     settings = ClientSettings(
         url=fake.url, retry=RetryPolicy(attempts=2, initial_backoff=0.01, unreachable_timeout=0.5)

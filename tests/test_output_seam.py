@@ -25,7 +25,7 @@ DIRECT_WRITE = re.compile(
 # Writes that are not output to a person and stay outside the seam, each for a reason.
 ALLOWED = {
     # the context file kconnect saves on `context use` holds references, not credentials
-    ("kconnect/contexts.py", 'tmp.write_text(text, encoding="utf-8")'),
+    ("kconnect/config/contexts.py", 'tmp.write_text(text, encoding="utf-8")'),
     # plugin catalogs (`plugins snapshot`, the generator) hold config definitions, never
     # values; the worker already shows PASSWORD defaults as [hidden]
     (

@@ -23,9 +23,9 @@ import httpx
 import pytest
 
 from kconnect.api.client import ConnectClient
+from kconnect.config.settings import ClientSettings, RetryPolicy
 from kconnect.errors import UsageError
-from kconnect.metrics import MetricsServer, ReconcileMetrics, parse_text
-from kconnect.reconcile import (
+from kconnect.reconcile.loop import (
     CycleStatus,
     EventLog,
     ReconcileOptions,
@@ -33,7 +33,7 @@ from kconnect.reconcile import (
     RestartPolicy,
     parse_duration,
 )
-from kconnect.settings import ClientSettings, RetryPolicy
+from kconnect.reconcile.metrics import MetricsServer, ReconcileMetrics, parse_text
 from tests.conftest import CliRunner, file_source, write_manifest
 from tests.fakeconnect import FakeConnect
 

@@ -313,7 +313,7 @@ def test_reconcile_logs_and_metrics(
         )
         assert_clean(f"reconcile --once -o {output}", result.output)
         assert result.stdout.strip()
-    from kconnect.metrics import ReconcileMetrics
+    from kconnect.reconcile.metrics import ReconcileMetrics
 
     metrics = ReconcileMetrics()
     metrics.set_connectors({f"leaky-{DB}": False}, {f"x{UNSEEN_JAAS}": 1.0})

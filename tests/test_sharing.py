@@ -375,9 +375,9 @@ def test_reconcile_counts_unsafe_plans_in_a_metric_and_keeps_running(
     import io
 
     from kconnect.api.client import ConnectClient
-    from kconnect.metrics import ReconcileMetrics, parse_text
-    from kconnect.reconcile import CycleStatus, EventLog, ReconcileOptions, Reconciler
-    from kconnect.settings import ClientSettings
+    from kconnect.config.settings import ClientSettings
+    from kconnect.reconcile.loop import CycleStatus, EventLog, ReconcileOptions, Reconciler
+    from kconnect.reconcile.metrics import ReconcileMetrics, parse_text
 
     _owned_cluster(fake, 5)
     folder = _repo(tmp_path, '["team-a-*"]', {"n": file_source("team-a-0")})

@@ -32,6 +32,7 @@ from kconnect.api.retry import (
     is_request_timed_out,
 )
 from kconnect.api.tls import ssl_context
+from kconnect.config.settings import ClientSettings
 from kconnect.errors import (
     ApiError,
     ConflictError,
@@ -42,7 +43,6 @@ from kconnect.errors import (
     UnknownOutcome,
     UnsupportedByWorker,
 )
-from kconnect.settings import ClientSettings
 
 log = logging.getLogger("kconnect.client")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kconnect.settings import ClientSettings
+from kconnect.config.settings import ClientSettings
 
 
 def ssl_context(settings: ClientSettings) -> Any:

@@ -163,9 +163,9 @@ class Connection:
     def client(self) -> ConnectClient:
         """A client for the selected cluster; its credentials are registered as secrets."""
         from kconnect.api.client import ConnectClient
+        from kconnect.config.settings import resolve_client_settings
         from kconnect.output.console import configure_logging, console
         from kconnect.output.redaction import register_secrets
-        from kconnect.settings import resolve_client_settings
 
         configure_logging(self.verbose)
         settings = resolve_client_settings(

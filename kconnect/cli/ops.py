@@ -1,6 +1,6 @@
 """Day-two commands: restart, pause/resume/stop, offsets, plugins, export, loggers, info and
-contexts. Thin bodies: the logic is in `kconnect.ops.*`, `kconnect.contexts` and
-`kconnect.settings`."""
+contexts. Thin bodies: the logic is in `kconnect.ops.*`, `kconnect.config.contexts` and
+`kconnect.config.settings`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from kconnect.errors import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kconnect.config.settings import Resolution
     from kconnect.ops.export import ExportResult
     from kconnect.ops.info import Info
     from kconnect.ops.loggers import LoggerChange
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from kconnect.ops.plugins import PluginDescription
     from kconnect.ops.restart import RestartReport
     from kconnect.ops.state import StateChangeReport
-    from kconnect.settings import Resolution
 
 NameArg = Annotated[str, typer.Argument(help="Connector name", show_default=False)]
 NamesArg = Annotated[list[str], typer.Argument(help="Connector names", show_default=False)]
@@ -670,7 +670,7 @@ def _info(command: str, output: Output, connection: Connection) -> int:
 
 
 def _context_name(connection: Connection) -> str | None:
-    from kconnect.contexts import load_config
+    from kconnect.config.contexts import load_config
 
     context = load_config(os.environ).select(
         connection.context or os.environ.get("KCONNECT_CONTEXT")
@@ -730,7 +730,7 @@ def context_list(output: OutputOpt = Output.text) -> int:
     """List the contexts; * marks the current one."""
 
     def body() -> Done:
-        from kconnect.contexts import load_config
+        from kconnect.config.contexts import load_config
 
         config = load_config(os.environ)
         data = {
@@ -767,7 +767,7 @@ def context_use(
     """Make NAME the current context (edits current-context in the config file)."""
 
     def body() -> Done:
-        from kconnect.contexts import use_context
+        from kconnect.config.contexts import use_context
 
         config = use_context(os.environ, name)
         data = {"config": str(config.path), "current": name}
@@ -794,7 +794,7 @@ def context_show(
     """The effective connection settings and where each comes from (secrets never shown)."""
 
     def body() -> Done:
-        from kconnect.settings import resolve
+        from kconnect.config.settings import resolve
 
         resolution = resolve(
             os.environ,

@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from kconnect.api.client import ConnectClient
-from kconnect.reconcile import EventLog, ReconcileOptions, Reconciler
-from kconnect.settings import ClientSettings
+from kconnect.config.settings import ClientSettings
+from kconnect.reconcile.loop import EventLog, ReconcileOptions, Reconciler
 from tests.stack.stack import Stack
 
 pytestmark = pytest.mark.integration

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kconnect.settings import ClientSettings
+    from kconnect.config.settings import ClientSettings
 
 DEFAULT_TIMEOUT = 0.15
 _MAX_BODY = 8 * 1024 * 1024
@@ -28,7 +28,7 @@ _MAX_BODY = 8 * 1024 * 1024
 
 def context_names(env: Mapping[str, str]) -> list[tuple[str, str]]:
     """(name, url) of every context in the config file."""
-    from kconnect.contexts import load_config
+    from kconnect.config.contexts import load_config
 
     try:
         config = load_config(env)
@@ -60,7 +60,7 @@ class _Fetch(threading.Thread):
         self.result: list[tuple[str, str]] = []
 
     def run(self) -> None:
-        from kconnect.settings import resolve_client_settings
+        from kconnect.config.settings import resolve_client_settings
 
         url, context, ca_cert, insecure = self.key
         try:

@@ -30,11 +30,11 @@ from kconnect.api.client import ConnectClient
 from kconnect.errors import ExitCode, KconnectError, UsageError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifests.model import Manifest, TargetState
-from kconnect.metrics import ReconcileMetrics
 from kconnect.planning.plan import ConnectorChange, Plan, live_config
 from kconnect.planning.project import Project
+from kconnect.reconcile.metrics import ReconcileMetrics
 
-log = logging.getLogger("kconnect.reconcile")
+log = logging.getLogger("kconnect.reconcile.loop")
 
 # -- durations ----------------------------------------------------------------------------------
 

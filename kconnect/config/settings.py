@@ -1,7 +1,7 @@
 """Connection settings: where the Connect cluster is and how to authenticate.
 
 Resolved from, strongest first: command-line flags, environment variables, the selected
-context in the config file (`kconnect.contexts`). Credentials never come from flags, so they
+context in the config file (`kconnect.config.contexts`). Credentials never come from flags, so they
 stay out of shell history and process listings; they come from environment variables or
 files, and every resolved value remembers where it came from (`kconnect context show`).
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kconnect.errors import ConfigError
 
 if TYPE_CHECKING:
-    from kconnect.contexts import Context
+    from kconnect.config.contexts import Context
 
 DEFAULT_URL = "http://localhost:8083"
 # Workers give up on a herder request after 90 s and answer 500 "Request timed out"; waiting a
@@ -122,7 +122,7 @@ def resolve(
 ) -> Resolution:
     """Like `resolve_client_settings`, but collects problems instead of raising on them (for
     `context show`). Errors in the config file itself still raise."""
-    from kconnect.contexts import load_config
+    from kconnect.config.contexts import load_config
 
     config = load_config(env)
     layers = _Layers(
