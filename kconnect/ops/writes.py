@@ -27,6 +27,16 @@ def _reread_failed(exc: UnknownOutcome, error: ConnectError) -> UnknownOutcome:
     return UnknownOutcome(f"{exc.message}; re-reading the connector failed: {error.message}")
 
 
+def _status_after(client: ConnectClient, name: str, unknown: UnknownOutcome) -> dict[str, Any]:
+    """The connector's status after a write with an unknown outcome: the status says what
+    happened, so the write is not blindly repeated."""
+    log.info("%s: %s; re-reading the connector's status", name, unknown.message)
+    try:
+        return client.status(name)
+    except ConnectError as error:
+        raise _reread_failed(unknown, error) from None
+
+
 def delete(client: ConnectClient, name: str) -> None:
     """Delete `name`; a 404 on the first request raises `NotFoundError` (nothing to delete)."""
     try:
@@ -60,11 +70,7 @@ def set_state(client: ConnectClient, name: str, state: str) -> None:
         return
     except UnknownOutcome as exc:
         unknown = exc
-    log.info("%s: %s; re-reading the connector's status", name, unknown.message)
-    try:
-        status = client.status(name)
-    except ConnectError as error:
-        raise _reread_failed(unknown, error) from None
+    status = _status_after(client, name, unknown)
     if (status.get("connector") or {}).get("state") == state:
         return
     request(name)  # idempotent, and status may simply lag behind the write
@@ -118,11 +124,7 @@ def restart(
         return client.restart(name, include_tasks=include_tasks, only_failed=only_failed)
     except UnknownOutcome as exc:
         unknown = exc
-    log.info("%s: %s; re-reading the connector's status", name, unknown.message)
-    try:
-        status = client.status(name)
-    except ConnectError as error:
-        raise _reread_failed(unknown, error) from None
+    status = _status_after(client, name, unknown)
     states = [(status.get("connector") or {}).get("state")]
     states += [t.get("state") for t in status.get("tasks") or [] if isinstance(t, dict)]
     if "RESTARTING" in states:
