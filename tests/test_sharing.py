@@ -733,3 +733,106 @@ def test_safe_plan_limit_boundaries(deletes: int, owned: int, limit: str | None)
 
     unsafe = check_safety(deletes, owned, SafetyLimits())
     assert (unsafe.limit if unsafe else None) == limit
+
+
+# -- a project file that cannot be read (issue 23) ------------------------------------------
+
+
+def _broken_project_file(repo: Path, kind: str) -> None:
+    project_file = repo / "kconnect.yaml"
+    if kind == "directory":
+        project_file.mkdir()  # a ConfigMap mount gone wrong
+    elif kind == "dangling symlink":
+        project_file.symlink_to(repo / "gone" / "kconnect.yaml")  # git-sync swapped it away
+    elif kind == "symlink loop":
+        project_file.symlink_to(project_file)
+    elif kind == "fifo":
+        import os
+
+        os.mkfifo(project_file)
+
+
+@pytest.mark.parametrize(
+    ("kind", "why"),
+    [
+        ("directory", "it is a directory"),
+        ("dangling symlink", "(a dangling symlink)"),
+        ("symlink loop", "(Too many levels of symbolic links)"),
+        ("fifo", "it is not a regular file"),
+    ],
+)
+def test_a_project_file_that_cannot_be_read_stops_a_prune_with_zero_writes(
+    cli: CliRunner, shared: FakeConnect, tmp_path: Path, kind: str, why: str
+) -> None:
+    folder = _repo(tmp_path, None, {"a": file_source("team-a-orders")})
+    _broken_project_file(folder.parent, kind)
+    result = cli("apply", str(folder), "--prune", "--yes", env=_env(shared))
+    assert result.exit_code == 1
+    assert f"error: {folder.parent / 'kconnect.yaml'}: cannot read the project file" in (
+        result.stderr
+    )
+    assert why in result.stderr
+    assert "nothing is planned or written without it" in result.stderr
+    assert shared.writes() == []
+    assert shared.requests == []  # refused before the cluster is read
+    assert {"debug-tap", "team-b-users"} <= set(shared.connector_names())
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            'owns: !!python/object/apply:os.system ["true"]\n',
+            1,
+            "YAML tag !!python/object/apply:os.system is not allowed in kconnect.yaml",
+        ),
+        ('owns: ["team-a-*"]\nlimits:\n  max_deletes: !!binary MTA=\n', 3, "YAML tag !!binary"),
+        ('owns: [!custom "team-a-*"]\n', 1, "YAML tag !custom is not allowed"),
+        ('owns: ["team-[a-*"]\n', 1, "owns pattern 'team-[a-*' has an unclosed '[' at column 6"),
+        ('owns:\n  - "team-a-*"\n  - "[!]"\n', 3, "owns pattern '[!]' has an unclosed '['"),
+        (
+            'owns: &mine ["team-a-*"]\nlimits: *mine\n',
+            2,
+            "YAML aliases ('*mine') are not allowed in kconnect.yaml",
+        ),
+        (
+            '# team A\n\nowns: ["team-a-*"\nlimits: {}\n',
+            4,
+            "invalid YAML: expected ',' or ']', but got '<scalar>' (while parsing a flow "
+            "sequence at line 3)",
+        ),
+        ("owns:\n\t- team-a-*\n", 2, "(YAML indents with spaces; this line holds a tab)"),
+        ('owns: ["team-a-*"]\n---\nowns: ["*"]\n', 2, "but found another document"),
+        ('owns: ["team-a-*"]\n# caf\xe9\n', 2, "not valid UTF-8: byte 0xE9"),
+        ('owns: ["team-a-*"]\nlimits:\n  max_deletes: "\x07"\n', 3, "character U+0007"),
+    ],
+)
+def test_project_file_errors_name_its_own_file_and_line(
+    cli: CliRunner, shared: FakeConnect, tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    folder = _repo(tmp_path, None, {"a": file_source("team-a-orders")})
+    (folder.parent / "kconnect.yaml").write_bytes(text.encode("latin-1"))
+    result = cli("apply", str(folder), "--prune", "--yes", env=_env(shared))
+    assert result.exit_code == 1
+    assert f"error: {folder.parent / 'kconnect.yaml'}:{line}: " in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert shared.requests == []
+
+
+@pytest.mark.parametrize("pattern", ["team-[a]-*", "[[]x", "team-[!]]", "[]]", "x[!a-c]"])
+def test_closed_character_sets_are_valid_patterns(pattern: str) -> None:
+    from kconnect.planning.scope import check_pattern
+
+    assert check_pattern(pattern, "owns pattern") == pattern
+
+
+def test_an_unclosed_bracket_in_owns_or_target_on_the_command_line_is_a_usage_error(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    folder = _repo(tmp_path, None, {"a": file_source("team-a-x")})
+    for flag in ("--owns", "--target"):
+        result = cli("plan", str(folder), flag, "team-[a", env=_env(fake))
+        assert result.exit_code == 64
+        assert f"{flag} 'team-[a' has an unclosed '[' at column 6" in result.stderr
+    assert fake.requests == []

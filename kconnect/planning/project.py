@@ -16,6 +16,8 @@ otherwise turn a scoped prune into a whole-cluster one.
 from __future__ import annotations
 
 import math
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -79,28 +81,124 @@ def find_project_file(paths: Sequence[str], cwd: Path | None = None) -> Path | N
 
 def _search_up(directory: Path) -> Path | None:
     for candidate in (directory, *directory.parents):
-        if (candidate / PROJECT_FILE).is_file():
+        if _present(candidate / PROJECT_FILE):
             return candidate / PROJECT_FILE
         if (candidate / ".git").exists():
             return None  # the repository root: a file above it belongs to someone else
     return None
 
 
+def _present(path: Path) -> bool:
+    """Whether anything is at `path`: a file, a directory, a dangling symlink, a FIFO. A
+    project file that exists in a form that cannot be read (a ConfigMap or git-sync mount gone
+    wrong) must be an error, never skipped: without its scope, `--prune` would treat every
+    connector on the cluster as this repository's."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True  # there, but not even its entry can be read: reported when loading
+    return True
+
+
+def _read(path: Path, display: str) -> str:
+    from kconnect.manifests.text import TextProblem, decode
+
+    unreadable = f"{display}: cannot read the project file"
+    consequence = "it declares the ownership scope, so nothing is planned or written without it"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        dangling = isinstance(exc, FileNotFoundError) and path.is_symlink()
+        why = "a dangling symlink" if dangling else (exc.strerror or str(exc))
+        raise ProjectError(f"{unreadable} ({why}); {consequence}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise ProjectError(f"{unreadable}: it is {kind}; {consequence}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProjectError(f"{unreadable} ({exc.strerror or exc}); {consequence}") from None
+    try:
+        return decode(data)
+    except TextProblem as exc:
+        raise ProjectError(f"{display}:{exc.line}: {exc.message}") from None
+
+
+def _compose(text: str, display: str) -> yaml.Node | None:
+    """The one YAML document of `text`, as nodes; errors at this file's own lines."""
+    import yaml
+
+    from kconnect.manifests.text import line_and_column
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                # An alias is reported where the anchored node is, a neighbouring line.
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise ProjectError(
+                    f"{display}:{line}: YAML aliases ('*{event.anchor}') "
+                    "are not allowed in kconnect.yaml; write the value out"
+                )
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = exc.problem or "not valid YAML"
+        context = exc.context_mark
+        if exc.context and context is not None and (mark is None or context.line != mark.line):
+            problem += f" ({exc.context} at line {context.line + 1})"
+        shown = text.splitlines()[mark.line : mark.line + 1] if mark is not None else []
+        if mark is not None and shown and "\t" in shown[0][: mark.column + 1]:
+            problem += " (YAML indents with spaces; this line holds a tab)"
+        raise ProjectError(f"{display}:{line}: invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line, column = line_and_column(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ProjectError(
+            f"{display}:{line}: invalid YAML: character U+{code:04X} at column {column} is "
+            "not allowed"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ProjectError(f"{display}: invalid YAML: {exc}") from None
+    if root is not None:
+        _check_tags(display, root)
+    return root
+
+
+# What kconnect.yaml may hold: strings, numbers, lists, mappings. Any other tag
+# (`!!python/object/apply`, `!!binary`, `!foo`) asks for a meaning that would be read as
+# plain data, as in manifests.
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+def _check_tags(display: str, root: yaml.Node) -> None:
+    import yaml
+
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise ProjectError(
+                f"{_where(display, node)}: YAML tag {tag} is not allowed in kconnect.yaml: "
+                "it holds plain strings, numbers, lists and mappings"
+            )
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+
+
 def load_project_file(path: Path) -> Project:
     import yaml
 
     display = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"{display}: cannot read the project file: {exc}") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ProjectError(f"{display}:{line}: {problem}") from None
+    root = _compose(_read(path, display), display)
     project = Project(path=display)
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null")):
         return project

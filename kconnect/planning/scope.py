@@ -46,7 +46,32 @@ def check_pattern(pattern: object, what: str) -> str:
         )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in pattern):
         raise ScopeError(f"{what} {pattern!r} contains control characters")
+    if (column := _unclosed_bracket(pattern)) is not None:
+        # fnmatch would quietly read it as a literal '[', a scope that matches nothing meant.
+        raise ScopeError(
+            f"{what} {pattern!r} has an unclosed '[' at column {column} "
+            "(write '[[]' to match a literal '[')"
+        )
     return pattern
+
+
+def _unclosed_bracket(pattern: str) -> int | None:
+    """The 1-based column of a '[' that opens no character set, as fnmatch reads sets: a ']'
+    right after '[' or '[!' belongs to the set."""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "[":
+            j = i + 1
+            if j < len(pattern) and pattern[j] == "!":
+                j += 1
+            if j < len(pattern) and pattern[j] == "]":
+                j += 1
+            end = pattern.find("]", j)
+            if end < 0:
+                return i + 1
+            i = end
+        i += 1
+    return None
 
 
 def matches_any(name: str, patterns: Iterable[str]) -> bool:
