@@ -31,25 +31,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "delete": ("inspect", "Delete connectors from the cluster (asks first unless --yes)."),
     "restart": (
-        "ops",
+        "restart",
         "Restart connectors, their tasks (--include-tasks, --failed-only) or one task (--task).",
     ),
     "pause": (
-        "ops",
+        "state",
         "Pause connectors: their tasks stop processing, and keep their assignment.",
     ),
-    "resume": ("ops", "Resume paused or stopped connectors."),
+    "resume": ("state", "Resume paused or stopped connectors."),
     "stop": (
-        "ops",
+        "state",
         "Stop connectors: shut their tasks down, keeping the config (Connect 3.5+, KIP-875).",
     ),
     "export": (
-        "ops",
+        "export",
         "Write live connectors as manifests, secrets replaced by ${VAR} placeholders.",
     ),
-    "info": ("ops", "kconnect's version, and the worker's version, commit and Kafka cluster id."),
+    "info": ("info", "kconnect's version, and the worker's version, commit and Kafka cluster id."),
     "version": (
-        "ops",
+        "info",
         "Same as info (`kconnect --version` prints kconnect's version without connecting).",
     ),
     "reconcile": (
@@ -61,14 +61,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "schema",
         "Print the manifest JSON Schema, or a connector class's config schema, as JSON.",
     ),
-    "offsets": ("ops", "Read, reset or set a connector's offsets (Connect 3.6+, KIP-875)."),
-    "plugins": ("ops", "List installed plugins, or describe one plugin's configuration."),
+    "offsets": ("offsets", "Read, reset or set a connector's offsets (Connect 3.6+, KIP-875)."),
+    "plugins": ("plugins", "List installed plugins, or describe one plugin's configuration."),
     "loggers": (
-        "ops",
+        "loggers",
         "Show or change worker log levels (Connect 2.4+, KIP-495; scope: 3.7+, KIP-976).",
     ),
     "context": (
-        "ops",
+        "contexts",
         "Named clusters from the config file (~/.config/kconnect/config.yaml or $KCONNECT_CONFIG).",
     ),
     "completion": (

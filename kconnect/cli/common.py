@@ -110,6 +110,8 @@ ConcurrencyOpt = Annotated[
     ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
+NameArg = Annotated[str, typer.Argument(help="Connector name", show_default=False)]
+NamesArg = Annotated[list[str], typer.Argument(help="Connector names", show_default=False)]
 OwnsOpt = Annotated[
     list[str] | None,
     typer.Option(

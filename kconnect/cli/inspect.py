@@ -11,6 +11,7 @@ from kconnect.cli.common import (
     ConcurrencyOpt,
     Connection,
     Done,
+    NamesArg,
     Output,
     OutputOpt,
     YesOpt,
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kconnect.ops.delete import DeleteReport
-
-NamesArg = Annotated[list[str], typer.Argument(help="Connector names", show_default=False)]
 
 
 @app.command()

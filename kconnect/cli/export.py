@@ -1,0 +1,108 @@
+"""`kconnect export`: live connectors as manifests (logic in `kconnect.ops.export`)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kconnect.cli.app import app
+from kconnect.cli.columns import text
+from kconnect.cli.common import (
+    Connection,
+    Done,
+    Output,
+    OutputOpt,
+    connected,
+    register_manifest_secrets,
+    run_command,
+)
+from kconnect.errors import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kconnect.ops.export import ExportResult
+
+
+class ExportFormat(str, Enum):
+    kconnect = "kconnect"
+    strimzi = "strimzi"
+
+
+class StrimziApiVersion(str, Enum):
+    v1beta2 = "kafka.strimzi.io/v1beta2"
+    v1 = "kafka.strimzi.io/v1"
+
+
+@app.command()
+@connected
+def export(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)
+    ] = None,
+    directory: Annotated[
+        Path, typer.Option("--dir", "-d", help="Directory to write <name>.yaml files to")
+    ] = Path("connectors.d"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files")] = False,
+    export_format: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="kconnect manifests, or Strimzi KafkaConnector resources"),
+    ] = ExportFormat.kconnect,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="With --format strimzi: the KafkaConnect name (strimzi.io/cluster label)",
+            show_default=False,
+        ),
+    ] = None,
+    api_version: Annotated[
+        StrimziApiVersion,
+        typer.Option("--api-version", help="With --format strimzi: the resources' apiVersion"),
+    ] = StrimziApiVersion.v1beta2,
+    output: OutputOpt = Output.text,
+    *,
+    connection: Connection,
+) -> int:
+    """Write live connectors as manifests, secrets replaced by ${VAR} placeholders."""
+
+    def body() -> Done:
+        from kconnect.errors import UsageError
+        from kconnect.ops.export import StrimziTarget, export_connectors, write_export
+        from kconnect.planning.plan import live_config
+
+        strimzi = None
+        if export_format is ExportFormat.strimzi:
+            from kconnect.manifests.strimzi import cluster_label_problem
+
+            if not cluster:
+                raise UsageError("--format strimzi needs --cluster NAME (the KafkaConnect name)")
+            if why := cluster_label_problem(cluster):
+                raise UsageError(f"--cluster: {why}")
+            strimzi = StrimziTarget(cluster, api_version.value)
+        elif cluster is not None:
+            raise UsageError("--cluster is for --format strimzi")
+        with connection.client() as client:
+            live = client.list_expanded()
+            register_manifest_secrets([live_config(e) for e in live.values()])
+            exported = export_connectors(client, names or (), live=live, strimzi=strimzi)
+        result = write_export(directory, exported, force=force)
+        return Done(ExitCode.OK, result, lambda c: _render_export(result, c))
+
+    return run_command("export", output, body)
+
+
+def _render_export(result: ExportResult, console: Console) -> None:
+    if not result.connectors:
+        text(console, "No connectors to export.")
+        return
+    for connector in result.connectors:
+        state = f" ({connector.state})" if connector.state else ""
+        text(console, f"✓ {connector.name}{state} → {result.directory / connector.filename}")
+    if result.variables:
+        text(console, "Set these variables before `kconnect plan`/`apply` (values not shown):")
+        for variable in result.variables:
+            text(console, f"  {variable}")

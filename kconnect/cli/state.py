@@ -1,0 +1,117 @@
+"""`kconnect pause`, `resume` and `stop` (logic in `kconnect.ops.state`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kconnect.cli.app import app
+from kconnect.cli.columns import failed_summary, text
+from kconnect.cli.common import (
+    ConcurrencyOpt,
+    Connection,
+    Done,
+    NamesArg,
+    Output,
+    OutputOpt,
+    connected,
+    run_command,
+)
+from kconnect.errors import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kconnect.ops.state import StateChangeReport
+
+WaitOpt = Annotated[
+    bool, typer.Option("--wait", help="Wait until the connectors and their tasks reach the state")
+]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait", min=0)]
+
+
+def _state_command(
+    action: str,
+    names: list[str],
+    wait: bool,
+    timeout: float,
+    concurrency: int | None,
+    output: Output,
+    conn: Connection,
+) -> int:
+    def body() -> Done:
+        from kconnect.cli.progress import progress_display
+        from kconnect.ops.state import change_state
+
+        with (
+            conn.client() as client,
+            progress_display(output.value, quiet=len(names) < 2 and not wait) as progress,
+        ):
+            report = change_state(
+                client,
+                names,
+                action,
+                wait=wait,
+                timeout=timeout,
+                concurrency=concurrency,
+                progress=progress,
+            )
+        if not report.ok:
+            code = ExitCode.ERROR
+        elif not report.reached:
+            code = ExitCode.UNHEALTHY
+        else:
+            code = ExitCode.OK
+        return Done(code, report, lambda c: _render_state(report, c))
+
+    return run_command(action, output, body)
+
+
+def _render_state(report: StateChangeReport, console: Console) -> None:
+    from kconnect.ops.state import STATE_ACTIONS
+
+    done = {"pause": "paused", "resume": "resumed", "stop": "stopped"}[report.action]
+    for change in report.changes:
+        if change.ok:
+            text(console, f"✓ {done} {change.name}", "green")
+        else:
+            text(console, f"✗ {change.name}: {change.error}", "red")
+    failed = [c for c in report.changes if not c.ok]
+    failed_summary(console, action_title(report.action), len(report.changes), failed)
+    wait = report.wait
+    if wait is None:
+        return
+    target = STATE_ACTIONS[report.action]
+    if wait.ok:
+        text(console, f"All {len(wait.reached)} connector(s) {target}.", "green")
+        return
+    for health in (*wait.failed, *wait.timed_out):
+        text(console, f"✗ {health.name} is {health.state}, not {target}", "red")
+
+
+def action_title(action: str) -> str:
+    return action.capitalize()
+
+
+def _register_state_command(action: str, help_text: str) -> None:
+    @app.command(action, help=help_text)
+    @connected
+    def command(
+        names: NamesArg,
+        wait: WaitOpt = False,
+        timeout: TimeoutOpt = 60.0,
+        concurrency: ConcurrencyOpt = None,
+        output: OutputOpt = Output.text,
+        *,
+        connection: Connection,
+    ) -> int:
+        return _state_command(action, names, wait, timeout, concurrency, output, connection)
+
+
+for _action, _help in (
+    ("pause", "Pause connectors: their tasks stop processing, and keep their assignment."),
+    ("resume", "Resume paused or stopped connectors."),
+    ("stop", "Stop connectors: shut their tasks down, keeping the config (Connect 3.5+, KIP-875)."),
+):
+    _register_state_command(_action, _help)
