@@ -22,7 +22,7 @@ SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 def connector(
     name: str = "src",
     *,
-    api: str = "v1beta2",
+    api: str = "v1",
     cluster: str | None = "my-connect",
     spec: str = "",
     config: str = "    topic: t\n    file: /tmp/src.txt\n",
@@ -182,10 +182,11 @@ def test_a_file_may_mix_kconnect_manifests_lists_and_resources(tmp_path: Path) -
 
 
 def test_pause_is_read_as_paused_and_deprecated(cli: CliRunner, tmp_path: Path) -> None:
-    write_manifest(tmp_path, "m.yaml", connector(spec="  pause: true\n"))
+    old = connector(api="v1beta2", spec="  pause: true\n")
+    write_manifest(tmp_path, "m.yaml", old)
     [manifest] = load_manifests([str(tmp_path)], {})
     assert manifest.state is TargetState.PAUSED
-    code, lines = _validate(cli, tmp_path, connector(spec="  pause: true\n"))
+    code, lines = _validate(cli, tmp_path, old)
     assert code == 0
     assert (
         "10: warning: spec.pause is deprecated since Strimzi 0.38 (and gone in v1); use "
@@ -245,15 +246,14 @@ def test_client_side_interpolation_and_provider_references(tmp_path: Path) -> No
         ),
         (
             connector(spec="  tasks: 2\n"),
-            "10: error: unknown field spec.tasks in a KafkaConnector (kafka.strimzi.io/v1beta2) "
-            "(allowed: alterOffsets, autoRestart, class, config, listOffsets, pause, state, "
-            "tasksMax, version)",
+            "10: error: unknown field spec.tasks in a KafkaConnector (kafka.strimzi.io/v1) "
+            "(allowed: alterOffsets, autoRestart, class, config, listOffsets, state, tasksMax, "
+            "version)",
         ),
         (
             connector(api="v1", spec="  pause: true\n"),
-            "10: error: unknown field spec.pause in a KafkaConnector (kafka.strimzi.io/v1) "
-            "(allowed: alterOffsets, autoRestart, class, config, listOffsets, state, tasksMax, "
-            "version)",
+            "10: error: spec.pause is not in kafka.strimzi.io/v1 (removed in 1.0); use "
+            "spec.state: paused",
         ),
         (
             connector() + "extra: 1\n",
@@ -263,7 +263,7 @@ def test_client_side_interpolation_and_provider_references(tmp_path: Path) -> No
         (
             connector(api="v1alpha1"),
             "1: error: kafka.strimzi.io/v1alpha1 is not served by Strimzi for KafkaConnector "
-            "(use kafka.strimzi.io/v1beta2 or kafka.strimzi.io/v1)",
+            "(use kafka.strimzi.io/v1)",
         ),
         (
             connector().replace(f"  class: {SOURCE}\n", ""),
@@ -286,7 +286,7 @@ def test_client_side_interpolation_and_provider_references(tmp_path: Path) -> No
             "10: error: spec.state must be running, paused or stopped, not 'failed'",
         ),
         (
-            connector(spec="  state: stopped\n  pause: true\n"),
+            connector(api="v1beta2", spec="  state: stopped\n  pause: true\n"),
             "11: error: spec.pause: true contradicts spec.state: stopped",
         ),
         (
@@ -475,7 +475,7 @@ def test_export_strimzi_writes_resources_that_round_trip(
         "# Exported by `kconnect export --format strimzi`.\n"
         "# Set before plan/apply: MYDB_CONNECTOR_DATABASE_PASSWORD\n"
         "# (or replace each with a ${secrets:<namespace>/<secret>:<key>} reference)\n"
-        "apiVersion: kafka.strimzi.io/v1beta2\n"
+        "apiVersion: kafka.strimzi.io/v1\n"
         "kind: KafkaConnector\n"
         "metadata:\n"
         "  name: mydb-connector\n"

@@ -61,8 +61,12 @@ def export(
     ] = None,
     api_version: Annotated[
         StrimziApiVersion,
-        typer.Option("--api-version", help="With --format strimzi: the resources' apiVersion"),
-    ] = StrimziApiVersion.v1beta2,
+        typer.Option(
+            "--api-version",
+            help="With --format strimzi: the resources' apiVersion "
+            "(v1 for Strimzi 0.49 and later; v1beta2 only for Strimzi before 1.0)",
+        ),
+    ] = StrimziApiVersion.v1,
     output: OutputOpt = Output.text,
     *,
     connection: Connection,

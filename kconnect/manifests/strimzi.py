@@ -9,8 +9,10 @@ What Connect ends up storing is what matters, so values are read the way they tr
 kubectl turns YAML into JSON with go-yaml's YAML 1.1 rules (`on`, `y` and `yes` are booleans,
 `0755` is the octal number 493, `1.50` is the number 1.5), the operator sends the JSON
 numbers and booleans on, and Connect keeps their JSON text. Where that text differs from what
-was written, a warning says so. The schema follows Strimzi's CRD (`047-Crd-kafkaconnector.yaml`):
-an unknown field is an error, as `kubectl apply` (strict field validation) makes it.
+was written, a warning says so. The schema follows Strimzi's CRD (`047-Crd-kafkaconnector.yaml`)
+for each API version: an unknown field is an error, as `kubectl apply` (strict field validation)
+makes it. `v1` is the API of Strimzi 1.0 and later; `v1beta2` is deprecated since 0.49 and no
+longer served from 1.0, so it is read (with its own fields, `spec.pause` included) and warned about.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ GROUP = "kafka.strimzi.io"
 KIND = "KafkaConnector"
 SERVED_VERSIONS = ("v1beta2", "v1")
 CLUSTER_LABEL = "strimzi.io/cluster"
-DEFAULT_API_VERSION = f"{GROUP}/v1beta2"
+LATEST_VERSION = "v1"
+DEFAULT_API_VERSION = f"{GROUP}/{LATEST_VERSION}"
+# Served by Strimzi before 1.0 only (deprecated since 0.49, removed in 1.0).
+_DEPRECATED_VERSIONS = frozenset({"v1beta2"})
 
 # Keys kubectl/Strimzi put at the top of a resource; `status` is what `kubectl get -o yaml`
 # adds, and is ignored.
@@ -61,7 +66,8 @@ _METADATA = frozenset(
         "selfLink",
     }
 )
-# KafkaConnectorSpec per served version (v1 dropped the deprecated `pause`).
+# KafkaConnectorSpec per served version (v1 dropped the deprecated `pause`); tests check these
+# against the CRDs kept under tests/strimzi_crds/.
 _SPEC_FIELDS = {
     "v1beta2": (
         "class",
@@ -84,6 +90,12 @@ _SPEC_FIELDS = {
         "listOffsets",
         "alterOffsets",
     ),
+}
+# Spec fields a version no longer has, and what replaces them.
+_REMOVED_SPEC_FIELDS = {
+    "v1": {
+        "pause": "spec.pause is not in kafka.strimzi.io/v1 (removed in 1.0); use spec.state: paused"
+    },
 }
 # spec.config keys Strimzi fills in from elsewhere: the spec field (or metadata.name) wins.
 _FROM_SPEC = {
@@ -252,10 +264,17 @@ def resource_manifests(
         collector.add(
             "strimzi/api-version",
             f"{api_version} is not served by Strimzi for KafkaConnector "
-            f"(use {GROUP}/v1beta2 or {GROUP}/v1)",
+            f"(use {DEFAULT_API_VERSION})",
             fields["apiVersion"][1],
         )
         return []
+    if version in _DEPRECATED_VERSIONS:
+        collector.warn(
+            "strimzi/deprecated-api",
+            f"{api_version} is deprecated since Strimzi 0.49 and no longer served from 1.0: "
+            f"use {DEFAULT_API_VERSION} (spec.pause becomes spec.state)",
+            fields["apiVersion"][1],
+        )
     manifest = _kafka_connector(
         fields, version, start, display=display, env=env, collector=collector
     )
@@ -299,7 +318,12 @@ class _Reader:
     what: str = "KafkaConnector"
 
     def fields(
-        self, node: yaml.Node, where: Location, path: str, allowed: tuple[str, ...] | frozenset[str]
+        self,
+        node: yaml.Node,
+        where: Location,
+        path: str,
+        allowed: tuple[str, ...] | frozenset[str],
+        removed: Mapping[str, str] | None = None,
     ) -> dict[str, tuple[yaml.Node, Location]] | None:
         import yaml
 
@@ -308,6 +332,9 @@ class _Reader:
             return None
         result: dict[str, tuple[yaml.Node, Location]] = {}
         for key, value, key_where in mapping_items(node, self.display, self.collector, path):
+            if removed and key in removed:
+                self.collector.add("strimzi/removed-field", removed[key], key_where)
+                continue
             if key not in allowed:
                 self.collector.add(
                     "strimzi/unknown-field",
@@ -416,7 +443,9 @@ def _kafka_connector(
         collector.add("strimzi/spec", "a KafkaConnector needs a 'spec'", start)
         return None
     spec_node, spec_where = fields["spec"]
-    spec = read.fields(spec_node, spec_where, "spec", _SPEC_FIELDS[version])
+    spec = read.fields(
+        spec_node, spec_where, "spec", _SPEC_FIELDS[version], _REMOVED_SPEC_FIELDS.get(version)
+    )
     if spec is None:
         return None
 
