@@ -13,25 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from kconnect.api.client import ConnectClient
+from kconnect.api.live import live_config
 from kconnect.diagnostics import Location, Problem, Severity, error
 from kconnect.errors import ApiError, KconnectError, ManifestError, NotFoundError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifests.loader import load_manifest_set
-from kconnect.manifests.model import Manifest, TargetState
+from kconnect.manifests.model import Manifest, TargetState, password_keys_for
+from kconnect.ops.wait import WaitResult, wait_for_states
 from kconnect.output.redaction import (
     config_secret_values,
     redact_text,
     register_password_keys,
     register_secrets,
 )
-from kconnect.planning.apply import (
-    ApplyResult,
-    WaitResult,
-    WorkerFeatures,
-    apply_plan,
-    wait_for_states,
-)
-from kconnect.planning.plan import Action, Plan, build_plan, live_config
+from kconnect.planning.apply import ApplyResult, WorkerFeatures, apply_plan
+from kconnect.planning.plan import Action, Plan, build_plan
 from kconnect.planning.safety import SafetyLimits, UnsafePlan, UnsafePlanError, check_safety
 from kconnect.planning.scope import NO_SCOPE, Scope, check_targets_match
 from kconnect.progress import Progress, ignore
@@ -246,16 +242,6 @@ def load_valid(
 
 
 # -- secrets ------------------------------------------------------------------------------------
-
-
-def password_keys_for(manifest: Manifest | None, live: Mapping[str, str]) -> frozenset[str]:
-    from kconnect.validate.catalogs import password_keys
-
-    connector_class = manifest.connector_class if manifest else live.get("connector.class", "")
-    keys = set(password_keys(connector_class))
-    if manifest is not None and live.get("connector.class") not in (None, connector_class):
-        keys |= password_keys(live["connector.class"])
-    return frozenset(keys)
 
 
 def secret_values(

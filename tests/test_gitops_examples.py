@@ -420,7 +420,7 @@ def test_schema_unknown_class_lists_the_known_ones(cli: CliRunner) -> None:
 
 
 def test_schema_list(cli: CliRunner) -> None:
-    from kconnect.validate.catalogs import known_classes
+    from kconnect.catalogs import known_classes
 
     result = cli("schema", "--list")
     assert result.exit_code == 0

@@ -58,7 +58,7 @@ def test_wheel_ships_schemas_and_validates_outside_the_repo(tmp_path: Path) -> N
     assert "connection.url" in done.stdout
     assert "behavior.on.null.values" in done.stdout
     located = subprocess.run(
-        [sys.executable, "-c", "import kconnect.validate.catalogs as s; print(s.schema_dir())"],
+        [sys.executable, "-c", "import kconnect.catalogs as s; print(s.schema_dir())"],
         cwd=bad.parent,
         env=env,
         capture_output=True,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from kconnect.cli.render import plan_lines
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import MASK
-from kconnect.output.render import plan_lines
 from kconnect.planning.plan import Action, KeyChangeKind, build_plan, diff_config
 
 CLASS = "org.apache.kafka.connect.file.FileStreamSourceConnector"

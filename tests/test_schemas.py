@@ -12,10 +12,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from kconnect.diagnostics import Location, Severity
-from kconnect.manifests.model import Manifest
-from kconnect.validate import keys
-from kconnect.validate.catalogs import (
+from kconnect.catalogs import (
     connector_schema,
     known_classes,
     load_schema,
@@ -23,6 +20,9 @@ from kconnect.validate.catalogs import (
     password_keys,
     schema_dir,
 )
+from kconnect.diagnostics import Location, Severity
+from kconnect.manifests.model import Manifest
+from kconnect.validate import keys
 from kconnect.validate.keys import check_config
 from kconnect.validate.plugin_catalogs import CatalogSet
 from kconnect.validate.unknown_keys import check_unknown_keys
@@ -77,7 +77,7 @@ def test_installed_package_copy_wins(tmp_path: Path) -> None:
     shutil.copytree(REPO / "kconnect", site / "kconnect")
     shutil.copytree(REPO / "schemas", site / "kconnect" / "schemas")
     code = (
-        "import json, kconnect.validate.catalogs as s; "
+        "import json, kconnect.catalogs as s; "
         "print(json.dumps([str(s.schema_dir()), s.known_classes(), "
         "sorted(s.password_keys('io.debezium.connector.mysql.MySqlConnector'))]))"
     )

@@ -128,8 +128,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         _show(exc)
         return ExitCode.ERROR
     except KconnectError as exc:
+        from kconnect.cli.render import render_error
         from kconnect.output.console import console
-        from kconnect.output.render import render_error
 
         render_error(exc, console(err=True))
         return exc.exit_code
@@ -158,9 +158,9 @@ def _wants_json(args: Sequence[str]) -> bool:
 
 
 def _usage_envelope(args: Sequence[str], message: str) -> None:
+    from kconnect.cli.render import envelope
     from kconnect.errors import UsageError
     from kconnect.output.console import write_json
-    from kconnect.output.render import envelope
 
     command = next((a for a in args if not a.startswith("-")), "")
     write_json(envelope(command, ExitCode.USAGE, None, [UsageError(message)]))

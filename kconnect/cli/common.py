@@ -272,8 +272,8 @@ def to_data(data: Any) -> Any:
 
 def run_command(command: str, output: Enum, body: Callable[[], Done]) -> int:
     """Run a command body; render its result or its error in the chosen format."""
+    from kconnect.cli.render import envelope, render_error
     from kconnect.output.console import console, write_json
-    from kconnect.output.render import envelope, render_error
 
     as_json = output.value == "json"
     try:

@@ -74,9 +74,9 @@ def export(
     """Write live connectors as manifests, secrets replaced by ${VAR} placeholders."""
 
     def body() -> Done:
+        from kconnect.api.live import live_config
         from kconnect.errors import UsageError
         from kconnect.ops.export import StrimziTarget, export_connectors, write_export
-        from kconnect.planning.plan import live_config
 
         strimzi = None
         if export_format is ExportFormat.strimzi:

@@ -42,7 +42,7 @@ def status(
 
     def body() -> Done:
         from kconnect import core
-        from kconnect.output.render import render_status
+        from kconnect.cli.render import render_status
 
         with connection.client() as client:
             report = core.status(client, names or ())
@@ -62,7 +62,7 @@ def get_connectors(
     """List the connectors on the cluster with their class, type and state."""
 
     def body() -> Done:
-        from kconnect.planning.plan import live_config, live_state
+        from kconnect.api.live import live_config, live_state
 
         with connection.client() as client:
             live = client.list_expanded()
@@ -113,9 +113,10 @@ def describe(
     """One connector in detail: masked config, state, tasks, failure traces and topics."""
 
     def body() -> Done:
-        from kconnect.core import password_keys_for, secret_values
+        from kconnect.core import secret_values
         from kconnect.errors import ApiError
         from kconnect.health import connector_health
+        from kconnect.manifests.model import password_keys_for
         from kconnect.output.redaction import mask_config
 
         with connection.client() as client:

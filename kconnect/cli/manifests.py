@@ -74,8 +74,8 @@ def _plan_against(
     project: Project,
     targets: Sequence[str] = (),
 ) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
+    from kconnect.api.live import live_config
     from kconnect.core import make_plan
-    from kconnect.planning.plan import live_config
 
     plan_report, live = make_plan(
         client, report, prune=prune, scope=project.scope, targets=targets, limits=project.limits
@@ -110,8 +110,8 @@ def validate(
     """Check manifests: schema, per-connector rules and pipeline lint. Exit 1 on any error."""
 
     def body() -> Done:
+        from kconnect.cli.render import render_validation
         from kconnect.core import validate as validate_manifests
-        from kconnect.output.render import render_validation
 
         scope = project_for(paths, owns).scope
         env, text = manifest_env(env_file), stdin_text(paths)
@@ -174,7 +174,7 @@ def plan(
     """Show what apply would change on the cluster (secrets masked). Sends no writes."""
 
     def body() -> Done:
-        from kconnect.output.render import plan_markdown, render_plan
+        from kconnect.cli.render import plan_markdown, render_plan
         from kconnect.planning.scope import check_targets
 
         project = project_for(paths, owns, max_deletes, max_delete_percent)
@@ -211,7 +211,7 @@ def _save_plan(
     project: Project,
     targets: Sequence[str],
 ) -> None:
-    from kconnect.core import password_keys_for
+    from kconnect.manifests.model import password_keys_for
     from kconnect.planning.saved import PlanOptions, plan_document, public_url, write_plan_file
 
     options = PlanOptions(public_url(client.settings.url), prune, project.scope, tuple(targets))
@@ -280,9 +280,9 @@ def apply(
 
     def body() -> Done:
         from kconnect import core
+        from kconnect.cli.render import render_apply, render_plan
         from kconnect.errors import UsageError
         from kconnect.output.console import console
-        from kconnect.output.render import render_apply, render_plan
         from kconnect.planning.scope import check_targets
 
         chosen = list(paths or [])
@@ -352,7 +352,7 @@ def _replan_saved(
 ) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
     """Plan again with the saved plan's options and salt; `PlanFileError` (nothing written)
     unless the result is exactly the saved plan."""
-    from kconnect.core import password_keys_for
+    from kconnect.manifests.model import password_keys_for
     from kconnect.planning.saved import (
         PlanFileError,
         PlanOptions,

@@ -34,7 +34,7 @@ def schema(
     def body() -> Done:
         import json
 
-        from kconnect.validate import catalogs as schemas
+        from kconnect import catalogs as schemas
 
         if list_classes:
             return Done(ExitCode.OK, raw_text="".join(c + "\n" for c in schemas.known_classes()))
@@ -47,7 +47,7 @@ def schema(
 
 
 def _connector(name: str) -> dict[str, Any]:
-    from kconnect.validate import catalogs as schemas
+    from kconnect import catalogs as schemas
 
     known = schemas.known_classes()
     matches = [c for c in known if c == name] or [c for c in known if c.rsplit(".", 1)[-1] == name]

@@ -47,3 +47,15 @@ class Manifest:
     def location_of(self, key: str) -> Location:
         """Where `key` was written; the document's start when it was not written at all."""
         return self.key_locations.get(key, self.location)
+
+
+def password_keys_for(manifest: Manifest | None, live: Mapping[str, str]) -> frozenset[str]:
+    """The PASSWORD-typed keys of a connector, as its bundled catalog types them: the
+    manifest's class, and the live class too when a plan changes the class."""
+    from kconnect.catalogs import password_keys
+
+    connector_class = manifest.connector_class if manifest else live.get("connector.class", "")
+    keys = set(password_keys(connector_class))
+    if manifest is not None and live.get("connector.class") not in (None, connector_class):
+        keys |= password_keys(live["connector.class"])
+    return frozenset(keys)

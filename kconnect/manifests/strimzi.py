@@ -465,7 +465,7 @@ def _kafka_connector(
 
     config_where = spec_where
     if "config" in spec:
-        from kconnect.validate.catalogs import password_keys
+        from kconnect.catalogs import password_keys
 
         config_node, config_where = spec["config"]
         _config(

@@ -74,7 +74,7 @@ def export_connectors(
     """Read live connectors (one request unless `live` is given, plus one per connector class
     for its PASSWORD keys) and render each as a manifest with secrets replaced by `${VAR}`
     (as a Strimzi KafkaConnector resource with `strimzi`)."""
-    from kconnect.planning.plan import comparable_config, live_config, live_state
+    from kconnect.api.live import comparable_config, live_config, live_state
 
     if live is None:
         live = client.list_expanded()
@@ -165,7 +165,7 @@ def _with_placeholders(
     used_variables: set[str] | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """`config` as the loader must read it (escaped `${`), secrets replaced by `${VAR}`."""
-    from kconnect.core import password_keys_for
+    from kconnect.manifests.model import password_keys_for
     from kconnect.output.redaction import is_config_reference, is_secret_key, url_password_spans
 
     used = used_variables if used_variables is not None else set()

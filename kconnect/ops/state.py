@@ -33,7 +33,7 @@ class StateChange:
 class StateChangeReport:
     action: str
     changes: tuple[StateChange, ...]
-    wait: Any = None  # kconnect.planning.apply.WaitResult when --wait was given
+    wait: Any = None  # kconnect.ops.wait.WaitResult when --wait was given
 
     @property
     def ok(self) -> bool:
@@ -94,7 +94,7 @@ def change_state(
     waited = None
     if wait:
         from kconnect.manifests.model import TargetState
-        from kconnect.planning.apply import wait_for_states
+        from kconnect.ops.wait import wait_for_states
 
         target = TargetState(state.lower())
         targets = {c.name: target for c in changes if c.ok}

@@ -104,7 +104,7 @@ def create(
 def _live_config_equals(
     client: ConnectClient, name: str, config: Mapping[str, str], unknown: UnknownOutcome
 ) -> bool:
-    from kconnect.planning.plan import comparable_config
+    from kconnect.api.live import comparable_config
 
     try:
         live = client.config(name)

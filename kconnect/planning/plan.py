@@ -11,13 +11,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from kconnect.api.live import comparable_config, live_config, live_state
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import mask_value
 from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, matches_any
-
-# The worker adds `name`; `__internal.*` keys are its own bookkeeping, never ours to manage.
-_IGNORED_KEY_PREFIXES = ("__internal.",)
-_IGNORED_KEYS = frozenset({"name"})
 
 # Live connector states that already satisfy a desired state. FAILED, UNASSIGNED and
 # RESTARTING are health problems of a running connector, not a different target state.
@@ -125,15 +122,6 @@ class Plan:
         }
 
 
-def comparable_config(config: Mapping[str, str]) -> dict[str, str]:
-    """A live config with the keys the worker adds removed, ready to compare as a dict."""
-    return {
-        k: v
-        for k, v in config.items()
-        if k not in _IGNORED_KEYS and not k.startswith(_IGNORED_KEY_PREFIXES)
-    }
-
-
 def diff_config(
     live: Mapping[str, str],
     desired: Mapping[str, str],
@@ -159,19 +147,6 @@ def diff_config(
         secret = shown_before != before or shown_after != after
         changes.append(KeyChange(key, kind, shown_before, shown_after, secret))
     return tuple(changes)
-
-
-def live_state(entry: Mapping[str, Any]) -> str | None:
-    """The connector state from one `?expand=status` entry, if the worker reported one."""
-    status = entry.get("status") or {}
-    connector = status.get("connector") or {}
-    state = connector.get("state")
-    return str(state) if state else None
-
-
-def live_config(entry: Mapping[str, Any]) -> dict[str, str]:
-    info = entry.get("info") or {}
-    return dict(info.get("config") or {})
 
 
 def build_plan(

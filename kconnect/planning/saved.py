@@ -33,17 +33,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from kconnect.api.live import comparable_config, live_config, live_state
 from kconnect.errors import KconnectError
 from kconnect.manifests.model import Manifest
 from kconnect.output.redaction import is_config_reference, is_secret_key
-from kconnect.planning.plan import (
-    Action,
-    ConnectorChange,
-    Plan,
-    comparable_config,
-    live_config,
-    live_state,
-)
+from kconnect.planning.plan import Action, ConnectorChange, Plan
 from kconnect.planning.scope import Scope
 
 PLAN_FILE_VERSION = 1

@@ -27,10 +27,11 @@ from typing import IO, Any
 
 from kconnect import core
 from kconnect.api.client import ConnectClient
+from kconnect.api.live import live_config
 from kconnect.errors import ExitCode, KconnectError, UsageError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifests.model import Manifest, TargetState
-from kconnect.planning.plan import ConnectorChange, Plan, live_config
+from kconnect.planning.plan import ConnectorChange, Plan
 from kconnect.planning.project import Project
 from kconnect.reconcile.metrics import ReconcileMetrics
 

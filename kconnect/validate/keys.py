@@ -8,8 +8,8 @@ import functools
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from kconnect.catalogs import connector_schema
 from kconnect.diagnostics import Problem, error
-from kconnect.validate.catalogs import connector_schema
 
 if TYPE_CHECKING:
     from kconnect.manifests.model import Manifest

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kconnect.validate.catalogs import schema_dir
+from kconnect.catalogs import schema_dir
 from kconnect.validate.plugin_catalogs import CatalogSet, supplement
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from kconnect.catalogs import password_keys
 from kconnect.manifests.model import Manifest
 from kconnect.output.redaction import is_config_reference, is_secret_key
-from kconnect.validate.catalogs import password_keys
 from kconnect.validate.lint.common import Report, split_list
 
 _NOT_SECRET = re.compile(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from kconnect.core import ApplyReport, PlanReport, StatusReport, ValidationReport
     from kconnect.diagnostics import Problem
     from kconnect.health import ConnectorHealth
-    from kconnect.planning.apply import WaitResult
+    from kconnect.ops.wait import WaitResult
     from kconnect.planning.plan import ConnectorChange, Plan
 
 RESULT_VERSION = 1

@@ -41,7 +41,7 @@ def schema_dir() -> Path:
     packaged = importlib.resources.files("kconnect") / "schemas"
     if isinstance(packaged, Path) and (packaged / _CONNECTORS).is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "schemas"
+    return Path(__file__).resolve().parents[1] / "schemas"
 
 
 def _schema_path(name: str) -> Path:
