@@ -169,7 +169,12 @@ def read_catalogs(reader: PluginSource) -> dict[str, dict[str, Any]]:
         for d in definitions:
             key = _key(d, recommended.get(d["name"], ()))
             if kind in CONNECTOR_TYPES and d.get("group") in FRAMEWORK_GROUPS:
-                framework[kind].setdefault(d["name"], key)
+                # Some framework keys echo the plugin (`connector.plugin.version` defaults to
+                # its version): Kafka's own connectors say what the framework says.
+                if cls.startswith("org.apache.kafka."):
+                    framework[kind][d["name"]] = key
+                else:
+                    framework[kind].setdefault(d["name"], key)
             else:
                 own.append(key)
         if kind in ("transformation", "predicate"):

@@ -1,14 +1,22 @@
-"""`python -m tests.stack up [--detach] | down | status`: run the test stack by hand.
+"""`python -m tests.stack up [--detach] [--elasticsearch] | down | status`: run the test stack by hand.
 
-`up` starts Kafka (KRaft), two Connect workers and MariaDB, prints where everything is and stays
-in the foreground until Ctrl-C (then stops everything it started). With `--detach` it leaves the
-processes running and records their PIDs; `down` stops them by those PIDs, `status` shows them.
+`up` starts Kafka (KRaft), two Connect workers and MariaDB (with `--elasticsearch` also the
+Confluent Elasticsearch sink in the workers and an Elasticsearch server), prints where
+everything is and stays in the foreground until Ctrl-C (then stops everything it started).
+With `--detach` it leaves the processes running and records their PIDs; `down` stops them by
+those PIDs, `status` shows them.
+
+stdout holds only `export` lines (progress goes to stderr), so a shell can take them:
+
+    eval "$(python -m tests.stack up --detach --elasticsearch)"
+    kconnect apply connectors.d/ --wait
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import shutil
 import signal
 import sys
@@ -19,6 +27,8 @@ from types import FrameType
 import httpx
 
 from tests.stack.stack import (
+    DB_WRITER,
+    DB_WRITER_PASSWORD,
     Stack,
     StackError,
     alive_pids,
@@ -27,12 +37,31 @@ from tests.stack.stack import (
 )
 
 
+def export_lines(stack: Stack) -> list[str]:
+    """Shell `export` lines that point connectors.d/ (and kconnect) at this stack."""
+    env = {"KCONNECT_URL": stack.url, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap}
+    if stack.mariadb is not None:
+        env.update(
+            MYSQL_HOST=stack.mariadb.host,
+            MYSQL_PORT=str(stack.mariadb.port),
+            KCONNECT_STACK_MARIADB_USER=DB_WRITER,
+            KCONNECT_STACK_MARIADB_PASSWORD=DB_WRITER_PASSWORD,
+        )
+    if stack.elasticsearch_url:
+        env["ELASTICSEARCH_URL"] = stack.elasticsearch_url
+    return [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
 def _up(args: argparse.Namespace) -> int:
     pointer = state_pointer()
     if pointer.exists():
         old = json.loads(pointer.read_text())
         if alive_pids(old):
-            print(
+            _err(
                 f"a detached stack is already running ({old['urls']}); run `python -m tests.stack down` first"
             )
             return 1
@@ -40,6 +69,7 @@ def _up(args: argparse.Namespace) -> int:
         workers=args.workers,
         run_dir=Path(args.run_dir) if args.run_dir else None,
         keep_run_dir=args.keep or args.detach,
+        elasticsearch=args.elasticsearch,
     )
     try:
         stack.start()
@@ -47,14 +77,14 @@ def _up(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     info = stack.describe()
-    print(json.dumps(info, indent=1))
-    print(f"\nexport KCONNECT_URL={stack.url}")
+    _err(json.dumps(info, indent=1))
+    print("\n".join(export_lines(stack)), flush=True)
     if args.detach:
         pointer.parent.mkdir(parents=True, exist_ok=True)
         pointer.write_text(json.dumps(info, indent=1))
         # Leave the processes running: forget them so atexit does not stop them.
         stack._stopped = True
-        print("detached; stop with `python -m tests.stack down`")
+        _err("detached; stop with `python -m tests.stack down`")
         return 0
     done = threading.Event()
 
@@ -63,7 +93,7 @@ def _up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    print("running; Ctrl-C stops the stack")
+    _err("running; Ctrl-C stops the stack")
     try:
         while not done.wait(1.0):
             pass
@@ -119,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="start the stack")
     up.add_argument("--detach", action="store_true", help="leave it running and return")
     up.add_argument("--workers", type=int, default=2)
+    up.add_argument(
+        "--elasticsearch",
+        action="store_true",
+        help="also build the Elasticsearch sink (../shared/elasticsearch-sink) into the workers "
+        "and start an Elasticsearch server",
+    )
     up.add_argument("--run-dir", help="folder for configs, data and logs (default: a new temp dir)")
     up.add_argument("--keep", action="store_true", help="keep the run dir (logs) after stopping")
     down = sub.add_parser("down", help="stop a detached stack")

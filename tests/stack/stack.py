@@ -10,7 +10,10 @@
    a private instance (own datadir, socket and port) with the binlog settings Debezium needs,
    database `mydb`, table `post` and user `debezium`/`dbz`;
 4. formats and starts a single-node KRaft broker (combined broker+controller);
-5. starts two Connect workers in distributed mode (same group, different REST ports).
+5. starts two Connect workers in distributed mode (same group, different REST ports);
+6. with `elasticsearch=True`: builds the Confluent Elasticsearch sink from a copy of
+   `../shared/elasticsearch-sink` into the workers' plugin path and starts a single-node
+   Elasticsearch server (tests/stack/elasticsearch.py).
 
 Every process is started in its own process group and is stopped by its PID (SIGTERM to the
 group, then SIGKILL) on `stop()`, at interpreter exit, and when `start()` fails. Logs go to
@@ -33,6 +36,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tarfile
 import tempfile
 import threading
@@ -64,6 +68,14 @@ STATUS_TOPIC = "kconnect-stack-status"
 # Environment variables set on the Connect workers, for `${env:...}` references in manifests.
 DB_PASSWORD_ENV = "KCONNECT_STACK_DB_PASSWORD"
 DB_WRONG_PASSWORD_ENV = "KCONNECT_STACK_DB_PASSWORD_WRONG"
+# The name connectors.d/mydb-connector.yaml (and the compose stack) uses.
+COMPOSE_DB_PASSWORD_ENV = "MYSQL_DEBEZIUM_PASSWORD"
+
+# The schema and rows the compose stack's MySQL starts with; the stack's MariaDB runs it too.
+INIT_SQL = HERE.parents[1] / "docker" / "mysql" / "init.sql"
+# An account that may write mydb.post (the connector's `debezium` user only reads).
+DB_WRITER = "kconnect_writer"
+DB_WRITER_PASSWORD = "writer-pw"
 
 DB_NAME = "mydb"
 DB_USER = "debezium"
@@ -82,7 +94,8 @@ class StackError(RuntimeError):
 
 
 def _say(msg: str) -> None:
-    print(f"[kconnect-stack] {msg}", flush=True)
+    # stderr: `python -m tests.stack up` keeps stdout for `export` lines a shell can eval.
+    print(f"[kconnect-stack] {msg}", file=sys.stderr, flush=True)
 
 
 def _which(*names: str) -> str | None:
@@ -338,16 +351,24 @@ class MariaDB:
             )
         return [line.split("\t") for line in res.stdout.splitlines()]
 
-    def execute_as_user(self, sql: str, database: str | None = None) -> list[list[str]]:
-        """Same as `execute`, but over TCP as the connector's user (checks its grants)."""
+    def execute_as_user(
+        self,
+        sql: str,
+        database: str | None = None,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+    ) -> list[list[str]]:
+        """Same as `execute`, but over TCP as the connector's user (checks its grants), or as
+        `user`/`password` (e.g. the stack's writer account)."""
         argv = [
             self.client,
             "--no-defaults",
             "--protocol=TCP",
             f"--host={self.host}",
             f"--port={self.port}",
-            f"--user={self.user}",
-            f"--password={self.password}",
+            f"--user={user or self.user}",
+            f"--password={password or self.password}",
             "--batch",
             "--skip-column-names",
             "--raw",
@@ -358,7 +379,7 @@ class MariaDB:
             argv.append(database)
         res = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
         if res.returncode != 0:
-            raise StackError(f"mariadb client ({self.user}) failed: {res.stderr.strip()}")
+            raise StackError(f"mariadb client ({user or self.user}) failed: {res.stderr.strip()}")
         return [line.split("\t") for line in res.stdout.splitlines()]
 
     def ping(self) -> bool:
@@ -440,6 +461,7 @@ class Stack:
     heap: str = field(default_factory=lambda: os.environ.get("KCONNECT_STACK_HEAP", DEFAULT_HEAP))
     run_dir: Path | None = None
     with_mariadb: bool = True
+    elasticsearch: bool = False
     keep_run_dir: bool = field(default_factory=lambda: os.environ.get("KCONNECT_STACK_KEEP") == "1")
     log: Callable[[str], None] = _say
 
@@ -457,6 +479,9 @@ class Stack:
         self.rest_ports: list[int] = []
         self.timings: dict[str, float] = {}
         self._mariadb_proc_name = "mariadb"
+        self.es_port = 0
+        self.es_transport_port = 0
+        self.sink_plugins: Path | None = None
 
     # ------------------------------------------------------------------ public properties
     @property
@@ -470,6 +495,10 @@ class Stack:
     @property
     def url(self) -> str:
         return self.urls[0]
+
+    @property
+    def elasticsearch_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.es_port}" if self.elasticsearch else None
 
     @property
     def log_dir(self) -> Path:
@@ -507,6 +536,10 @@ class Stack:
         atexit.register(self.stop)
         t0 = time.monotonic()
         try:
+            if self.elasticsearch:
+                from tests.stack.elasticsearch import sink_source
+
+                sink_source()  # fail before anything starts when the sink's source is missing
             self.java, self.mvn = check_tools()
             if self.run_dir is None:
                 self.run_dir = Path(tempfile.mkdtemp(prefix="kconnect-stack-"))
@@ -534,6 +567,25 @@ class Stack:
             t = time.monotonic()
             self.artifacts = resolve_artifacts(self.mvn, log=self.log)
             self.timings["artifacts"] = time.monotonic() - t
+            es_error: list[BaseException] = []
+            es_thread = None
+            if self.elasticsearch:
+
+                def _es() -> None:
+                    try:
+                        t = time.monotonic()
+                        self._start_elasticsearch()
+                        self.timings["elasticsearch"] = time.monotonic() - t
+                    except BaseException as e:  # re-raised in the main thread
+                        es_error.append(e)
+
+                es_thread = threading.Thread(target=_es, name="kconnect-stack-es", daemon=True)
+                es_thread.start()
+                from tests.stack.elasticsearch import build_sink
+
+                t = time.monotonic()
+                self.sink_plugins = build_sink(self.mvn, log=self.log)
+                self.timings["sink-build"] = time.monotonic() - t
             self._write_configs()
             t = time.monotonic()
             self._start_broker()
@@ -544,6 +596,14 @@ class Stack:
             for i in range(self.workers):
                 self._wait_worker(i)
             self.timings["workers"] = time.monotonic() - t
+            if es_thread is not None:
+                es_thread.join(timeout=900)
+                if es_error:
+                    raise es_error[0]
+                if es_thread.is_alive():
+                    raise StackError(
+                        f"Elasticsearch did not become ready; see {self.log_dir / 'elasticsearch.log'}"
+                    )
             if db_thread is not None:
                 db_thread.join(timeout=READY_TIMEOUT_MARIADB + 900)
                 if db_error:
@@ -558,6 +618,7 @@ class Stack:
                 f"ready in {self.timings['total']:.0f}s: Connect {', '.join(self.urls)}; "
                 f"broker {self.bootstrap}"
                 + (f"; MariaDB 127.0.0.1:{self.mariadb.port}" if self.mariadb else "")
+                + (f"; Elasticsearch {self.elasticsearch_url}" if self.elasticsearch else "")
                 + f"; logs {self.log_dir}"
             )
             return self
@@ -750,13 +811,15 @@ class Stack:
                 "database": self.mariadb.database,
                 "socket": str(self.mariadb.socket),
             },
+            "elasticsearch": self.elasticsearch_url,
             "pids": self.pids(),
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
         }
 
     # ------------------------------------------------------------------ internals
     def _choose_ports(self) -> None:
-        free = _free_ports(3 + self.workers)
+        free = _free_ports(5 + self.workers)
+        self.es_port, self.es_transport_port = free[-2], free[-1]
         self.broker_port = int(os.environ.get("KCONNECT_STACK_BROKER_PORT") or free[0])
         self.controller_port = int(os.environ.get("KCONNECT_STACK_CONTROLLER_PORT") or free[1])
         self._db_port = int(os.environ.get("KCONNECT_STACK_MARIADB_PORT") or free[2])
@@ -850,7 +913,9 @@ class Stack:
                 "rest.advertised.host.name": "127.0.0.1",
                 "rest.advertised.port": str(port),
                 "rest.advertised.listener": "http",
-                "plugin.path": str(self.artifacts / "plugins"),
+                "plugin.path": ",".join(
+                    str(p) for p in (self.artifacts / "plugins", self.sink_plugins) if p
+                ),
                 # Every plugin here ships ServiceLoader manifests: skip the slow reflective scan.
                 "plugin.discovery": "service_load",
                 # Lost tasks of a dead worker are reassigned after this delay (default 5 min).
@@ -914,6 +979,7 @@ class Stack:
         env = dict(os.environ)
         env[DB_PASSWORD_ENV] = DB_PASSWORD
         env[DB_WRONG_PASSWORD_ENV] = "not-the-password"
+        env[COMPOSE_DB_PASSWORD_ENV] = DB_PASSWORD
         env.pop("KAFKA_OPTS", None)
         env.pop("JAVA_TOOL_OPTIONS", None)
         return env
@@ -957,6 +1023,20 @@ class Stack:
             f"Connect worker {i} ({url}) not ready in {READY_TIMEOUT_WORKER:.0f}s (last: {last}); "
             f"see {proc.log}:\n{_tail(proc.log)}"
         )
+
+    def _start_elasticsearch(self) -> None:
+        assert self.run_dir and self.artifacts
+        from tests.stack.elasticsearch import ElasticsearchNode
+
+        node = ElasticsearchNode(
+            self.run_dir, self.artifacts, self.java, self.es_port, self.es_transport_port
+        )
+        argv, env = node.prepare()
+        proc = _Proc("elasticsearch", argv, self.log_dir / "elasticsearch.log", env=env)
+        self._procs["elasticsearch"] = proc
+        proc.start()
+        self.log(f"elasticsearch starting (pid {proc.pid}) on {node.url}; log {proc.log}")
+        node.wait_ready(lambda: self._check_alive(proc), proc.log)
 
     def _check_alive(self, proc: _Proc) -> None:
         if not proc.alive():
@@ -1056,21 +1136,19 @@ class Stack:
                 )
             time.sleep(0.3)
         users = ("'debezium'@'%'", "'debezium'@'localhost'", "'debezium'@'127.0.0.1'")
-        stmts = [
-            f"CREATE DATABASE IF NOT EXISTS {DB_NAME}",
-            f"""CREATE TABLE IF NOT EXISTS {DB_NAME}.post (
-                post_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-                author_id INT NOT NULL,
-                content TEXT,
-                created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-                updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
-            )""",
-        ]
+        # The compose stack's schema and rows (DATETIME columns: `time.precision.mode: connect`
+        # makes them Connect Timestamps, which the Elasticsearch sink maps as `date`).
+        db.execute(INIT_SQL.read_text(encoding="utf-8"))
+        stmts = []
         for u in users:
             stmts.append(f"CREATE USER IF NOT EXISTS {u} IDENTIFIED BY '{DB_PASSWORD}'")
             stmts.append(
                 f"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO {u}"
             )
+        for host in ("%", "localhost", "127.0.0.1"):
+            writer = f"'{DB_WRITER}'@'{host}'"
+            stmts.append(f"CREATE USER IF NOT EXISTS {writer} IDENTIFIED BY '{DB_WRITER_PASSWORD}'")
+            stmts.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {DB_NAME}.post TO {writer}")
         stmts.append("FLUSH PRIVILEGES")
         db.execute(";\n".join(stmts))
         db.execute_as_user("SELECT COUNT(*) FROM mydb.post")
