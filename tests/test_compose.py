@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from kconnect.manifests.interpolate import interpolate
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 CONNECT_DOCKERFILE = ROOT / "Dockerfile.connect"
@@ -99,11 +101,16 @@ def _manifests() -> dict[str, dict[str, Any]]:
     return result
 
 
-def _config(name: str) -> dict[str, str]:
+def _raw_config(name: str) -> dict[str, str]:
     config = _manifests()[name]["config"]
     return {
         key: ",".join(value) if isinstance(value, list) else value for key, value in config.items()
     }
+
+
+def _config(name: str) -> dict[str, str]:
+    """The config the compose stack's kconnect applies: no variable set in its container."""
+    return {k: interpolate(v, {}).text for k, v in _raw_config(name).items()}
 
 
 # --- docker-compose.yml -------------------------------------------------------------------
@@ -391,6 +398,30 @@ def test_source_settings() -> None:
     assert config["schema.history.internal.kafka.bootstrap.servers"] == "kafka:9092"
     assert config["schema.history.internal.kafka.topic"]
     assert config.get("tombstones.on.delete", "true") == "true"
+
+
+# Hosts and ports are `${VAR:-compose default}`: the compose stack applies the defaults (its
+# kconnect container sets none of the variables), the local test stack exports its own.
+ENDPOINTS = {
+    ("mydb-connector", "database.hostname"): ("MYSQL_HOST", "mysql"),
+    ("mydb-connector", "database.port"): ("MYSQL_PORT", "3306"),
+    ("mydb-connector", "schema.history.internal.kafka.bootstrap.servers"): (
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "kafka:9092",
+    ),
+    ("elasticsearch-sink", "connection.url"): ("ELASTICSEARCH_URL", "http://elasticsearch:9200"),
+}
+
+
+def test_endpoints_are_variables_with_the_compose_defaults(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for (name, key), (variable, default) in ENDPOINTS.items():
+        assert _raw_config(name)[key] == f"${{{variable}:-{default}}}", (name, key)
+        assert variable not in services["kconnect"].get("environment", {})
+    # The defaults name the compose services and the ports they listen on.
+    assert {"mysql", "kafka", "elasticsearch"} <= set(services)
+    assert "9092" in str(services["kafka"]) and "9200" in str(services["elasticsearch"])
 
 
 def test_sink_reads_the_topic_the_source_writes() -> None:
