@@ -95,6 +95,10 @@ class UnexpectedAnswer(ApiError):
     `kconnect.api.answers`): a proxy page, another service on the port, a broken worker."""
 
 
+class Redirected(UnexpectedAnswer):
+    """A 3xx: never followed, since credentials must not travel to another host."""
+
+
 class NotFoundError(ApiError):
     """404: the connector, task, plugin or logger does not exist."""
 

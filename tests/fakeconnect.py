@@ -679,6 +679,8 @@ class _Fault:
     delay: float
     body: Any = None
     has_body: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method:
@@ -953,6 +955,8 @@ class FakeConnect:
         apply_anyway: bool = False,
         delay: float = 0.0,
         body: Any = _NO_BODY,
+        headers: dict[str, str] | None = None,
+        content_type: str | None = None,
     ) -> None:
         """Make the next `times` matching requests fail.
 
@@ -961,7 +965,10 @@ class FakeConnect:
         the socket without answering. `apply_anyway` performs the request first (an unknown
         outcome for the client). `delay` sleeps before answering. With `body`, answer that
         JSON (or raw bytes) with `status` (default 200) instead: a worker, proxy or other
-        service answering with a shape the endpoint never returns."""
+        service answering with a shape the endpoint never returns; `apply_anyway` performs
+        the request first here too (a proxy that forwards the write but mangles the answer).
+        `headers` are added to the answer (a redirect's `Location`), `content_type` sets the
+        raw body's Content-Type."""
         with self._lock:
             self._faults.append(
                 _Fault(
@@ -975,6 +982,8 @@ class FakeConnect:
                     delay,
                     None if body is _NO_BODY else body,
                     body is not _NO_BODY,
+                    dict(headers or {}),
+                    content_type,
                 )
             )
 
@@ -2018,10 +2027,17 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.has_body:
+            if fault.apply_anyway:
+                self._compute(fake, req, raw_path)
+            headers = dict(fault.headers)
             if isinstance(fault.body, bytes):
-                self._send(_Reply(fault.status or 200, raw=fault.body, content_type=None))
+                if fault.content_type:
+                    headers["Content-Type"] = fault.content_type
+                self._send(
+                    _Reply(fault.status or 200, raw=fault.body, headers=headers, content_type=None)
+                )
             else:
-                self._send(_Reply(fault.status or 200, fault.body))
+                self._send(_Reply(fault.status or 200, fault.body, headers=headers))
             return
         if fault is not None and (fault.status is not None or fault.reset_connection):
             if fault.apply_anyway:

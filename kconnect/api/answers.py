@@ -4,6 +4,7 @@ successful answer the client uses must have."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -150,12 +151,131 @@ NAMES = array(TEXT)
 SERVER_INFO = obj(version=(TEXT, True), commit=(TEXT, False), kafka_cluster_id=(TEXT, False))
 TASKS = array(obj(id=(ANY, True), config=(CONFIG, False)))
 TOPICS = nothing_or(mapping(obj(topics=(array(TEXT), True))))
-RESTART = nothing_or(STATUS)
 OFFSETS = obj(offsets=(array(obj(partition=(ANY, True), offset=(ANY, True))), True))
-MESSAGE = nothing_or(obj(message=(TEXT, False)))
 PLUGINS = array(obj(**{"class": (TEXT, True), "type": (TEXT, False), "version": (TEXT, False)}))
 DEFINITIONS = array(obj(name=(TEXT, True), type=(TEXT, False)))
 VALIDATION = obj(configs=(array(ANY), True), error_count=(NUMBER, False))
 LOGGER = obj(level=(TEXT, True))
 LOGGERS = mapping(LOGGER)
-CHANGED_LOGGERS = nothing_or(array(TEXT))
+
+
+# -- the answers a write must get ------------------------------------------------------------
+#
+# Between kconnect and Connect there are often proxies, gateways and load balancers. A write
+# counts as done only when the answer is one Connect documents for it (see
+# ../shared/reference/connect-rest-api.md §2): a `200` with an HTML page, a `201` of another
+# shape or an empty `202` where a body belongs is an unexpected answer, never a success.
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One documented answer: its status, and the shape of its body (None: no body)."""
+
+    status: int
+    shape: Shape | None = None
+    body: str = "no body"
+
+
+Expected = tuple[Answer, ...]
+
+
+def describe_expected(expected: Expected) -> str:
+    """`200 or 201 with the connector's JSON`, `204 with no body, or 202 with ...`."""
+    bodies: dict[str, list[str]] = {}
+    for answer in expected:
+        bodies.setdefault(answer.body, []).append(str(answer.status))
+    return ", or ".join(f"{' or '.join(codes)} with {body}" for body, codes in bodies.items())
+
+
+def check_write(response: httpx.Response, expected: Expected) -> tuple[str | None, Any]:
+    """(None, the decoded body) when `response` is one of the `expected` answers; otherwise
+    (what was expected and what came instead, None)."""
+    wanted = describe_expected(expected)
+    status = response.status_code
+    for answer in expected:
+        if answer.status != status:
+            continue
+        if answer.shape is None:
+            if not response.content.strip():
+                return None, None
+            return f"expected {wanted}, got {status} with {body_kind(response)}", None
+        try:
+            data = decode_json(response)
+        except ValueError:
+            return f"expected {wanted}, got {status} with {body_kind(response)}", None
+        if (problem := answer.shape(data, "")) is not None:
+            return (
+                f"expected {wanted}, got {status} with JSON of another shape (expected {problem})",
+                None,
+            )
+        return None, data
+    return f"expected {wanted}, got {status} with {body_kind(response)}", None
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The body as JSON; ValueError when it is not JSON."""
+    if not response.content.strip():
+        raise ValueError("no body")
+    return response.json()
+
+
+def body_kind(response: httpx.Response) -> str:
+    """What a body is, without its content (it may carry configs, hence secrets), except for
+    an HTML page's title, which names the proxy or gateway that answered."""
+    content = response.content
+    if not content.strip():
+        return "no body"
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    else:
+        return f"a JSON body ({describe(data)})"
+    text = response.text
+    if "html" in ctype or "<html" in text[:1000].lower():
+        title = ""
+        lowered = text.lower()
+        if (start := lowered.find("<title>")) >= 0 and (end := lowered.find("</title>")) > start:
+            title = " ".join(text[start + len("<title>") : end].split())[:80]
+        return f"an HTML page ({title!r})" if title else "an HTML page"
+    kind = ctype or "no content type"
+    return f"a body that is not JSON ({kind}, {len(content)} bytes)"
+
+
+def named(shape: Shape, name: str) -> Shape:
+    """`shape`, and its `name` is `name`: the answer is about the connector written."""
+
+    def check(value: Any, where: str) -> str | None:
+        if (problem := shape(value, where)) is not None:
+            return problem
+        if value.get("name") != name:
+            got = "no name" if value.get("name") is None else "another connector's name"
+            return f"{where or 'the answer'}['name'] to be {name!r}, got {got}"
+        return None
+
+    return check
+
+
+def written(name: str) -> Expected:
+    """`PUT /connectors/{name}/config` and `POST /connectors`: 201 (created) or 200 (updated)
+    with the connector's info."""
+    info = named(INFO, name)
+    return (
+        Answer(200, info, "the connector's JSON"),
+        Answer(201, info, "the connector's JSON"),
+    )
+
+
+DELETED: Expected = (Answer(204),)
+PAUSED: Expected = (Answer(202),)
+RESUMED: Expected = (Answer(202),)
+STOPPED: Expected = (Answer(204),)
+# KIP-745: a restart of the connector alone is 204; with includeTasks/onlyFailed, 202 and the
+# status showing what restarts (a worker before 3.0 ignores both options and answers 204).
+RESTARTED: Expected = (Answer(204), Answer(202, STATUS, "the connector's status"))
+TASK_RESTARTED: Expected = (Answer(204),)
+OFFSETS_CHANGED: Expected = (Answer(200, obj(message=(TEXT, True)), "a message"),)
+LOGGER_SET: Expected = (Answer(200, array(TEXT), "the loggers changed"),)
+# Cluster scope (KIP-976, 3.7+) is 204; an older worker ignores `scope` and answers as above.
+LOGGER_SET_CLUSTER: Expected = (Answer(204), *LOGGER_SET)

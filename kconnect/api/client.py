@@ -39,6 +39,7 @@ from kconnect.errors import (
     ConnectError,
     ConnectUnreachable,
     NotFoundError,
+    Redirected,
     UnexpectedAnswer,
     UnknownOutcome,
     UnsupportedByWorker,
@@ -102,6 +103,8 @@ class ConnectClient:
             verify=ssl_context(settings),
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             transport=transport,
+            # Never: credentials must not travel to another host (reported, see `_attempt`).
+            follow_redirects=False,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
 
@@ -228,6 +231,16 @@ class ConnectClient:
                 "the change may or may not have been applied"
             ) from exc
         self.reachability.answered()
+        if 300 <= response.status_code < 400:
+            location = response.headers.get("location") or "nowhere (no Location header)"
+            raise Redirected(
+                response.status_code,
+                f"the answer is a redirect to {location}; kconnect does not follow redirects "
+                "(credentials must not travel to another host): give the URL the worker "
+                "answers on itself",
+                method=method,
+                path=path,
+            )
         if response.status_code < 400:
             return response
         message = error_message(response)
@@ -289,12 +302,26 @@ class ConnectClient:
             )
         return f"cannot reach Kafka Connect at {self.settings.url}: {detail}"
 
+    def _write(
+        self, method: str, path: str, expected: answers.Expected, **kw: Any
+    ) -> tuple[int, Any]:
+        """Send a write; its status and decoded body when the answer is one Connect documents
+        for it, `UnexpectedAnswer` otherwise (the caller re-reads to learn what happened)."""
+        response = self.request(method, path, **kw)
+        problem, data = answers.check_write(response, expected)
+        if problem is not None:
+            raise UnexpectedAnswer(
+                response.status_code,
+                f"unexpected answer from the worker: {problem}; the write is not confirmed",
+                method=method,
+                path=_where(path, response),
+            )
+        return response.status_code, data
+
     def _json(self, method: str, path: str, shape: answers.Shape, **kw: Any) -> Any:
         """The answer's JSON, checked against the endpoint's `shape`."""
         response = self.request(method, path, **kw)
-        where = path
-        if query := response.request.url.query.decode():
-            where = f"{path}?{query}"
+        where = _where(path, response)
         if not response.content:
             data = None
         else:
@@ -361,17 +388,18 @@ class ConnectClient:
 
     def put_config(self, name: str, config: Mapping[str, str]) -> bool:
         """Create or update; True when the worker created the connector (201)."""
-        response = self.request("PUT", _path("connectors", name, "config"), json=dict(config))
-        return response.status_code == 201
+        path = _path("connectors", name, "config")
+        status, _ = self._write("PUT", path, answers.written(name), json=dict(config))
+        return status == 201
 
     def create(self, name: str, config: Mapping[str, str], initial_state: str | None) -> None:
         body: dict[str, Any] = {"name": name, "config": dict(config)}
         if initial_state:
             body["initial_state"] = initial_state
-        self.request("POST", "/connectors", json=body)
+        self._write("POST", "/connectors", answers.written(name), json=body)
 
     def delete(self, name: str) -> None:
-        self.request("DELETE", _path("connectors", name))
+        self._write("DELETE", _path("connectors", name), answers.DELETED)
 
     def status(self, name: str) -> dict[str, Any]:
         result: dict[str, Any] = self._json(
@@ -390,14 +418,14 @@ class ConnectClient:
         return list((data or {}).get(name, {}).get("topics", []))
 
     def pause(self, name: str) -> None:
-        self.request("PUT", _path("connectors", name, "pause"))
+        self._write("PUT", _path("connectors", name, "pause"), answers.PAUSED)
 
     def resume(self, name: str) -> None:
-        self.request("PUT", _path("connectors", name, "resume"))
+        self._write("PUT", _path("connectors", name, "resume"), answers.RESUMED)
 
     def stop(self, name: str) -> None:
         try:
-            self.request("PUT", _path("connectors", name, "stop"))
+            self._write("PUT", _path("connectors", name, "stop"), answers.STOPPED)
         except NotFoundError as exc:
             # Before 3.5 the route does not exist: Jersey answers its generic 404.
             if exc.worker_message.startswith("HTTP 404"):
@@ -415,13 +443,14 @@ class ConnectClient:
             params["includeTasks"] = "true"
         if only_failed:
             params["onlyFailed"] = "true"
-        result: dict[str, Any] | None = self._json(
-            "POST", _path("connectors", name, "restart"), answers.RESTART, params=params or None
-        )
+        path = _path("connectors", name, "restart")
+        _, body = self._write("POST", path, answers.RESTARTED, params=params or None)
+        result: dict[str, Any] | None = body
         return result
 
     def restart_task(self, name: str, task: int) -> None:
-        self.request("POST", _path("connectors", name, "tasks", str(task), "restart"))
+        path = _path("connectors", name, "tasks", str(task), "restart")
+        self._write("POST", path, answers.TASK_RESTARTED)
 
     # -- offsets (KIP-875) --------------------------------------------------------------------
 
@@ -432,14 +461,14 @@ class ConnectClient:
         return result
 
     def alter_offsets(self, name: str, offsets: Mapping[str, Any]) -> str:
-        data = self._json(
-            "PATCH", _path("connectors", name, "offsets"), answers.MESSAGE, json=dict(offsets)
-        )
-        return str((data or {}).get("message", ""))
+        path = _path("connectors", name, "offsets")
+        _, data = self._write("PATCH", path, answers.OFFSETS_CHANGED, json=dict(offsets))
+        return str(data["message"])
 
     def reset_offsets(self, name: str) -> str:
-        data = self._json("DELETE", _path("connectors", name, "offsets"), answers.MESSAGE)
-        return str((data or {}).get("message", ""))
+        path = _path("connectors", name, "offsets")
+        _, data = self._write("DELETE", path, answers.OFFSETS_CHANGED)
+        return str(data["message"])
 
     # -- plugins ------------------------------------------------------------------------------
 
@@ -479,14 +508,18 @@ class ConnectClient:
 
     def set_logger(self, name: str, level: str, *, scope: str = "worker") -> list[str] | None:
         params = {"scope": scope} if scope != "worker" else None
-        result: list[str] | None = self._json(
-            "PUT",
-            _path("admin", "loggers", name),
-            answers.CHANGED_LOGGERS,
-            json={"level": level},
-            params=params,
+        expected = answers.LOGGER_SET if scope == "worker" else answers.LOGGER_SET_CLUSTER
+        _, body = self._write(
+            "PUT", _path("admin", "loggers", name), expected, json={"level": level}, params=params
         )
+        result: list[str] | None = body
         return result
+
+
+def _where(path: str, response: httpx.Response) -> str:
+    """The path with the query string actually sent, for messages."""
+    query = response.request.url.query.decode()
+    return f"{path}?{query}" if query else path
 
 
 def _seconds(value: float | None) -> str:

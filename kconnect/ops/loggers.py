@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import InputError, UsageError
+from kconnect.ops import writes
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -43,7 +44,7 @@ def set_logger(client: ConnectClient, logger: str, level: str, scope: str) -> Lo
     level = check_level(level)
     if scope not in LOGGER_SCOPES:
         raise UsageError(f"--scope must be worker or cluster, not {scope!r}")
-    changed = client.set_logger(logger, level, scope=scope)
+    changed = writes.set_logger(client, logger, level, scope)
     if scope == "cluster":
         # Before 3.7 (KIP-976) the worker ignores `scope` and answers with its own list.
         ignored = changed is not None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import ApiError, InputError, KconnectError
+from kconnect.ops import writes
 from kconnect.ops.state import wait_for_state
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def change_offsets(
     stopped_here = False
     try:
         if before != "STOPPED":
-            client.stop(name)
+            writes.set_state(client, name, "STOPPED")
             stopped_here = True
         if not wait_for_state(
             client, name, "STOPPED", timeout=timeout, poll_interval=poll_interval
@@ -194,14 +195,18 @@ def change_offsets(
             raise KconnectError(
                 f"{name} did not reach STOPPED within {timeout:.0f}s; its offsets were not changed"
             )
-        message = _retry_while_stopping(
-            lambda: (
-                client.reset_offsets(name)
-                if checked is None
-                else client.alter_offsets(name, {"offsets": checked})
+        message = writes.change_offsets(
+            client,
+            name,
+            lambda: _retry_while_stopping(
+                lambda: (
+                    client.reset_offsets(name)
+                    if checked is None
+                    else client.alter_offsets(name, {"offsets": checked})
+                ),
+                timeout=timeout,
+                poll_interval=poll_interval,
             ),
-            timeout=timeout,
-            poll_interval=poll_interval,
         )
     finally:
         if stopped_here:
@@ -231,10 +236,8 @@ def _retry_while_stopping(
 
 def _restore(client: ConnectClient, name: str, state: str) -> None:
     try:
-        if state == "RUNNING":
-            client.resume(name)
-        elif state == "PAUSED":
-            client.pause(name)
+        if state in ("RUNNING", "PAUSED"):
+            writes.set_state(client, name, state)
     except KconnectError as exc:
         verb = "resume" if state == "RUNNING" else "pause"
         raise KconnectError(

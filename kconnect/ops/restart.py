@@ -55,7 +55,7 @@ def restart(
                 "--task restarts one task; it cannot be combined with "
                 "--include-tasks or --failed-only"
             )
-        client.restart_task(name, task)
+        writes.restart_task(client, name, task)
         return RestartResult(name, (f"task {task}",), task=task)
     body = writes.restart(client, name, include_tasks=include_tasks, only_failed=only_failed)
     if body is None:  # 204: only the connector instance was restarted
