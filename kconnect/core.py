@@ -135,13 +135,32 @@ def offline_problems(
     from kconnect.validate.lint import lint_pipeline
     from kconnect.validate.plugin_catalogs import CatalogSet
     from kconnect.validate.unknown_keys import check_unknown_keys
+    from kconnect.validate.values import check_classes, check_values
 
     catalogs = CatalogSet(snapshot_folders(manifests, catalog_dir))
     problems: list[Problem] = []
-    for manifest in manifests:
-        problems.extend(check_config(manifest))
+    resolved = []
+    for declared in manifests:
+        catalog = catalogs.get(declared.connector_class)
+        manifest = declared
+        if catalog is not None and catalog.cls != declared.connector_class:
+            # An alias (`MySqlConnector`, `MySql`): Connect runs the class, so check the class.
+            manifest = replace(declared, config={**declared.config, "connector.class": catalog.cls})
+        resolved.append(manifest)
+        by_schema = check_config(manifest)
+        problems.extend(by_schema)
+        problems.extend(check_classes(manifest, catalogs))
         problems.extend(check_unknown_keys(manifest, catalogs))
-    problems.extend(lint_pipeline(manifests))
+        # The hand-written schemas say more about some keys (messages, ranges): one problem a key.
+        seen = {(p.rule, p.message, p.location) for p in by_schema}
+        blamed = {p.location for p in by_schema if p.rule != "schema/required"}
+        for problem in check_values(manifest, catalogs, catalog):
+            if (problem.rule, problem.message, problem.location) in seen:
+                continue
+            if problem.rule != "schema/required" and problem.location in blamed:
+                continue
+            problems.append(problem)
+    problems.extend(lint_pipeline(resolved))
     return problems
 
 

@@ -422,21 +422,29 @@ def test_version(cli: CliRunner) -> None:
 
 
 def test_validate_online_maps_worker_errors_to_file_and_line(
-    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+    cli: CliRunner, tmp_path: Path
 ) -> None:
-    path = write_manifest(tmp_path, "a.yaml", file_source("a", extra="  batch.size: lots\n"))
+    # A class kconnect has no catalog for: only the worker knows batch.size is an INT.
+    from tests.fakeconnect import FakeConfigKey, FakePlugin
+
+    plugin = FakePlugin(
+        "com.example.CountSourceConnector", "source", configs=[FakeConfigKey("batch.size", "INT")]
+    )
+    manifest = "name: a\nconfig:\n  connector.class: com.example.CountSourceConnector\n"
+    path = write_manifest(tmp_path, "a.yaml", manifest + "  batch.size: lots\n")
     offline = cli("validate", str(tmp_path))
     assert offline.exit_code == 0, offline.output
-    online = cli("validate", str(tmp_path), "--online", env=_env(fake))
-    assert online.exit_code == 1
-    assert (
-        f"{path}:7: error: batch.size: Invalid value lots for configuration batch.size"
-        in online.stdout
-    )
-    assert [(r.method, r.path) for r in fake.requests] == [
-        ("PUT", "/connector-plugins/FileStreamSourceConnector/config/validate")
-    ]
-    assert fake.connector_names() == []
+    with FakeConnect(plugins=[plugin]) as fake:
+        online = cli("validate", str(tmp_path), "--online", env=_env(fake))
+        assert online.exit_code == 1
+        assert (
+            f"{path}:4: error: batch.size: Invalid value lots for configuration batch.size"
+            in online.stdout
+        )
+        assert [(r.method, r.path) for r in fake.requests] == [
+            ("PUT", "/connector-plugins/CountSourceConnector/config/validate")
+        ]
+        assert fake.connector_names() == []
 
 
 def test_validate_online_unknown_plugin(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:

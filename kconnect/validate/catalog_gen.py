@@ -39,6 +39,8 @@ FRAMEWORK_GROUPS = frozenset(
     }
 )
 CONNECTOR_TYPES = ("source", "sink")
+# Bundled files the worker's REST API does not produce.
+HAND_WRITTEN = frozenset({"supplement.json", "kafka-clients.json", "framework-topic-creation.json"})
 PROBE_NAME = "kconnect-catalog-probe"
 
 
@@ -217,29 +219,194 @@ def _smt_recommendations(
     return out
 
 
-def client_catalog(kafka_libs: Path, version: str) -> dict[str, Any]:
-    """The Kafka client configs (producer, consumer, admin) from the kafka-clients jar, by
-    running tools/DumpClientConfigs.java (needs a JDK 11+ on PATH)."""
+TOOL = Path(__file__).resolve().parents[2] / "tools" / "DumpConfigDefs.java"
+
+
+def dump_config_defs(kafka_libs: Path, plugin_path: Path | None) -> dict[str, Any]:
+    """Every ConfigDef the worker's class path and plugin path define, with validators as data,
+    by running tools/DumpConfigDefs.java (needs a JDK 17+ on PATH): what the REST API leaves
+    out (`GET /connector-plugins/{class}/config` has no validators)."""
     import subprocess
 
-    tool = Path(__file__).resolve().parents[2] / "tools" / "DumpClientConfigs.java"
-    done = subprocess.run(
-        ["java", "-cp", f"{kafka_libs}/*", str(tool)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    command = ["java", "-cp", f"{kafka_libs}/*", str(TOOL)]
+    if plugin_path is not None:
+        command.append(str(plugin_path))
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
+def checks_of(definition: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The checks one key's validator makes, as data `kconnect.validate.values` applies.
+
+    From a ConfigDef validator (Range, ValidString, CaseInsensitiveValidString, ValidList,
+    NonEmptyString, composites) directly; from a Debezium `Field` validator by what it did to
+    the probe values (tools/DumpConfigDefs.java runs it on each); validators that are other
+    code keep their class and text (`kind: code`) and are covered by hand rules where they matter.
+    """
+    out: list[dict[str, Any]] = []
+
+    def add(validator: Mapping[str, Any] | None) -> None:
+        if not validator:
+            return
+        kind = validator.get("kind")
+        if kind == "all":
+            for part in validator.get("validators", []):
+                add(part)
+        elif kind == "range":
+            out.append({"kind": "range", "min": validator.get("min"), "max": validator.get("max")})
+        elif kind == "enum":
+            out.append(
+                {
+                    "kind": "enum",
+                    "values": list(validator.get("values", [])),
+                    "case_sensitive": bool(validator.get("case_sensitive")),
+                }
+            )
+        elif kind == "list":
+            out.append(
+                {
+                    "kind": "list",
+                    "values": list(validator.get("values", [])),
+                    "empty_allowed": validator.get("empty_allowed") is not False,
+                }
+            )
+        elif kind in ("non_empty", "non_empty_no_control"):
+            out.append({"kind": "non_empty"})
+        elif kind == "code":
+            out.append(
+                {"kind": "code", "class": validator.get("class"), "text": validator.get("text")}
+            )
+
+    add(definition.get("validator"))
+    probes = {p["value"]: p["ok"] for p in definition.get("probes", [])}
+    if probes:
+        messages = {p["value"]: p.get("message", "") for p in definition.get("probes", [])}
+        out.extend(_probed_checks(definition, probes, messages))
+    return out
+
+
+def _probed_checks(
+    definition: Mapping[str, Any],
+    ok: Mapping[str | None, Any],
+    messages: Mapping[str | None, str],
+) -> list[dict[str, Any]]:
+    """What a Debezium Field validator checks, read from its answers to the probe values."""
+    out: list[dict[str, Any]] = []
+    source = "io.debezium.config.Field validator (probed by tools/DumpConfigDefs.java)"
+    if ok.get("") is False and ok.get(None) is not False:
+        out.append({"kind": "non_empty", "source": source})
+    if ok.get("-1") is False and ok.get("0") is True:
+        out.append({"kind": "range", "min": 0, "max": None, "source": source})
+    elif ok.get("0") is False and ok.get("1") is True:
+        out.append({"kind": "range", "min": 1, "max": None, "source": source})
+    allowed = [str(v) for v in definition.get("field_allowed", [])]
+    if allowed and ok.get("kconnect-not-a-value") is False:
+        upper = allowed[0].upper()
+        sensitive = upper != allowed[0] and ok.get(upper) is False
+        out.append(
+            {"kind": "enum", "values": allowed, "case_sensitive": sensitive, "source": source}
+        )
+    elif ok.get("(") is False and "regular expression" in (messages.get("(") or ""):
+        out.append({"kind": "regex_list", "source": source})
+    elif ok.get("(") is False and "alphanumeric characters are allowed" in (
+        messages.get("(") or ""
+    ):
+        out.append(
+            {
+                "kind": "pattern",
+                "regex": "[A-Za-z0-9._-]+",
+                "message": "only the underscore, hyphen, dot and alphanumeric characters are "
+                "allowed",
+                "source": source,
+            }
+        )
+    return out
+
+
+def _required(definition: Mapping[str, Any]) -> bool:
+    if definition.get("required"):
+        return True
+    return any(p["value"] is None and p["ok"] is False for p in definition.get("probes", []))
+
+
+def merge_config_defs(catalogs: dict[str, dict[str, Any]], dump: Mapping[str, Any]) -> None:
+    """Put each key's checks (and required-ness) from `dump_config_defs` into the catalogs."""
+    plugins: Mapping[str, list[dict[str, Any]]] = dump.get("plugins", {})
+    framework = dump.get("framework", {})
+    for catalog in catalogs.values():
+        cls = catalog.get("class", "")
+        if cls.startswith("framework-"):
+            kind = cls.removeprefix("framework-")
+            definitions = [*framework.get("common", []), *framework.get(kind, [])]
+        else:
+            definitions = plugins.get(cls, [])
+        by_name = {d["name"]: d for d in definitions}
+        for key in catalog.get("keys", []):
+            definition = by_name.get(key["name"])
+            if definition is None:
+                continue
+            checks = checks_of(definition)
+            key.pop("checks", None)
+            if checks:
+                key["checks"] = checks
+            if _required(definition) and not key.get("required"):
+                key["required"] = True
+
+
+def topic_creation_catalog(dump: Mapping[str, Any], version: str) -> dict[str, Any]:
+    """`topic.creation.<group>.*` keys of a source: the default group's and any other group's."""
+    framework = dump.get("framework", {})
+    groups = {}
+    for group, section in (
+        ("default", "topic-creation-default"),
+        ("other", "topic-creation-group"),
+    ):
+        keys = []
+        for d in framework.get(section, []):
+            name = (
+                d["name"]
+                .removeprefix("topic.creation.default.")
+                .removeprefix("topic.creation.GROUP.")
+            )
+            keys.append(
+                {
+                    "name": name,
+                    "type": d["type"],
+                    "required": bool(d.get("required")),
+                    "checks": checks_of(d),
+                }
+            )
+        groups[group] = keys
+    return {
+        "class": "framework-topic-creation",
+        "type": "topic-creation",
+        "version": version,
+        "origin": "connect-runtime TopicCreationConfig.defaultGroupConfigDef() and "
+        "configDef(group, ...) (tools/DumpConfigDefs.java)",
+        "groups": groups,
+    }
+
+
+def client_catalog(dump: Mapping[str, Any], version: str) -> dict[str, Any]:
+    """The Kafka client configs (producer, consumer, admin) with types and checks."""
     clients: dict[str, list[dict[str, Any]]] = {}
-    for line in done.stdout.splitlines():
-        kind, name, ctype, importance = line.split("\t")
-        clients.setdefault(kind, []).append({"name": name, "type": ctype, "importance": importance})
+    for kind, definitions in sorted(dump.get("clients", {}).items()):
+        entries = []
+        for d in definitions:
+            entry: dict[str, Any] = {"name": d["name"], "type": d["type"]}
+            checks = checks_of(d)
+            if checks:
+                entry["checks"] = checks
+            entries.append(entry)
+        clients[kind] = sorted(entries, key=lambda e: e["name"])
     return {
         "class": "kafka-clients",
         "type": "clients",
         "version": version,
-        "origin": f"kafka-clients {version} jar: ProducerConfig, ConsumerConfig, "
-        "AdminClientConfig.configDef() (tools/DumpClientConfigs.java)",
-        "clients": {k: sorted(v, key=lambda e: e["name"]) for k, v in sorted(clients.items())},
+        "origin": f"kafka-clients {version}: ProducerConfig, ConsumerConfig, "
+        "AdminClientConfig.configDef() (tools/DumpConfigDefs.java)",
+        "clients": clients,
     }
 
 
@@ -257,24 +424,44 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - run by han
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("url", help="Connect REST URL, e.g. http://127.0.0.1:8083")
+    parser.add_argument(
+        "url",
+        nargs="?",
+        help="Connect REST URL, e.g. http://127.0.0.1:8083; without it, the catalogs already "
+        "in --out keep their keys and only get their checks refreshed (needs --kafka-libs)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="directory to write into")
     parser.add_argument("--only", action="append", default=[], help="class name (repeatable)")
     parser.add_argument(
-        "--kafka-libs", type=Path, help="Kafka's libs/ folder: also write kafka-clients.json"
+        "--kafka-libs",
+        type=Path,
+        help="the worker's class path folder (Kafka's libs/): read validators from the "
+        "ConfigDefs, and write kafka-clients.json and framework-topic-creation.json",
     )
+    parser.add_argument("--plugin-path", type=Path, help="the worker's plugin.path folder")
     args = parser.parse_args(argv)
-    reader = CatalogReader(args.url)
-    try:
-        catalogs = read_catalogs(reader)
-        worker_version = str(reader.server_info().get("version", ""))
-    finally:
-        reader.close()
+    if args.url:
+        reader = CatalogReader(args.url)
+        try:
+            catalogs = read_catalogs(reader)
+            worker_version = str(reader.server_info().get("version", ""))
+        finally:
+            reader.close()
+    else:
+        catalogs = {
+            p.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(args.out.glob("*.json"))
+            if p.name not in HAND_WRITTEN
+        }
+        worker_version = str(catalogs["framework-sink.json"].get("version", ""))
     if args.only:
         keep = set(args.only) | {"framework-source", "framework-sink"}
         catalogs = {n: c for n, c in catalogs.items() if c["class"] in keep}
     if args.kafka_libs:
-        catalogs["kafka-clients.json"] = client_catalog(args.kafka_libs, worker_version)
+        dump = dump_config_defs(args.kafka_libs, args.plugin_path)
+        merge_config_defs(catalogs, dump)
+        catalogs["kafka-clients.json"] = client_catalog(dump, worker_version)
+        catalogs["framework-topic-creation.json"] = topic_creation_catalog(dump, worker_version)
     for path in write_catalogs(catalogs, args.out):
         print(path)  # noqa: T201 - a generator run by hand lists what it wrote
     return 0

@@ -22,6 +22,9 @@ BUNDLED = Path(__file__).resolve().parent / "bundled"
 SNAPSHOT_DIR = Path(".kconnect") / "plugins"
 SUPPLEMENT = "supplement.json"
 CLIENTS = "kafka-clients.json"
+TOPIC_CREATION = "framework-topic-creation.json"
+# Bundled files that are not one plugin class's catalog.
+NOT_PLUGINS = frozenset({SUPPLEMENT, CLIENTS, TOPIC_CREATION})
 
 
 @dataclass(frozen=True)
@@ -136,10 +139,32 @@ def smt_renamed(cls: str) -> Mapping[str, str]:
 
 
 @functools.cache
+def client_entries(kind: str) -> Mapping[str, Mapping[str, Any]]:
+    """Kafka client configs of `producer`, `consumer` or `admin` by name, with type and checks
+    (from kafka-clients.json)."""
+    doc = _read(BUNDLED / CLIENTS)
+    return {entry["name"]: entry for entry in doc["clients"].get(kind, [])}
+
+
 def client_keys(kind: str) -> frozenset[str]:
     """Kafka client config names: `producer`, `consumer` or `admin` (from kafka-clients.json)."""
-    doc = _read(BUNDLED / CLIENTS)
-    return frozenset(entry["name"] for entry in doc["clients"].get(kind, []))
+    return frozenset(client_entries(kind))
+
+
+@functools.cache
+def topic_creation() -> tuple[Mapping[str, Mapping[str, Any]], Mapping[str, Mapping[str, Any]]]:
+    """`topic.creation.<group>.*` options: (the default group's, any other group's)."""
+    doc = _read(BUNDLED / TOPIC_CREATION)
+    groups = doc["groups"]
+    return (
+        {e["name"]: e for e in groups["default"]},
+        {e["name"]: e for e in groups["other"]},
+    )
+
+
+@functools.cache
+def _plugin_types(path: Path) -> frozenset[str]:
+    return frozenset(_read(path).get("plugin_types", ()))
 
 
 def _alias_of(full: str, alias: str) -> bool:
@@ -172,6 +197,23 @@ class CatalogSet:
                 if len(matches) == 1:
                     return _load(matches[0])
         return None
+
+    def classes(self, kinds: frozenset[str]) -> list[str]:
+        """Every plugin class of the given kinds (`source`, `sink`, `transformation`,
+        `predicate`, `converter`, `header_converter`) with a catalog here, sorted."""
+        found: set[str] = set()
+        for folder in (*self.folders, BUNDLED):
+            for path in folder.glob("*.json"):
+                if path.name in NOT_PLUGINS or path.name.startswith("framework-"):
+                    continue
+                catalog = _load(path)
+                types = _plugin_types(path)
+                if catalog.kind in kinds or types & kinds:
+                    found.add(catalog.cls)
+        return sorted(found)
+
+    def passthrough(self, cls: str) -> tuple[str, ...]:
+        return supplement(cls).passthrough
 
     def framework(self, kind: str, near: Catalog | None = None) -> Catalog | None:
         """The Connect framework keys for a source or sink (next to `near` when it has them)."""

@@ -1,7 +1,9 @@
 """The committed plugin catalogs still say what the real plugins say.
 
 Regenerate with `python -m kconnect.validate.catalog_gen URL --out kconnect/validate/bundled
---kafka-libs <stack>/lib` when this fails after a version bump."""
+--kafka-libs <stack>/lib --plugin-path <stack>/plugins` when this fails after a version bump.
+The checks (validators) come from the same worker's class path and plugin path, read by
+tools/DumpConfigDefs.java."""
 
 from __future__ import annotations
 
@@ -11,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from kconnect.validate.catalog_gen import CatalogReader, read_catalogs
+from kconnect.validate.catalog_gen import (
+    CatalogReader,
+    client_catalog,
+    dump_config_defs,
+    merge_config_defs,
+    read_catalogs,
+    topic_creation_catalog,
+)
 from kconnect.validate.plugin_catalogs import BUNDLED
 from tests.stack.stack import Stack
 
@@ -20,7 +29,6 @@ pytestmark = pytest.mark.integration
 HAND_WRITTEN = {
     "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector.json",
     "supplement.json",
-    "kafka-clients.json",
 }
 
 
@@ -32,8 +40,15 @@ def test_committed_catalogs_match_the_real_plugins(real_stack: Stack) -> None:
     reader = CatalogReader(real_stack.url)
     try:
         live = read_catalogs(reader)
+        version = str(reader.server_info().get("version", ""))
     finally:
         reader.close()
+    assert real_stack.artifacts is not None
+    dump = dump_config_defs(real_stack.artifacts / "lib", real_stack.artifacts / "plugins")
+    assert dump["errors"] == []
+    merge_config_defs(live, dump)
+    live["kafka-clients.json"] = client_catalog(dump, version)
+    live["framework-topic-creation.json"] = topic_creation_catalog(dump, version)
     committed = {
         p.name: json.loads(p.read_text(encoding="utf-8"))
         for p in Path(BUNDLED).glob("*.json")

@@ -86,6 +86,13 @@ _CATALOG = (
         "Set `transforms.<alias>.type`, or drop the alias from `transforms`.",
     ),
     Rule("schema/invalid", _E, "Any other schema violation.", "See the message."),
+    Rule(
+        "class/typo",
+        _E,
+        "A connector, converter, transform or predicate class kconnect has no catalog for is a "
+        "near miss (case or a small edit) of one it knows: Connect fails to find the class.",
+        "Use the class named in the message (`did you mean …?`).",
+    ),
     # Topics.
     Rule(
         "sink-topics-config",

@@ -1,0 +1,218 @@
+"""Value checks from the catalogs' generated checks: every class, every family, the worker's
+case sensitivity, class near misses and aliases."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kconnect.core import offline_problems
+from kconnect.diagnostics import Location
+from kconnect.manifests.model import Manifest
+
+MYSQL = "io.debezium.connector.mysql.MySqlConnector"
+FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
+TSCONV = "org.apache.kafka.connect.transforms.TimestampConverter$Value"
+
+
+def mk(config: dict[str, str]) -> Manifest:
+    lines = {key: Location("m.yaml", i + 3) for i, key in enumerate(config)}
+    return Manifest("m", config, location=Location("m.yaml", 2), key_locations=lines)
+
+
+def found(config: dict[str, str]) -> list[tuple[str, int, str]]:
+    return [
+        (p.rule, p.location.line, p.message) for p in offline_problems([mk(config)]) if p.is_error
+    ]
+
+
+def binlog(**extra: str) -> dict[str, str]:
+    return {
+        "connector.class": MYSQL,
+        "tasks.max": "1",
+        "database.hostname": "mysql",
+        "database.user": "debezium",
+        "database.password": "${env:PW}",
+        "database.server.id": "184054",
+        "topic.prefix": "dbserver1",
+        "schema.history.internal.kafka.bootstrap.servers": "kafka:9092",
+        "schema.history.internal.kafka.topic": "schema-changes.inventory",
+        **extra,
+    }
+
+
+def file_sink(**extra: str) -> dict[str, str]:
+    return {"connector.class": FILE_SINK, "topics": "t", "file": "/tmp/out", **extra}
+
+
+def test_valid_configs_are_silent() -> None:
+    assert found(binlog()) == []
+    assert found(file_sink(**{"errors.tolerance": "all", "tasks.max": "3"})) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "rule", "message"),
+    [
+        ("errors.tolerance", "ALL", "schema/enum", "'ALL' is not allowed (case-sensitive)"),
+        ("tasks.max", "0", "schema/range", "0 is out of range; allowed: 1.."),
+        ("tasks.max", "2147483648", "schema/type", "must be an integer in"),
+        ("tasks.max", "abc", "schema/type", "must be an integer, got 'abc'"),
+        ("errors.log.enable", "yes", "schema/type", "must be true or false, got 'yes'"),
+        ("errors.retry.timeout", "1.5", "schema/type", "must be an integer"),
+    ],
+)
+def test_framework_keys_are_checked_for_every_class(
+    key: str, value: str, rule: str, message: str
+) -> None:
+    for cls in (FILE_SINK, "com.example.UnknownSinkConnector"):
+        problems = found({**file_sink(), "connector.class": cls, key: value})
+        assert [(r, m.split(": ", 1)[0]) for r, _, m in problems] == [(rule, key)], problems
+        assert message in problems[0][2]
+
+
+def test_plugin_own_keys_and_required() -> None:
+    problems = found({"connector.class": FILE_SOURCE, "topic": "t", "batch.size": "lots"})
+    assert ("schema/type", 5, "batch.size: must be an integer, got 'lots'") in problems
+    problems = found(binlog(**{"max.batch.size": "0", "snapshot.mode": "sometimes"}))
+    messages = [m for _, _, m in problems]
+    assert "max.batch.size: 0 is out of range; allowed: 1.." in messages
+    assert any(
+        m.startswith("snapshot.mode: 'sometimes' is not allowed; allowed values:") for m in messages
+    )
+
+
+def test_debezium_enums_compare_case_insensitively_as_debezium_does() -> None:
+    assert found(binlog(**{"snapshot.mode": "INITIAL", "decimal.handling.mode": " string "})) == []
+
+
+def test_transform_predicate_converter_and_override_values() -> None:
+    config = file_sink(
+        **{
+            "transforms": "ts",
+            "transforms.ts.type": TSCONV,
+            "transforms.ts.target.type": "timestamp",
+            "transforms.ts.predicate": "p",
+            "predicates": "p",
+            "predicates.p.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+            "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+            "value.converter.schemas.enable": "nope",
+            "consumer.override.auto.offset.reset": "beginning",
+            "consumer.override.max.poll.records": "many",
+        }
+    )
+    problems = {m.split(":", 1)[0]: (r, m) for r, _, m in found(config)}
+    assert problems["transforms.ts.target.type"] == (
+        "schema/enum",
+        "transforms.ts.target.type: 'timestamp' is not allowed (case-sensitive); allowed values: "
+        "string, unix, Date, Time, Timestamp",
+    )
+    assert (
+        problems[
+            "predicates.p.pattern is required by org.apache.kafka.connect.transforms"
+            ".predicates.TopicNameMatches"
+        ][0]
+        == "schema/required"
+    )
+    assert problems["value.converter.schemas.enable"][0] == "schema/type"
+    assert problems["consumer.override.auto.offset.reset"][1].endswith(
+        "allowed values: latest, earliest, none, by_duration:<ISO-8601 duration>"
+    )
+    assert problems["consumer.override.max.poll.records"][0] == "schema/type"
+
+
+def test_missing_required_smt_key_points_at_its_type() -> None:
+    config = file_sink(**{"transforms": "ts", "transforms.ts.type": TSCONV})
+    assert ("schema/required", 7, f"transforms.ts.target.type is required by {TSCONV}") in found(
+        config
+    )
+
+
+def test_topic_creation_groups() -> None:
+    config = binlog(
+        **{
+            "topic.creation.groups": "big",
+            "topic.creation.default.replication.factor": "-1",
+            "topic.creation.big.partitions": "0",
+        }
+    )
+    problems = [(r, m) for r, _, m in found(config)]
+    assert (
+        "schema/required",
+        "topic.creation.default.partitions is required by topic creation",
+    ) in problems
+    assert any(
+        r == "schema/range" and m.startswith("topic.creation.big.partitions: 0")
+        for r, m in problems
+    )
+
+
+def test_client_passthrough_values() -> None:
+    problems = found(binlog(**{"schema.history.internal.consumer.auto.offset.reset": "beginning"}))
+    assert [r for r, _, _ in problems] == ["schema/enum"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "suggestion"),
+    [
+        ("connector.class", "io.debezium.connector.mysql.MySQLConnector", MYSQL),
+        ("connector.class", "MySQLConnector", MYSQL),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.json.JsonConvertor",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+    ],
+)
+def test_class_near_miss_is_an_error(key: str, value: str, suggestion: str) -> None:
+    config = {**file_sink(), key: value, "tasks.max": "abc"}
+    problems = found(config)
+    assert (
+        "class/typo",
+        f"{key}: no plugin class {value!r}; did you mean {suggestion}?",
+    ) in [(r, m) for r, _, m in problems]
+    # The framework checks still run beside a mistyped class.
+    assert any(m.startswith("tasks.max: must be an integer") for _, _, m in problems)
+
+
+def test_transform_class_near_miss() -> None:
+    config = file_sink(
+        **{"transforms": "r", "transforms.r.type": "org.apache.kafka.connect.transforms.RegexRoutr"}
+    )
+    assert [(r, m) for r, _, m in found(config)] == [
+        (
+            "class/typo",
+            "transforms.r.type: no plugin class 'org.apache.kafka.connect.transforms.RegexRoutr'; "
+            "did you mean org.apache.kafka.connect.transforms.RegexRouter?",
+        )
+    ]
+
+
+def test_short_alias_gets_the_full_checks() -> None:
+    for alias in ("MySqlConnector", "MySql"):
+        problems = found(
+            binlog(**{"connector.class": alias, "snapshot.mode": "sometimes", "tasks.max": "2"})
+        )
+        keys = sorted(m.split(":", 1)[0].split(" ")[0] for _, _, m in problems)
+        assert keys == ["snapshot.mode", "tasks.max"], problems
+
+
+def test_cli_reports_value_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(
+        "name: a\nconfig:\n  connector.class: FileStreamSink\n  topics: t\n  errors.tolerance: ALL\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "kconnect", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert (
+        f"{path}:5: error: errors.tolerance: 'ALL' is not allowed (case-sensitive); allowed "
+        "values: none, all [schema/enum]"
+    ) in done.stdout
