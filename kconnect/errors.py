@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class ExitCode(IntEnum):
-    """Documented exit codes (README, "Exit codes")."""
+    """Documented exit codes (docs/commands.md, "Exit codes")."""
 
     OK = 0
     ERROR = 1

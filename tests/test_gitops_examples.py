@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / "examples" / "github-actions" / "kconnect.yml"
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 K8S = REPO / "examples" / "k8s"
-DOCS = REPO / "README.md"
+DOCS = REPO / "docs" / "gitops.md"
 
 
 def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -427,7 +427,7 @@ def test_schema_list(cli: CliRunner) -> None:
     assert result.stdout.splitlines() == known_classes()
 
 
-# -- the README section ---------------------------------------------------------------------------
+# -- the docs page (docs/gitops.md) ------------------------------------------------------------
 
 
 def test_docs_show_the_editor_schema_line_and_the_recipes() -> None:

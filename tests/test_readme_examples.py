@@ -1,5 +1,5 @@
-"""The README's examples are real: each one runs here against the fake worker and must print
-exactly what the README shows.
+"""The examples in README.md and docs/*.md are real: each one runs here against the fake worker
+and must print exactly what the page shows.
 
 - A ```text block holding `$ kconnect …` lines is a transcript. It is preceded by
   `<!-- example: SITUATION -->`, one of `SITUATIONS` below, and runs in bash in a copy of
@@ -8,7 +8,9 @@ exactly what the README shows.
 - A ```json block marked the same way is the envelope of the `kconnect … -o json` command named
   in the sentence before it, compared as data: `[...]` stands for any value, a `"..."` key for
   any further keys; every other key and value must be exactly as shown.
-- The manifest snippet in "## Manifests" validates without errors.
+- The manifest snippet in docs/manifests.md validates without errors.
+
+The tour in README.md runs against a real worker: tests/integration/test_readme_tour.py.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from kconnect.manifests.loader import load_manifests
 from tests.fakeconnect import FakeConnect
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+PAGES = {
+    path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+}
 EXAMPLE = re.compile(
     r"<!-- example: (?P<situation>[\w-]+) -->\n```(?P<lang>\w+)\n(?P<body>.*?)```", re.S
 )
@@ -61,13 +66,17 @@ SITUATIONS: dict[str, Callable[[FakeConnect, Path], None]] = {
     "old-sink-on-cluster": _old_sink_on_cluster,
     "sink-reads-wrong-topic": _sink_reads_wrong_topic,
 }
-EXAMPLES = [m.groupdict() for m in EXAMPLE.finditer(README)]
+EXAMPLES = [
+    {**m.groupdict(), "page": page} for page, text in PAGES.items() for m in EXAMPLE.finditer(text)
+]
 
 
-def test_every_transcript_in_the_readme_is_run() -> None:
-    blocks = re.findall(r"(<!-- example: [\w-]+ -->\n)?```text\n(.*?)```", README, re.S)
-    unmarked = [body for marker, body in blocks if "$ kconnect" in body and not marker]
-    assert unmarked == [], "mark each transcript with <!-- example: SITUATION -->"
+def test_every_transcript_in_the_docs_is_run() -> None:
+    assert len(PAGES) > 5, "docs/*.md not found"
+    for page, text in PAGES.items():
+        blocks = re.findall(r"(<!-- example: [\w-]+ -->\n)?```text\n(.*?)```", text, re.S)
+        unmarked = [body for marker, body in blocks if "$ kconnect" in body and not marker]
+        assert unmarked == [], f"{page}: mark each transcript with <!-- example: SITUATION -->"
     assert {e["situation"] for e in EXAMPLES} <= set(SITUATIONS)
     assert len(EXAMPLES) >= 3
 
@@ -107,9 +116,9 @@ def _pattern(expected: list[str]) -> re.Pattern[str]:
 @pytest.mark.parametrize(
     "example",
     [e for e in EXAMPLES if e["lang"] == "text"],
-    ids=lambda e: e["body"].splitlines()[0],
+    ids=lambda e: f"{e['page']}: {e['body'].splitlines()[0]}",
 )
-def test_readme_transcript(example: dict[str, str], workdir: Path, fake: FakeConnect) -> None:
+def test_docs_transcript(example: dict[str, str], workdir: Path, fake: FakeConnect) -> None:
     SITUATIONS[example["situation"]](fake, workdir)
     steps: list[tuple[str, list[str]]] = []
     for line in example["body"].splitlines():
@@ -141,10 +150,13 @@ def _matches(shown: Any, real: Any) -> bool:
 
 
 @pytest.mark.parametrize(
-    "example", [e for e in EXAMPLES if e["lang"] == "json"], ids=lambda e: e["situation"]
+    "example",
+    [e for e in EXAMPLES if e["lang"] == "json"],
+    ids=lambda e: f"{e['page']}: {e['situation']}",
 )
-def test_readme_json_envelope(example: dict[str, str], workdir: Path, fake: FakeConnect) -> None:
-    before = README[: README.index(example["body"])]
+def test_docs_json_envelope(example: dict[str, str], workdir: Path, fake: FakeConnect) -> None:
+    text = PAGES[example["page"]]
+    before = text[: text.index(example["body"])]
     [*_, command] = re.findall(r"`(kconnect [^`]+ -o json)`", before)
     SITUATIONS[example["situation"]](fake, workdir)
     shown = json.loads(example["body"].replace("[...]", json.dumps(ANY)))
@@ -153,8 +165,8 @@ def test_readme_json_envelope(example: dict[str, str], workdir: Path, fake: Fake
     assert _matches(shown, real), json.dumps(real, indent=2)
 
 
-def test_readme_manifest_snippet_validates(tmp_path: Path) -> None:
-    manifests = README[README.index("## Manifests") :]
+def test_docs_manifest_snippet_validates(tmp_path: Path) -> None:
+    manifests = PAGES["docs/manifests.md"]
     snippet = re.search(r"```yaml\n(.*?)```", manifests, re.S)
     assert snippet is not None
     (tmp_path / "mydb-connector.yaml").write_text(snippet.group(1), encoding="utf-8")

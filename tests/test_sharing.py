@@ -666,11 +666,13 @@ def test_a_plan_file_that_is_not_one_is_refused(
     assert fake.requests == []
 
 
-def test_the_readme_project_file_is_valid_and_shows_the_defaults(tmp_path: Path) -> None:
+def test_the_documented_project_file_is_valid_and_shows_the_defaults(tmp_path: Path) -> None:
     from kconnect.planning.project import load_project_file
     from kconnect.planning.safety import SafetyLimits
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "sharing.md").read_text(
+        encoding="utf-8"
+    )
     block = readme.split("# kconnect.yaml, next to connectors.d/", 1)[1].split("```", 1)[0]
     path = tmp_path / "kconnect.yaml"
     path.write_text(block.split("\n", 1)[1], encoding="utf-8")

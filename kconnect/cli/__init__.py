@@ -1,7 +1,7 @@
 """The `kconnect` command line: a thin typer layer over `kconnect.core`.
 
 `main()` is the single error handler: it maps every outcome to a documented exit code
-(README, "Exit codes") and never shows a traceback for an expected error.
+(docs/commands.md, "Exit codes") and never shows a traceback for an expected error.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "completion": (
         "completion.command",
-        'Print a shell completion script to source (see README, "Shell completion").',
+        'Print a shell completion script to source (see docs/commands.md, "Shell completion").',
     ),
 }
 

@@ -45,9 +45,9 @@ class Concurrency:
     (`ceiling`), and whether it adapts at all.
 
     Starting points measured on a real two-worker cluster (bench/real_cluster.py, 200
-    FileStreamSink connectors, three runs; README "Parallel writes"): 32 at once was the
-    fastest fixed value for updates (the worker restarts the connector and its tasks, about
-    1.4 s each: 2.2x faster than 8), for creates (1.4-1.75x faster than 8) and for deletes,
+    FileStreamSink connectors, three runs; docs/configuration.md, "Parallel writes"): 32 at once
+    was the fastest fixed value for updates (the worker restarts the connector and its tasks,
+    about 1.4 s each: 2.2x faster than 8), for creates (1.4-1.75x faster than 8) and for deletes,
     with no 409 in any run. Each kind keeps its own window, so a rebalance storm met by
     creates halves the creates only; state changes and restarts, not measured separately,
     start at 16."""

@@ -1,10 +1,11 @@
-"""`python -m tests.stack up [--detach] [--elasticsearch] | down | status`: run the test stack by hand.
+"""`python -m tests.stack up [--detach] [--elasticsearch] | down | status | env`: run the test
+stack by hand.
 
 `up` starts Kafka (KRaft), two Connect workers and MariaDB (with `--elasticsearch` also the
 Confluent Elasticsearch sink in the workers and an Elasticsearch server), prints where
 everything is and stays in the foreground until Ctrl-C (then stops everything it started).
 With `--detach` it leaves the processes running and records their PIDs; `down` stops them by
-those PIDs, `status` shows them.
+those PIDs, `status` shows them, `env` prints its `export` lines again (for another shell).
 
 stdout holds only `export` lines (progress goes to stderr), so a shell can take them:
 
@@ -39,17 +40,34 @@ from tests.stack.stack import (
 
 def export_lines(stack: Stack) -> list[str]:
     """Shell `export` lines that point connectors.d/ (and kconnect) at this stack."""
-    env = {"KCONNECT_URL": stack.url, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap}
-    if stack.mariadb is not None:
+    return _exports(stack.describe())
+
+
+def _exports(info: dict[str, object]) -> list[str]:
+    """`export_lines` from a stack's `describe()` (also the detached stack's pointer file)."""
+    urls = info["urls"]
+    assert isinstance(urls, list)
+    env = {"KCONNECT_URL": str(urls[0]), "KAFKA_BOOTSTRAP_SERVERS": str(info["bootstrap"])}
+    mariadb = info.get("mariadb")
+    if isinstance(mariadb, dict):
         env.update(
-            MYSQL_HOST=stack.mariadb.host,
-            MYSQL_PORT=str(stack.mariadb.port),
+            MYSQL_HOST=str(mariadb["host"]),
+            MYSQL_PORT=str(mariadb["port"]),
             KCONNECT_STACK_MARIADB_USER=DB_WRITER,
             KCONNECT_STACK_MARIADB_PASSWORD=DB_WRITER_PASSWORD,
         )
-    if stack.elasticsearch_url:
-        env["ELASTICSEARCH_URL"] = stack.elasticsearch_url
+    if info.get("elasticsearch"):
+        env["ELASTICSEARCH_URL"] = str(info["elasticsearch"])
     return [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
+
+
+def _env(args: argparse.Namespace) -> int:
+    pointer = state_pointer()
+    if not pointer.exists():
+        _err("no detached stack recorded; start one with `python -m tests.stack up --detach`")
+        return 1
+    print("\n".join(_exports(json.loads(pointer.read_text()))))
+    return 0
 
 
 def _err(msg: str) -> None:
@@ -160,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     down = sub.add_parser("down", help="stop a detached stack")
     down.add_argument("--keep", action="store_true", help="keep its run dir (logs)")
     sub.add_parser("status", help="show a detached stack")
+    sub.add_parser("env", help="print the detached stack's `export` lines again (eval them)")
     args = parser.parse_args(argv)
-    return {"up": _up, "down": _down, "status": _status}[args.cmd](args)
+    return {"up": _up, "down": _down, "status": _status, "env": _env}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ class Shell(str, Enum):
 def completion(
     shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish", show_default=False)],
 ) -> int:
-    """Print a shell completion script to source (see README, "Shell completion")."""
+    """Print a shell completion script to source (see docs/commands.md, "Shell completion")."""
     from kconnect.cli.completion.scripts import script
     from kconnect.output.console import write_text
 

@@ -6,8 +6,8 @@ trip into Elasticsearch, and what sources must not share. Per-connector schema c
 (`kconnect.validate.keys.check_config`) are a separate layer; this module never repeats them — in
 particular ``tasks.max`` on a binlog source is the schema's ``schema/range``.
 
-Every rule has a stable slug id and one severity, listed in `rules.RULES`; the README's table comes
-from `rules_markdown()`. Each problem points at the key most to blame.
+Every rule has a stable slug id and one severity, listed in `rules.RULES`; the table in
+docs/validation.md comes from `rules_markdown()`. Each problem points at the key most to blame.
 
 Topic matching is deliberately conservative: a sink is only reported as matching nothing when
 every declared producer is a Debezium binlog source whose topic names kconnect can derive;

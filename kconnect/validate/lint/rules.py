@@ -1,6 +1,7 @@
 """The rules table: every lint and schema rule with its stable id, severity and fix.
 
-The README's table comes from `rules_markdown()` (tests/test_docs.py keeps them in sync)."""
+The table in docs/validation.md comes from `rules_markdown()` (tests/test_docs.py keeps them in
+sync)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class Rule:
 
 _E, _W = Severity.ERROR, Severity.WARNING
 _CATALOG = (
-    # Per-connector schema checks (kconnect.validate.keys.check_config), listed for the README.
+    # Per-connector schema checks (kconnect.validate.keys.check_config), listed in the docs.
     Rule("schema/required", _E, "A key the connector requires is missing.", "Add the key."),
     Rule(
         "schema/type",
@@ -275,7 +276,7 @@ RULES: Mapping[str, Rule] = {rule.id: rule for rule in _CATALOG}
 
 
 def rules_markdown() -> str:
-    """The catalog as a Markdown table (id, severity, summary, hint) for the README."""
+    """The catalog as a Markdown table (id, severity, summary, hint) for docs/validation.md."""
     lines = ["| Rule | Severity | Summary | Fix |", "|---|---|---|---|"]
     for rule in _CATALOG:
         cells = (f"`{rule.id}`", rule.severity.value, rule.summary, rule.hint)
