@@ -28,11 +28,10 @@ from types import FrameType
 import httpx
 
 from tests.stack.stack import (
-    DB_WRITER,
-    DB_WRITER_PASSWORD,
     Stack,
     StackError,
     alive_pids,
+    exports_from,
     kill_recorded,
     state_pointer,
 )
@@ -45,20 +44,7 @@ def export_lines(stack: Stack) -> list[str]:
 
 def _exports(info: dict[str, object]) -> list[str]:
     """`export_lines` from a stack's `describe()` (also the detached stack's pointer file)."""
-    urls = info["urls"]
-    assert isinstance(urls, list)
-    env = {"KCONNECT_URL": str(urls[0]), "KAFKA_BOOTSTRAP_SERVERS": str(info["bootstrap"])}
-    mariadb = info.get("mariadb")
-    if isinstance(mariadb, dict):
-        env.update(
-            MYSQL_HOST=str(mariadb["host"]),
-            MYSQL_PORT=str(mariadb["port"]),
-            KCONNECT_STACK_MARIADB_USER=DB_WRITER,
-            KCONNECT_STACK_MARIADB_PASSWORD=DB_WRITER_PASSWORD,
-        )
-    if info.get("elasticsearch"):
-        env["ELASTICSEARCH_URL"] = str(info["elasticsearch"])
-    return [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
+    return [f"export {k}={shlex.quote(v)}" for k, v in exports_from(info).items()]
 
 
 def _env(args: argparse.Namespace) -> int:

@@ -795,6 +795,10 @@ class Stack:
                     )
         return out
 
+    def exports(self) -> dict[str, str]:
+        """The variables connectors.d/ (and kconnect) read, pointing at this stack."""
+        return exports_from(self.describe())
+
     def describe(self) -> dict[str, object]:
         return {
             "run_dir": str(self.run_dir),
@@ -1170,6 +1174,26 @@ def _escape(v: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # detached stacks (`python -m tests.stack up --detach` / `down` / `status`)
+
+
+def exports_from(info: dict[str, object]) -> dict[str, str]:
+    """The variables connectors.d/ (and kconnect) read, from a stack's `describe()` (or the
+    detached stack's pointer file)."""
+    urls = info["urls"]
+    assert isinstance(urls, list)
+    env = {"KCONNECT_URL": str(urls[0])}
+    mariadb = info.get("mariadb")
+    if isinstance(mariadb, dict):
+        env.update(MYSQL_HOST=str(mariadb["host"]), MYSQL_PORT=str(mariadb["port"]))
+    env["KAFKA_BOOTSTRAP_SERVERS"] = str(info["bootstrap"])
+    if info.get("elasticsearch"):
+        env["ELASTICSEARCH_URL"] = str(info["elasticsearch"])
+    if isinstance(mariadb, dict):
+        env.update(
+            KCONNECT_STACK_MARIADB_USER=DB_WRITER,
+            KCONNECT_STACK_MARIADB_PASSWORD=DB_WRITER_PASSWORD,
+        )
+    return env
 
 
 def state_pointer() -> Path:
