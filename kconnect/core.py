@@ -134,6 +134,7 @@ def offline_problems(
     from kconnect.validate.keys import check_config
     from kconnect.validate.lint import lint_pipeline
     from kconnect.validate.plugin_catalogs import CatalogSet
+    from kconnect.validate.structure import check_debezium_code_rules, check_structure
     from kconnect.validate.unknown_keys import check_unknown_keys
     from kconnect.validate.values import check_classes, check_values
 
@@ -150,6 +151,8 @@ def offline_problems(
         by_schema = check_config(manifest)
         problems.extend(by_schema)
         problems.extend(check_classes(manifest, catalogs))
+        problems.extend(check_structure(manifest))
+        problems.extend(check_debezium_code_rules(manifest))
         problems.extend(check_unknown_keys(manifest, catalogs))
         # The hand-written schemas say more about some keys (messages, ranges): one problem a key.
         seen = {(p.rule, p.message, p.location) for p in by_schema}

@@ -346,7 +346,11 @@ def test_drop_tombstones_is_ignored_since_3_2() -> None:
     config["transforms.unwrap.drop.tombstones"] = "false"
     problems = lint_pipeline([source(), mk("es", config)])
     assert rules(problems) == ["smt-removed-option"]
-    assert "ignored" in problems[0].message
+    assert problems[0].is_error
+    assert "ignores it" in problems[0].message
+    assert problems[0].message.endswith(
+        "use transforms.unwrap.delete.tombstone.handling.mode: tombstone"
+    )
 
 
 # -- source identity --------------------------------------------------------------------------

@@ -216,3 +216,88 @@ def test_cli_reports_value_with_line(tmp_path: Path) -> None:
         f"{path}:5: error: errors.tolerance: 'ALL' is not allowed (case-sensitive); allowed "
         "values: none, all [schema/enum]"
     ) in done.stdout
+
+
+def test_structure_rules() -> None:
+    config = file_sink(
+        **{
+            "transforms": "a,b,a",
+            "transforms.a.type": "org.apache.kafka.connect.transforms.RegexRouter",
+            "transforms.a.regex": "x",
+            "transforms.a.replacement": "y",
+            "transforms.a.predicate": "missing",
+            "transforms.b.type": "org.apache.kafka.connect.transforms.InsertHeader",
+            "transforms.b.header": "h",
+            "transforms.b.value.literal": "v",
+            "transforms.b.negate": "true",
+            "predicates": "p",
+        }
+    )
+    problems = {r: m for r, _, m in found(config)}
+    assert problems["structure/duplicate-alias"] == (
+        "transforms lists 'a' 2 times: Connect rejects duplicate aliases"
+    )
+    assert problems["structure/predicate-undeclared"] == (
+        "transforms.a.predicate: predicate 'missing' is not declared in predicates (p): "
+        "Connect rejects the config"
+    )
+    assert problems["structure/predicate-type-missing"].startswith("predicates lists 'p'")
+    assert problems["structure/negate-without-predicate"].startswith("transforms.b.negate is set")
+
+
+def test_debezium_converter_entry_without_type() -> None:
+    problems = found(binlog(**{"converters": "bool", "bool.selector": ".*"}))
+    assert [(r, m) for r, _, m in problems] == [
+        (
+            "structure/converter-type-missing",
+            "converters lists 'bool' but bool.type is not set: Debezium cannot create the "
+            "converter and the task fails",
+        )
+    ]
+
+
+def test_topic_creation_key_typo() -> None:
+    config = binlog(
+        **{
+            "topic.creation.default.replication.factr": "1",
+            "topic.creation.default.partitions": "1",
+            "topic.creation.default.cleanup.policy": "compact",
+        }
+    )
+    problems = [(r, m) for r, _, m in found(config)]
+    assert (
+        "key/typo",
+        "topic.creation.default.replication.factr: unknown key; did you mean "
+        "topic.creation.default.replication.factor?",
+    ) in problems
+
+
+def test_removed_unwrap_option_is_an_error_naming_the_replacement() -> None:
+    config = binlog(
+        **{
+            "transforms": "unwrap",
+            "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
+            "transforms.unwrap.drop.tombstones": "false",
+        }
+    )
+    assert [(r, m) for r, _, m in found(config)] == [
+        (
+            "smt-removed-option",
+            "transforms.unwrap.drop.tombstones was removed from ExtractNewRecordState in "
+            "Debezium 3.2: Connect ignores it, so what it asks for is lost; use "
+            "transforms.unwrap.delete.tombstone.handling.mode: tombstone",
+        )
+    ]
+
+
+def test_debezium_code_validators_by_hand() -> None:
+    problems = [(r, m) for r, _, m in found(binlog(**{"max.queue.size": "1000"}))]
+    assert problems == [
+        (
+            "debezium/invalid",
+            "max.queue.size (1000) must be larger than max.batch.size (2048) "
+            "(Debezium CommonConnectorConfig.validateMaxQueueSize)",
+        )
+    ]
+    problems = [(r, m) for r, _, m in found(binlog(**{"time.precision.mode": "adaptive"}))]
+    assert [r for r, _ in problems] == ["debezium/invalid"]

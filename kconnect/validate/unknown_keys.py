@@ -30,6 +30,7 @@ from kconnect.validate.plugin_catalogs import (
     smt_keys,
     smt_renamed,
     supplement,
+    topic_creation,
 )
 
 RULE_TYPO = "key/typo"
@@ -246,8 +247,17 @@ class _Checker:
         if not key.startswith("topic.creation.") or self.catalog.kind != "source":
             return False, None
         body = key[len("topic.creation.") :]
-        if any(body.startswith(group + ".") for group in self.groups):
-            return True, None  # replication.factor, partitions, include/exclude, topic configs
+        group = next((g for g in self.groups if body.startswith(g + ".")), None)
+        if group is not None:
+            # replication.factor, partitions, include/exclude, or any topic config.
+            rest = body[len(group) + 1 :]
+            default, _ = topic_creation()
+            if rest in default:
+                return True, None
+            suggestions = nearest(rest, default)
+            if suggestions:
+                return True, _typo(rest, key, suggestions, f"topic.creation.{group}.")
+            return True, None
         declared = ", ".join(sorted(self.groups))
         return True, _Finding(
             RULE_UNKNOWN,

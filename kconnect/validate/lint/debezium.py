@@ -19,6 +19,15 @@ from kconnect.validate.lint.common import (
 )
 from kconnect.validate.lint.topics import Source
 
+# What the removed ExtractNewRecordState options meant, in delete.tombstone.handling.mode words
+# (Debezium 2.5 ExtractNewRecordStateConfigDefinition.DeleteTombstoneHandling).
+_REPLACEMENT = {
+    ("drop.tombstones", "true"): "drop",
+    ("drop.tombstones", "false"): "tombstone",
+    ("delete.handling.mode", "drop"): "drop",
+    ("delete.handling.mode", "rewrite"): "rewrite",
+}
+
 
 def check_unwrap_options(report: Report, m: Manifest) -> None:
     for t in transforms_of(m):
@@ -26,12 +35,16 @@ def check_unwrap_options(report: Report, m: Manifest) -> None:
             continue
         for option in ("drop.tombstones", "delete.handling.mode"):
             if option in t.props:
+                old = t.props[option].strip().lower()
+                new = _REPLACEMENT.get((option, old))
+                value = f": {new}" if new else ""
                 report.add(
                     "smt-removed-option",
                     m,
                     t.key(option),
-                    f"{t.key(option)} was removed from ExtractNewRecordState in Debezium 3.2 "
-                    "and is ignored; use delete.tombstone.handling.mode",
+                    f"{t.key(option)} was removed from ExtractNewRecordState in Debezium 3.2: "
+                    "Connect ignores it, so what it asks for is lost; use "
+                    f"{t.key('delete.tombstone.handling.mode')}{value}",
                 )
 
 

@@ -88,6 +88,44 @@ _CATALOG = (
     ),
     Rule("schema/invalid", _E, "Any other schema violation.", "See the message."),
     Rule(
+        "structure/predicate-undeclared",
+        _E,
+        "A transform's `predicate` names an alias `predicates` does not declare.",
+        "Declare the predicate in `predicates` with its `predicates.<alias>.type`.",
+    ),
+    Rule(
+        "structure/predicate-type-missing",
+        _E,
+        "`predicates` lists an alias without `predicates.<alias>.type`.",
+        "Set `predicates.<alias>.type`, or drop the alias.",
+    ),
+    Rule(
+        "structure/negate-without-predicate",
+        _E,
+        "A transform sets `negate` without a `predicate`.",
+        "Set `transforms.<alias>.predicate`, or drop `negate`.",
+    ),
+    Rule(
+        "structure/duplicate-alias",
+        _E,
+        "`transforms` or `predicates` lists the same alias twice.",
+        "List each alias once.",
+    ),
+    Rule(
+        "structure/converter-type-missing",
+        _E,
+        "A Debezium `converters` entry has no `<name>.type`.",
+        "Set `<name>.type` to the converter class, or drop the entry.",
+    ),
+    Rule(
+        "debezium/invalid",
+        _E,
+        "A Debezium validator that reads more than one key, or rejects an allowed value, fails "
+        "(max.queue.size not above max.batch.size; time.precision.mode adaptive on a binlog "
+        "connector).",
+        "Follow the message; it names the Debezium method that rejects the config.",
+    ),
+    Rule(
         "class/typo",
         _E,
         "A connector, converter, transform or predicate class kconnect has no catalog for is a "
@@ -156,9 +194,9 @@ _CATALOG = (
     ),
     Rule(
         "smt-removed-option",
-        _W,
+        _E,
         "ExtractNewRecordState option removed in Debezium 3.2 (`drop.tombstones`, "
-        "`delete.handling.mode`) is ignored.",
+        "`delete.handling.mode`) is ignored, so what it asked for is lost.",
         "Use `delete.tombstone.handling.mode` (tombstone, drop, rewrite, "
         "rewrite-with-tombstone, delete-to-tombstone).",
     ),
