@@ -301,3 +301,24 @@ def test_debezium_code_validators_by_hand() -> None:
     ]
     problems = [(r, m) for r, _, m in found(binlog(**{"time.precision.mode": "adaptive"}))]
     assert [r for r, _ in problems] == ["debezium/invalid"]
+
+
+def test_negate_is_boolean_and_replacefield_blacklist_is_renamed() -> None:
+    config = file_sink(
+        **{
+            "transforms": "r",
+            "transforms.r.type": T_REPLACE,
+            "transforms.r.blacklist": "a",
+            "transforms.r.predicate": "p",
+            "transforms.r.negate": "yes",
+            "predicates": "p",
+            "predicates.p.type": "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+        }
+    )
+    assert sorted((r, m) for r, _, m in found(config)) == [
+        ("key/renamed", "transforms.r.blacklist: no longer read; use transforms.r.exclude"),
+        ("schema/type", "transforms.r.negate: must be true or false, got 'yes'"),
+    ]
+
+
+T_REPLACE = "org.apache.kafka.connect.transforms.ReplaceField$Value"

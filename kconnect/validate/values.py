@@ -52,6 +52,7 @@ OVERRIDES = {
     "admin.override.": "admin",
 }
 CONVERTER_SIDES = ("key.converter", "value.converter", "header.converter")
+_TRANSFORM_FRAMEWORK: Mapping[str, Mapping[str, Any]] = {"negate": {"type": "BOOLEAN"}}
 
 
 def split_list(value: str) -> list[str]:
@@ -252,9 +253,12 @@ def _scopes(manifest: Manifest, catalogs: CatalogSet, catalog: Catalog | None) -
     yield _Scope("", own, cls, None)
     for family in ("transforms", "predicates"):
         for alias in _aliases(config, family):
+            prefix = f"{family}.{alias}."
+            if family == "transforms":
+                # ConnectorConfig's EnrichablePlugin defines `negate` as BOOLEAN for every SMT.
+                yield _Scope(prefix, _TRANSFORM_FRAMEWORK, "Connect", None, required=False)
             plugin = catalogs.get(config.get(f"{family}.{alias}.type", "").strip())
             if plugin is not None and not plugin.empty:
-                prefix = f"{family}.{alias}."
                 yield _Scope(prefix, plugin.keys, plugin.cls, prefix + "type")
     for side in CONVERTER_SIDES:
         plugin = catalogs.get(config.get(side, "").strip())
