@@ -239,6 +239,24 @@ def _framework_entries(catalogs: CatalogSet, catalog: Catalog | None) -> dict[st
     return out
 
 
+_OWN_CACHE: dict[tuple[int, str | None], dict[str, Any]] = {}
+
+
+def _own_entries(catalogs: CatalogSet, catalog: Catalog | None) -> dict[str, Any]:
+    """The class's keys and the framework's, built once per catalog set and class."""
+    cache_key = (id(catalogs), catalog.cls if catalog is not None else None)
+    found = _OWN_CACHE.get(cache_key)
+    if found is None:
+        found = dict(catalog.keys) if catalog is not None else {}
+        for name, entry in _framework_entries(catalogs, catalog).items():
+            found.setdefault(name, entry)
+        found.pop("name", None)  # the manifest's name: Connect adds it
+        if len(_OWN_CACHE) > 256:
+            _OWN_CACHE.clear()
+        _OWN_CACHE[cache_key] = found
+    return found
+
+
 def _aliases(config: Mapping[str, str], key: str) -> list[str]:
     return [a for a in split_list(config.get(key, "")) if a]
 
@@ -246,11 +264,7 @@ def _aliases(config: Mapping[str, str], key: str) -> list[str]:
 def _scopes(manifest: Manifest, catalogs: CatalogSet, catalog: Catalog | None) -> Iterator[_Scope]:
     config = manifest.config
     cls = catalog.cls if catalog is not None else manifest.connector_class
-    own = dict(catalog.keys) if catalog is not None else {}
-    for name, entry in _framework_entries(catalogs, catalog).items():
-        own.setdefault(name, entry)
-    own.pop("name", None)  # the manifest's name: Connect adds it
-    yield _Scope("", own, cls, None)
+    yield _Scope("", _own_entries(catalogs, catalog), cls, None)
     for family in ("transforms", "predicates"):
         for alias in _aliases(config, family):
             prefix = f"{family}.{alias}."
@@ -305,9 +319,12 @@ def check_values(
     config = manifest.config
     problems: list[Problem] = []
     for scope in _scopes(manifest, catalogs, catalog):
-        for key, raw in config.items():
-            if not key.startswith(scope.prefix):
-                continue
+        if scope.prefix:
+            keys = [k for k in config if k.startswith(scope.prefix)]
+        else:
+            keys = [k for k in config if k in scope.entries]
+        for key in keys:
+            raw = config[key]
             entry = scope.entries.get(key[len(scope.prefix) :])
             if entry is None:
                 continue
