@@ -216,10 +216,24 @@ def hooks() -> dict[str, dict[str, Any]]:
     return {h["id"]: h for h in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
 
 
-def test_pre_commit_hook_validates_changed_manifests(hooks: dict[str, dict[str, Any]]) -> None:
-    hook = hooks["kconnect-validate"]
+def test_default_pre_commit_hook_validates_the_whole_set(
+    hooks: dict[str, dict[str, Any]],
+) -> None:
+    """The lint needs every manifest: the default hook passes the folder, never file names,
+    and runs on every commit (deleted files are not passed to hooks)."""
+    for hook_id in ("kconnect-validate", "kconnect-validate-all"):
+        hook = hooks[hook_id]
+        assert hook["entry"] == "kconnect validate"
+        assert hook["args"] == ["connectors.d/"]
+        assert hook["language"] == "python"
+        assert hook["pass_filenames"] is False
+        assert hook["always_run"] is True
+        assert hook["require_serial"] is True
+
+
+def test_changed_files_hook_is_opt_in(hooks: dict[str, dict[str, Any]]) -> None:
+    hook = hooks["kconnect-validate-changed"]
     assert hook["entry"] == "kconnect validate"
-    assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
     assert hook["require_serial"] is True
     pattern = re.compile(hook["files"])
@@ -229,11 +243,28 @@ def test_pre_commit_hook_validates_changed_manifests(hooks: dict[str, dict[str, 
     assert not pattern.search("connectors.d/README.md")
 
 
-def test_pre_commit_hook_for_the_whole_folder(hooks: dict[str, dict[str, Any]]) -> None:
-    hook = hooks["kconnect-validate-all"]
-    assert hook["entry"] == "kconnect validate"
-    assert hook["args"] == ["connectors.d/"]
-    assert hook["pass_filenames"] is False
+def test_recipes_pin_something_that_exists() -> None:
+    """No release is tagged yet: the docs and the workflow pin a commit, not a made-up tag."""
+    readme = "\n".join(
+        p.read_text(encoding="utf-8") for p in [REPO / "README.md", *(REPO / "docs").glob("*.md")]
+    )
+    workflow = WORKFLOW.read_text(encoding="utf-8")
+    for text in (readme, workflow, HOOKS.read_text(encoding="utf-8")):
+        for tag in re.findall(r"(?:rev: |kconnect@)(v\d[\w.]*)", text):
+            assert tag in _git_tags(), f"{tag} is pinned but not a tag of this repository"
+    assert re.search(r"rev: [0-9a-f]{40}\b", readme)
+    assert re.search(r"kconnect@[0-9a-f]{40}\b", workflow)
+
+
+def _git_tags() -> list[str]:
+    import subprocess
+
+    if not (REPO / ".git").exists():
+        return []
+    result = subprocess.run(
+        ["git", "tag", "--list"], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return result.stdout.split()
 
 
 def test_validate_accepts_the_file_list_pre_commit_passes(cli: CliRunner, tmp_path: Path) -> None:
