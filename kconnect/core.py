@@ -6,6 +6,7 @@ them. Errors are `KconnectError`s.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kconnect.api.client import ConnectClient
-from kconnect.api.live import live_config
+from kconnect.api.live import comparable_config, live_config
 from kconnect.diagnostics import Location, Problem, Severity, error
 from kconnect.errors import ApiError, KconnectError, ManifestError, NotFoundError
 from kconnect.health import ConnectorHealth, connector_health
@@ -27,9 +28,16 @@ from kconnect.output.redaction import (
     register_secrets,
 )
 from kconnect.planning.apply import ApplyResult, WorkerFeatures, apply_plan
+from kconnect.planning.impact import Impact, offsets_wanted, refused
 from kconnect.planning.plan import Action, Plan, build_plan
-from kconnect.planning.safety import SafetyLimits, UnsafePlan, UnsafePlanError, check_safety
-from kconnect.planning.scope import NO_SCOPE, Scope, check_targets_match
+from kconnect.planning.safety import (
+    DangerousPlanError,
+    SafetyLimits,
+    UnsafePlan,
+    UnsafePlanError,
+    check_safety,
+)
+from kconnect.planning.scope import NO_SCOPE, Scope, check_targets_match, matches_any
 from kconnect.progress import Progress, ignore
 
 log = logging.getLogger("kconnect")
@@ -95,6 +103,7 @@ def validate(
     register_secrets(secret_values(m.config for m in manifests))
     problems = [*loaded.problems, *offline_problems(manifests, catalog_dir=catalog_dir)]
     problems.extend(scope_problems(manifests, scope))
+    problems.extend(rename_problems(manifests))
     worker_keys: dict[str, frozenset[str]] = {}
     if client is not None:
         problems.extend(catalog_drift(client, snapshot_folders(manifests, catalog_dir)))
@@ -126,6 +135,50 @@ def scope_problems(manifests: Sequence[Manifest], scope: Scope) -> list[Problem]
         for m in manifests
         if not scope.owns(m.name)
     ]
+
+
+def rename_problems(manifests: Sequence[Manifest]) -> list[Problem]:
+    """`moved_from` must name a connector no manifest declares, and only once; `acknowledge`
+    must name known impact ids."""
+    from kconnect.planning.impact import IMPACT_IDS
+
+    declared = {m.name for m in manifests}
+    problems: list[Problem] = []
+    claimed: dict[str, str] = {}
+    for m in manifests:
+        for unknown in sorted(m.acknowledge - IMPACT_IDS):
+            problems.append(
+                error(
+                    "manifest/acknowledge",
+                    f"{unknown!r} is not an impact id (known: {', '.join(sorted(IMPACT_IDS))})",
+                    m.name_location or m.location,
+                    connector=m.name,
+                )
+            )
+        old = m.moved_from
+        if old is None:
+            continue
+        if old in declared:
+            problems.append(
+                error(
+                    "manifest/moved-from",
+                    f"{m.name}: moved_from {old!r} is still declared by a manifest; a renamed "
+                    "connector's old manifest must go",
+                    m.name_location or m.location,
+                    connector=m.name,
+                )
+            )
+        elif old in claimed:
+            problems.append(
+                error(
+                    "manifest/moved-from",
+                    f"{m.name}: moved_from {old!r} is also claimed by {claimed[old]}",
+                    m.name_location or m.location,
+                    connector=m.name,
+                )
+            )
+        claimed.setdefault(old, m.name)
+    return problems
 
 
 def offline_problems(
@@ -287,6 +340,13 @@ class PlanReport:
     limits: SafetyLimits = field(default_factory=SafetyLimits)
     # Set when the plan passes a safe-plan limit: apply refuses it without --force.
     unsafe: UnsafePlan | None = None
+    # Impact ids acknowledged per connector (its manifest's `acknowledge:` and kconnect.yaml).
+    acknowledged: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> list[tuple[str, Impact]]:
+        """The `danger` impacts nobody acknowledged: apply refuses them without --force."""
+        return refused({c.name: c.impacts for c in self.plan.changes}, self.acknowledged)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -294,14 +354,28 @@ class PlanReport:
             "safety": {
                 "limits": self.limits.to_dict(),
                 "unsafe": self.unsafe.to_dict() if self.unsafe else None,
+                "dangers": [
+                    {
+                        "connector": c.name,
+                        "id": i.id,
+                        "acknowledged": i.id in self.acknowledged.get(c.name, ()),
+                    }
+                    for c in self.plan.changes
+                    for i in c.dangers
+                ],
             },
             "warnings": [p.to_dict() for p in self.validation.warnings],
         }
 
     def refuse_if_unsafe(self, *, force: bool) -> None:
-        """`UnsafePlanError` (before any write) unless the plan is safe or forced."""
-        if self.unsafe is not None and not force:
+        """`UnsafePlanError` or `DangerousPlanError` (before any write) unless the plan is
+        safe and every danger acknowledged, or forced."""
+        if force:
+            return
+        if self.unsafe is not None:
             raise UnsafePlanError(self.unsafe)
+        if self.refused:
+            raise DangerousPlanError(self.refused)
 
 
 def make_plan(
@@ -312,10 +386,13 @@ def make_plan(
     scope: Scope = NO_SCOPE,
     targets: Sequence[str] = (),
     limits: SafetyLimits | None = None,
+    acknowledge: Mapping[str, Collection[str]] | None = None,
 ) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
     """Read the cluster with one request and plan against valid manifests (`load_valid`).
     Also returns the snapshot that was read, for apply and for redaction. A `--target` that
-    matches nothing raises `TargetError`."""
+    matches nothing raises `TargetError`. `acknowledge`: impact ids per connector name pattern
+    (kconnect.yaml), on top of each manifest's own `acknowledge:`. Offsets are read only for
+    the few connectors whose impact depends on them (`offsets_wanted`)."""
     before = client.stats.requests
     live = client.list_expanded()
     check_targets_match(targets, (m.name for m in report.manifests), live, scope, prune=prune)
@@ -334,11 +411,42 @@ def make_plan(
         scope=scope,
         targets=targets,
         password_keys_for=keys_for,
+        has_offsets=_has_offsets(client, report.manifests, live),
     )
     limits = limits or SafetyLimits()
     unsafe = check_safety(plan.counts.get("delete", 0), plan.owned_on_cluster, limits)
     reads = client.stats.requests - before
-    return PlanReport(plan, report, reads, limits, unsafe), live
+    acknowledged = _acknowledged(plan, report.manifests, acknowledge or {})
+    return PlanReport(plan, report, reads, limits, unsafe, acknowledged), live
+
+
+def _has_offsets(
+    client: ConnectClient, manifests: Sequence[Manifest], live: Mapping[str, Mapping[str, Any]]
+) -> dict[str, bool]:
+    configs = {n: comparable_config(live_config(e)) for n, e in live.items()}
+    wanted = offsets_wanted([(m.name, m.config, m.moved_from) for m in manifests], configs)
+    found: dict[str, bool] = {}
+    for name in wanted:
+        # No offsets endpoint before Connect 3.5: unknown, and assumed to hold some.
+        with contextlib.suppress(ApiError):
+            found[name] = bool(client.offsets(name).get("offsets"))
+    return found
+
+
+def _acknowledged(
+    plan: Plan, manifests: Sequence[Manifest], acknowledge: Mapping[str, Collection[str]]
+) -> dict[str, frozenset[str]]:
+    by_name = {m.name: m for m in manifests}
+    result: dict[str, frozenset[str]] = {}
+    for change in plan.changes:
+        manifest = by_name.get(change.name)
+        ids = set(manifest.acknowledge) if manifest is not None else set()
+        for pattern, pattern_ids in acknowledge.items():
+            if matches_any(change.name, [pattern]):
+                ids |= set(pattern_ids)
+        if ids:
+            result[change.name] = frozenset(ids)
+    return result
 
 
 @dataclass(frozen=True)
@@ -402,10 +510,22 @@ def apply(
     by_name = {m.name: m for m in manifests}
     secrets = secret_values([m.config for m in manifests] + [live_config(e) for e in live.values()])
     needs_features = any(
-        c.action is not Action.DELETE and c.state_after is not TargetState.RUNNING
+        c.action is Action.RENAME
+        or (c.action is not Action.DELETE and c.state_after is not TargetState.RUNNING)
         for c in plan.changes
     )
     features = worker_features(client) if needs_features else WorkerFeatures()
+    renames = [c for c in plan.changes if c.action is Action.RENAME]
+    if renames and not features.initial_state:
+        # Without KIP-980 the new connector would run before its offsets are written:
+        # refuse before any write rather than lose (or re-send) what the old one processed.
+        shown = ", ".join(f"{c.moved_from} → {c.name}" for c in renames)
+        raise KconnectError(
+            f"refusing to rename ({shown}): carrying offsets over needs Connect 3.7 or later "
+            "(KIP-980 initial_state, KIP-875 offsets), and this worker is older; nothing was "
+            "written. Upgrade the workers, or remove moved_from to create the new connector "
+            "without the old one's offsets"
+        )
     result = apply_plan(
         client,
         plan,

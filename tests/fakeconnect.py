@@ -932,6 +932,10 @@ class FakeConnect:
         with self._lock:
             self._connectors[name].offsets = [dict(o) for o in offsets]
 
+    def connector_offsets(self, name: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(o) for o in self._connectors[name].offsets]
+
     def set_topics(self, name: str, topics: list[str]) -> None:
         with self._lock:
             self._connectors[name].topics = list(topics)

@@ -89,4 +89,6 @@ def test_rendered_lines() -> None:
         f"    ~ database.password: {MASK} → {MASK} (secret changed)",
         '    ~ topic: "t" → "u"',
         "    state: RUNNING → PAUSED",
+        "    ! info config-update-restarts: Connect restarts the connector and its tasks to "
+        "apply the new config; records since the last offset commit may be delivered again",
     ]

@@ -333,6 +333,7 @@ def test_limits_come_from_the_project_file_and_flags_override_them(
     assert doc["data"]["safety"] == {
         "limits": {"max_delete_percent": 50.0, "min_existing": 4, "max_deletes": 10},
         "unsafe": None,
+        "dangers": [],
     }
     result = cli("apply", str(folder), "--prune", "--yes", "--max-deletes", "1", env=_env(fake))
     assert result.exit_code == 1

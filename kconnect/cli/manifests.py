@@ -78,7 +78,13 @@ def _plan_against(
     from kconnect.core import make_plan
 
     plan_report, live = make_plan(
-        client, report, prune=prune, scope=project.scope, targets=targets, limits=project.limits
+        client,
+        report,
+        prune=prune,
+        scope=project.scope,
+        targets=targets,
+        limits=project.limits,
+        acknowledge=project.acknowledge,
     )
     register_manifest_secrets([live_config(entry) for entry in live.values()])
     return plan_report, live
@@ -266,7 +272,11 @@ def apply(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Apply a plan that passes a safe-plan limit")
+        bool,
+        typer.Option(
+            "--force",
+            help="Apply a plan that passes a safe-plan limit or holds unacknowledged dangers",
+        ),
     ] = False,
     max_deletes: MaxDeletesOpt = None,
     max_delete_percent: MaxDeletePercentOpt = None,

@@ -69,6 +69,9 @@ def error_dict(exc: KconnectError) -> dict[str, Any]:
     unsafe = getattr(exc, "unsafe", None)  # UnsafePlanError: which safe-plan limit, by how much
     if unsafe is not None:
         result["unsafe"] = unsafe.to_dict()
+    dangers = getattr(exc, "to_list", None)  # DangerousPlanError: the refused impacts
+    if dangers is not None:
+        result["dangers"] = dangers()
     return result
 
 
@@ -134,13 +137,16 @@ def plan_lines(change: ConnectorChange) -> list[tuple[str, str]]:
         Action.CREATE: ("+", "green"),
         Action.UPDATE: ("~", "yellow"),
         Action.DELETE: ("-", "red"),
+        Action.RENAME: ("~", "yellow"),
     }[change.action]
     header = f"{symbol} {change.action.value} {change.name}"
+    if change.action is Action.RENAME:
+        header = f"{symbol} rename {change.moved_from} → {change.name} (offsets carried over)"
     if change.action is Action.CREATE and change.state_after is not None:
         header += f" (state: {change.state_after.value})"
     lines = [(header, f"bold {style}")]
     for key in change.key_changes:
-        if change.action is not Action.UPDATE:
+        if change.action not in (Action.UPDATE, Action.RENAME):
             value = key.after if change.action is Action.CREATE else key.before
             lines.append((f"    {key.key} = {_quote(value)}", style))
         elif key.kind is KeyChangeKind.ADDED:
@@ -161,13 +167,29 @@ def plan_lines(change: ConnectorChange) -> list[tuple[str, str]]:
                 "cyan",
             )
         )
+    lines.extend(impact_lines(change))
+    return lines
+
+
+_IMPACT_STYLES = {"danger": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def impact_lines(change: ConnectorChange) -> list[tuple[str, str]]:
+    """Under the change: `! severity id: what happens to the data`, then what to do instead."""
+    lines = []
+    for impact in change.impacts:
+        style = _IMPACT_STYLES[impact.severity.value]
+        lines.append((f"    ! {impact.severity.value} {impact.id}: {impact.message}", style))
+        if impact.severity.value != "info":
+            lines.append((f"      instead: {impact.advice}", style))
     return lines
 
 
 def plan_summary(plan: Plan) -> str:
     c = plan.counts
+    renames = f"{c['rename']} to rename, " if c.get("rename") else ""
     return (
-        f"Plan: {c.get('create', 0)} to create, {c.get('update', 0)} to update, "
+        f"Plan: {c.get('create', 0)} to create, {c.get('update', 0)} to update, {renames}"
         f"{c.get('delete', 0)} to delete, {c.get('unchanged', 0)} unchanged."
     )
 
@@ -209,6 +231,16 @@ def plan_notes(report: PlanReport) -> list[tuple[str, str]]:
                 f"{_count(len(plan.untargeted), 'other connector', 'other connectors')} "
                 "left alone.",
                 "dim",
+            )
+        )
+    refused = report.refused
+    if refused:
+        shown = ", ".join(f"{name} ({impact.id})" for name, impact in refused)
+        notes.append(
+            (
+                f"Dangerous changes: {shown}; apply refuses them without --force or an "
+                "acknowledge: of each id in the manifest or kconnect.yaml.",
+                "bold red",
             )
         )
     if report.unsafe is not None:
@@ -262,7 +294,7 @@ def plan_markdown(report: PlanReport) -> str:
             default = {"create": "+", "delete": "-"}.get(change.action.value, " ")
             for text, _style in plan_lines(change):
                 # diff highlighting colours a line by its first character; `!` marks a change
-                marker = {"+": "+", "-": "-", "~": "!"}.get(text.lstrip()[:1], default)
+                marker = {"+": "+", "-": "-", "~": "!", "!": "!"}.get(text.lstrip()[:1], default)
                 out.append(f"{marker} {text}")
         out.append("```")
     else:
@@ -304,8 +336,9 @@ def render_apply(report: ApplyReport, console: Console) -> None:
         render_wait(report.wait, console)
     c = report.counts
     reached = f" ({c['not_reached']} did not reach its state)" if c["not_reached"] else ""
+    renamed = f"{c['renamed']} renamed, " if c.get("renamed") else ""
     line = (
-        f"Apply: {c['created']} created, {c['updated']} updated, {c['deleted']} deleted, "
+        f"Apply: {c['created']} created, {c['updated']} updated, {renamed}{c['deleted']} deleted, "
         f"{c['unchanged']} unchanged, {c['failed']} failed{reached}."
     )
     console.print(Text(line, style="bold" if report.ok else "bold red"))

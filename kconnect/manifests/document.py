@@ -15,7 +15,7 @@ from kconnect.manifests.yaml_nodes import NULL_TAG, loc, mapping_items, sequence
 if TYPE_CHECKING:
     import yaml
 
-TOP_LEVEL_KEYS = ("name", "config", "state")
+TOP_LEVEL_KEYS = ("name", "config", "state", "moved_from", "acknowledge")
 
 
 def document_manifest(
@@ -57,6 +57,18 @@ def document_manifest(
                 f"state must be running, paused or stopped, not {raw_state!r}",
                 fields["state"][1],
             )
+
+    moved_from = _top_level_string(fields, "moved_from", env, collector, start, required=False)
+    if moved_from is not None:
+        if why := validate_connector_name(moved_from):
+            collector.add("manifest/moved-from", f"moved_from: {why}", fields["moved_from"][1])
+        elif moved_from == name:
+            collector.add(
+                "manifest/moved-from",
+                "moved_from names the connector itself; give the old name",
+                fields["moved_from"][1],
+            )
+    acknowledge = _acknowledge(fields, display, collector)
 
     if "config" not in fields:
         collector.add(
@@ -103,7 +115,37 @@ def document_manifest(
         key_locations=key_locations,
         interpolated_keys=frozenset(interpolated),
         name_location=fields["name"][1],
+        moved_from=moved_from,
+        acknowledge=acknowledge,
     )
+
+
+def _acknowledge(
+    fields: Mapping[str, tuple[yaml.Node, Location]], display: str, collector: Collector
+) -> frozenset[str]:
+    """`acknowledge: [impact-id, ...]`: dangers of this connector's changes accepted. Which
+    ids exist is planning's knowledge: `kconnect.core.validate` checks them."""
+    import yaml
+
+    if "acknowledge" not in fields:
+        return frozenset()
+    node, where = fields["acknowledge"]
+    if not isinstance(node, yaml.SequenceNode):
+        collector.add(
+            "manifest/acknowledge",
+            "acknowledge must be a list of impact ids, like [topic-prefix-changed]",
+            where,
+        )
+        return frozenset()
+    ids: set[str] = set()
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or item.tag != "tag:yaml.org,2002:str":
+            collector.add(
+                "manifest/acknowledge", "each impact id must be a string", loc(display, item)
+            )
+            continue
+        ids.add(str(item.value))
+    return frozenset(ids)
 
 
 def _top_level_string(

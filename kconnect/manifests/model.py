@@ -39,6 +39,10 @@ class Manifest:
     interpolated_keys: frozenset[str] = frozenset()
     # Where `name:` was written (scope errors point there); None for manifests built in code.
     name_location: Location | None = None
+    # `moved_from:` the connector this one replaces; apply carries its offsets over (rename).
+    moved_from: str | None = None
+    # `acknowledge:` impact ids whose danger the author accepted for this connector.
+    acknowledge: frozenset[str] = frozenset()
 
     @property
     def connector_class(self) -> str:

@@ -198,7 +198,7 @@ def change_offsets(
         message = writes.change_offsets(
             client,
             name,
-            lambda: _retry_while_stopping(
+            lambda: retry_while_stopping(
                 lambda: (
                     client.reset_offsets(name)
                     if checked is None
@@ -216,7 +216,7 @@ def change_offsets(
     )
 
 
-def _retry_while_stopping(
+def retry_while_stopping(
     request: Callable[[], str], *, timeout: float, poll_interval: float
 ) -> str:
     """The worker that answers may see the STOPPED target state a moment later than the one

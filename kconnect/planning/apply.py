@@ -63,6 +63,7 @@ class ApplyResult:
             "created": sum(o.action is Action.CREATE for o in ok),
             "updated": sum(o.action is Action.UPDATE for o in ok),
             "deleted": sum(o.action is Action.DELETE for o in ok),
+            "renamed": sum(o.action is Action.RENAME for o in ok),
             "unchanged": len(self.unchanged),
             "failed": len(self.failed),
         }
@@ -138,7 +139,7 @@ def apply_plan(
 
 def write_kind(change: ConnectorChange) -> WriteKind:
     """What a change costs the worker most: a config update restarts the connector."""
-    if change.action is Action.CREATE:
+    if change.action in (Action.CREATE, Action.RENAME):
         return WriteKind.CREATE
     if change.action is Action.DELETE:
         return WriteKind.DELETE
@@ -159,6 +160,12 @@ def _apply_change(
         return
     assert manifest is not None  # creates and updates always come from a manifest
     target = manifest.state
+    if change.action is Action.RENAME:
+        from kconnect.planning.rename import rename
+
+        assert change.moved_from is not None
+        rename(client, change.moved_from, manifest, steps)
+        return
     if change.action is Action.CREATE:
         if target is not TargetState.RUNNING and features.initial_state:
             writes.create(client, name, manifest.config, target.worker_state)

@@ -6,14 +6,15 @@ renderer can leak one by accident. Apply works from the manifests, not from thes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
 from kconnect.api.live import comparable_config, live_config, live_state
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import mask_value
+from kconnect.planning.impact import HasOffsets, Impact, ImpactSeverity, PlannedChange, assess
 from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, matches_any
 
 # Live connector states that already satisfy a desired state. FAILED, UNASSIGNED and
@@ -29,6 +30,8 @@ class Action(str, Enum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    # Create under the manifest's name from `moved_from`'s config and offsets, then delete it.
+    RENAME = "rename"
 
 
 class KeyChangeKind(str, Enum):
@@ -62,10 +65,19 @@ class ConnectorChange:
     key_changes: tuple[KeyChange, ...] = ()
     state_before: str | None = None  # the worker's word (RUNNING, PAUSED, ...), None if absent
     state_after: TargetState | None = None  # None for deletes
+    # What the change does to the data (kconnect.planning.impact), most severe first.
+    impacts: tuple[Impact, ...] = ()
+    # For a rename: the connector whose offsets move to this one (`key_changes` and
+    # `state_before` describe it).
+    moved_from: str | None = None
 
     @property
     def config_changed(self) -> bool:
-        return self.action is Action.CREATE or bool(self.key_changes)
+        return self.action in (Action.CREATE, Action.RENAME) or bool(self.key_changes)
+
+    @property
+    def dangers(self) -> tuple[Impact, ...]:
+        return tuple(i for i in self.impacts if i.severity is ImpactSeverity.DANGER)
 
     @property
     def state_changed(self) -> bool:
@@ -81,6 +93,8 @@ class ConnectorChange:
             "state_before": self.state_before,
             "state_after": self.state_after.value if self.state_after else None,
             "keys": [k.to_dict() for k in self.key_changes],
+            "moved_from": self.moved_from,
+            "impacts": [i.to_dict() for i in self.impacts],
         }
 
 
@@ -159,18 +173,23 @@ def build_plan(
     password_keys_for: Callable[[Manifest | None, Mapping[str, str]], Collection[str]] = (
         lambda _m, _c: ()
     ),
+    has_offsets: HasOffsets | None = None,
 ) -> Plan:
     """Compare manifests with the live cluster (`GET /connectors?expand=info&expand=status`).
 
     Only connectors in `scope` are planned; with `targets`, only those matching a target.
     `password_keys_for(manifest, live_config)` names the PASSWORD-typed keys of a connector
     (from bundled schemas, or the worker's validate definitions when online); keys that merely
-    look like secrets are masked regardless.
+    look like secrets are masked regardless. `has_offsets` is what was read of the offsets of
+    the connectors `offsets_wanted` names; each change carries its impacts.
     """
+    desired = list(desired)
     changes: list[ConnectorChange] = []
     unchanged: list[str] = []
     untargeted: list[str] = []
     declared: set[str] = set()
+    # Live connectors a rename replaces: neither undeclared nor pruned.
+    moving: set[str] = set()
 
     def targeted(name: str) -> bool:
         return not targets or matches_any(name, targets)
@@ -183,8 +202,30 @@ def build_plan(
                 f"({scope.describe()}); it is never planned"
             )
         declared.add(manifest.name)
+        old = manifest.moved_from
+        if old is not None and old in live:
+            if not scope.owns(old):
+                raise ScopeError(
+                    f"{manifest.name}: moved_from {old!r} is outside the ownership scope "
+                    f"({scope.describe()}); it is never renamed"
+                )
+            moving.add(old)
         if not targeted(manifest.name):
             untargeted.append(manifest.name)
+            continue
+        if old is not None and old in live:
+            config = live_config(live[old])
+            keys = diff_config(config, manifest.config, password_keys_for(manifest, config))
+            changes.append(
+                ConnectorChange(
+                    manifest.name,
+                    Action.RENAME,
+                    keys,
+                    live_state(live[old]),
+                    manifest.state,
+                    moved_from=old,
+                )
+            )
             continue
         entry = live.get(manifest.name)
         if entry is None:
@@ -205,7 +246,7 @@ def build_plan(
 
     not_owned = sorted(n for n in live if not scope.owns(n))
     undeclared: list[str] = []
-    for name in sorted(set(live) - declared - set(not_owned)):
+    for name in sorted(set(live) - declared - moving - set(not_owned)):
         if targeted(name):
             undeclared.append(name)
         else:
@@ -215,22 +256,57 @@ def build_plan(
             config = live_config(live[name])
             keys = diff_config(config, {}, password_keys_for(None, config))
             changes.append(ConnectorChange(name, Action.DELETE, keys, live_state(live[name]), None))
+    changes = _with_impacts(changes, desired, live, has_offsets)
     changes.sort(key=lambda c: c.name)
-    counts = {
-        "create": sum(c.action is Action.CREATE for c in changes),
-        "update": sum(c.action is Action.UPDATE for c in changes),
-        "delete": sum(c.action is Action.DELETE for c in changes),
-        "unchanged": len(unchanged),
-    }
     return Plan(
         changes=tuple(changes),
         unchanged=tuple(sorted(unchanged)),
         unmanaged=() if prune else tuple(undeclared),
         pruning=prune,
-        counts=counts,
+        counts=_counts(changes, len(unchanged)),
         scope=scope,
         not_owned=tuple(not_owned),
         owned_on_cluster=len(live) - len(not_owned),
         targets=tuple(targets),
         untargeted=tuple(sorted(untargeted)),
     )
+
+
+def _counts(changes: Sequence[ConnectorChange], unchanged: int) -> dict[str, int]:
+    counts = {
+        "create": sum(c.action is Action.CREATE for c in changes),
+        "update": sum(c.action is Action.UPDATE for c in changes),
+        "delete": sum(c.action is Action.DELETE for c in changes),
+        "unchanged": unchanged,
+    }
+    # Only when there are any: plans without renames keep their summary as it was.
+    renames = sum(c.action is Action.RENAME for c in changes)
+    if renames:
+        counts["rename"] = renames
+    return counts
+
+
+def _with_impacts(
+    changes: list[ConnectorChange],
+    desired: list[Manifest],
+    live: Mapping[str, Mapping[str, Any]],
+    has_offsets: HasOffsets | None,
+) -> list[ConnectorChange]:
+    by_name = {m.name: m for m in desired}
+    live_configs = {n: comparable_config(live_config(e)) for n, e in live.items()}
+    planned = []
+    for change in changes:
+        manifest = by_name.get(change.name)
+        source = change.moved_from if change.action is Action.RENAME else change.name
+        planned.append(
+            PlannedChange(
+                change.name,
+                change.action.value,
+                live_configs.get(source or "", {}),
+                dict(manifest.config) if manifest is not None else {},
+                manifest.moved_from if manifest is not None else None,
+            )
+        )
+    declared = {m.name: dict(m.config) for m in desired}
+    impacts = assess(planned, live_configs, declared, has_offsets)
+    return [replace(c, impacts=impacts.get(c.name, ())) for c in changes]

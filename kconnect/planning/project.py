@@ -6,6 +6,8 @@ safe-plan limits.
       max_deletes: 10
       max_delete_percent: 25
       min_existing: 4
+    acknowledge:            # danger impacts accepted, per connector name pattern
+      "orders-cdc": [topic-prefix-changed]
 
 It is looked up in each manifest path's directory and its parents, up to the repository root
 (a directory holding `.git`) or the filesystem root. It is read strictly: an unknown key or a
@@ -18,7 +20,7 @@ from __future__ import annotations
 import math
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     import yaml
 
 PROJECT_FILE = "kconnect.yaml"
-_KEYS = ("owns", "limits")
+_KEYS = ("owns", "limits", "acknowledge")
 _LIMIT_KEYS = ("max_deletes", "max_delete_percent", "min_existing")
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -49,6 +51,8 @@ class Project:
     scope: Scope = NO_SCOPE
     limits: SafetyLimits = field(default_factory=SafetyLimits)
     path: str | None = None  # the kconnect.yaml that was read, if any
+    # Impact ids whose danger is accepted, per connector name pattern (`acknowledge:`).
+    acknowledge: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def find_project_file(paths: Sequence[str], cwd: Path | None = None) -> Path | None:
@@ -212,6 +216,8 @@ def load_project_file(path: Path) -> Project:
             project = replace(project, scope=_owns(display, value))
         elif key == "limits":
             project = replace(project, limits=_limits(display, value))
+        elif key == "acknowledge":
+            project = replace(project, acknowledge=_acknowledge(display, value))
         else:
             raise ProjectError(
                 f"{_where(display, key_node)}: unknown key {key!r} in kconnect.yaml "
@@ -263,6 +269,45 @@ def _owns(display: str, node: yaml.Node) -> Scope:
         except ScopeError as exc:
             raise ProjectError(f"{_where(display, item)}: {exc.message}") from None
     return Scope(tuple(dict.fromkeys(patterns)), display)
+
+
+def _acknowledge(display: str, node: yaml.Node) -> dict[str, tuple[str, ...]]:
+    import yaml
+
+    from kconnect.planning.impact import IMPACT_IDS
+
+    example = 'like acknowledge: {"orders-cdc": [topic-prefix-changed]}'
+    if not isinstance(node, yaml.MappingNode):
+        raise ProjectError(
+            f"{_where(display, node)}: acknowledge must map connector name patterns to lists "
+            f"of impact ids, {example}"
+        )
+    result: dict[str, tuple[str, ...]] = {}
+    for pattern, key_node, value in _items(display, node):
+        try:
+            check_pattern(pattern, "acknowledge pattern")
+        except ScopeError as exc:
+            raise ProjectError(f"{_where(display, key_node)}: {exc.message}") from None
+        if not isinstance(value, yaml.SequenceNode):
+            raise ProjectError(
+                f"{_where(display, value)}: acknowledge.{pattern} must be a list of impact ids, "
+                f"{example}"
+            )
+        ids = []
+        for item in value.value:
+            if (
+                not isinstance(item, yaml.ScalarNode)
+                or item.tag != _STR
+                or item.value not in IMPACT_IDS
+            ):
+                shown = item.value if isinstance(item, yaml.ScalarNode) else "?"
+                raise ProjectError(
+                    f"{_where(display, item)}: {shown!r} is not an impact id "
+                    f"(known: {', '.join(sorted(IMPACT_IDS))})"
+                )
+            ids.append(str(item.value))
+        result[pattern] = tuple(ids)
+    return result
 
 
 def _limits(display: str, node: yaml.Node) -> SafetyLimits:

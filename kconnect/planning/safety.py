@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kconnect.errors import KconnectError
+from kconnect.planning.impact import Impact
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,22 @@ def check_safety(deletes: int, owned: int, limits: SafetyLimits) -> UnsafePlan |
                 "(max_delete_percent)",
             )
     return None
+
+
+class DangerousPlanError(KconnectError):
+    """The plan holds a `danger` impact nobody acknowledged and `--force` was not given.
+    Nothing was written."""
+
+    def __init__(self, refused: list[tuple[str, Impact]]) -> None:
+        self.refused = refused
+        shown = "; ".join(f"{name}: {impact.id} ({impact.message})" for name, impact in refused)
+        first_name, first = refused[0]
+        super().__init__(
+            f"refusing a plan with {len(refused)} dangerous change(s): {shown}; nothing was "
+            f"written. Instead: {first.advice}. To apply it anyway, acknowledge each impact "
+            f"in the connector's manifest (acknowledge: [{first.id}] in {first_name}'s), or "
+            "in kconnect.yaml (acknowledge:), or re-run with --force"
+        )
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [{"connector": name, **impact.to_dict()} for name, impact in self.refused]

@@ -40,7 +40,9 @@ from kconnect.output.redaction import is_config_reference, is_secret_key
 from kconnect.planning.plan import Action, ConnectorChange, Plan
 from kconnect.planning.scope import Scope
 
-PLAN_FILE_VERSION = 1
+# 2: changes carry `impacts` and `moved_from` (renames); a version-1 file lacks what the
+# reviewer was shown about the data, so it is refused.
+PLAN_FILE_VERSION = 2
 _FORMAT = "kconnect-plan"
 _STRETCH_ITERATIONS = 50_000
 # A credential inside a URL (`jdbc:mysql://user:pw@host`) is a secret whatever its key.
@@ -154,6 +156,8 @@ def _change_entry(
         "state_before": change.state_before,
         "state_after": change.state_after.value if change.state_after else None,
         "keys": key_entries,
+        "moved_from": change.moved_from,
+        "impacts": [i.to_dict() for i in change.impacts],
         "live": live_fp,
         "desired": desired_fp,
     }
@@ -186,7 +190,9 @@ def plan_document(
         "salt": salt,
         "summary": dict(plan.counts),
         "changes": [
-            _change_entry(c, salt, by_name.get(c.name), live.get(c.name), password_keys_for)
+            _change_entry(
+                c, salt, by_name.get(c.name), live.get(c.moved_from or c.name), password_keys_for
+            )
             for c in plan.changes
         ],
     }
@@ -287,8 +293,11 @@ def differences(saved: Mapping[str, Any], fresh: Mapping[str, Any]) -> list[str]
 
 def _shape(entry: Mapping[str, Any]) -> tuple[Any, ...]:
     keys = tuple((k.get("key"), k.get("change")) for k in entry.get("keys") or ())
+    impacts = tuple((i.get("id"), i.get("severity")) for i in entry.get("impacts") or ())
     return (
         entry.get("action"),
+        entry.get("moved_from"),
+        impacts,
         entry.get("desired"),
         entry.get("state_after"),
         entry.get("config_changed"),
@@ -297,4 +306,9 @@ def _shape(entry: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def _past(action: str) -> str:
-    return {"create": "created", "update": "updated", "delete": "deleted"}.get(action, action)
+    return {
+        "create": "created",
+        "update": "updated",
+        "delete": "deleted",
+        "rename": "renamed",
+    }.get(action, action)

@@ -121,7 +121,8 @@ class CycleStatus(str, Enum):
     UNHEALTHY = "unhealthy"  # in sync, but a connector or task is FAILED or UNASSIGNED
     ERROR = "error"  # the cluster could not be read, or a write failed
     INVALID = "invalid"  # the manifests are invalid; nothing was sent
-    UNSAFE = "unsafe"  # the plan passes a safe-plan limit; nothing was written
+    # the plan passes a safe-plan limit, or holds an unacknowledged danger; nothing was written
+    UNSAFE = "unsafe"
 
     @property
     def exit_code(self) -> ExitCode:
@@ -364,6 +365,7 @@ class Reconciler:
             prune=self.options.prune,
             scope=project.scope,
             limits=project.limits,
+            acknowledge=project.acknowledge,
         )
         secrets = core.secret_values(
             [m.config for m in report.manifests] + [live_config(e) for e in live.values()]
@@ -383,23 +385,9 @@ class Reconciler:
                 state_after=change.state_after.value if change.state_after else None,
             )
         self._note_scope(cycle, plan)
-        if plan_report.unsafe is not None:
-            # Never forced: a loop that deletes half a cluster because a directory vanished
-            # from a git checkout is what these limits exist to stop.
-            self.metrics.record_unsafe_plan()
-            self._emit(
-                cycle,
-                "unsafe",
-                f"refusing an unsafe plan: {plan_report.unsafe.message}; nothing was written "
-                "this cycle (reconcile never forces; check the manifests and the scope, or "
-                "raise the limit)",
-                level="error",
-                result="refused",
-                deletes=plan_report.unsafe.deletes,
-                owned=plan_report.unsafe.owned,
-                limit=plan_report.unsafe.limit,
-            )
-            return CycleStatus.UNSAFE, f"unsafe plan: {plan_report.unsafe.message}"
+        refusal = self._refusal(cycle, plan_report)
+        if refusal is not None:
+            return refusal
         if self._stopping():
             if plan.changes:
                 self._emit(cycle, "skipped", "stop requested: not applying the drift found")
@@ -486,6 +474,47 @@ class Reconciler:
         if cycle.unhealthy:
             return CycleStatus.UNHEALTHY, None
         return CycleStatus.OK, None
+
+    def _refusal(
+        self, cycle: _Cycle, plan_report: core.PlanReport
+    ) -> tuple[CycleStatus, str] | None:
+        """Why this cycle writes nothing (a safe-plan limit, an unacknowledged danger)."""
+        if plan_report.unsafe is not None:
+            # Never forced: a loop that deletes half a cluster because a directory vanished
+            # from a git checkout is what these limits exist to stop.
+            self.metrics.record_unsafe_plan()
+            self._emit(
+                cycle,
+                "unsafe",
+                f"refusing an unsafe plan: {plan_report.unsafe.message}; nothing was written "
+                "this cycle (reconcile never forces; check the manifests and the scope, or "
+                "raise the limit)",
+                level="error",
+                result="refused",
+                deletes=plan_report.unsafe.deletes,
+                owned=plan_report.unsafe.owned,
+                limit=plan_report.unsafe.limit,
+            )
+            return CycleStatus.UNSAFE, f"unsafe plan: {plan_report.unsafe.message}"
+        refused = plan_report.refused
+        if refused:
+            # Never forced either: a danger needs an `acknowledge:` in git, reviewed.
+            self.metrics.record_dangerous_plan()
+            for name, impact in refused:
+                self._emit(
+                    cycle,
+                    "dangerous",
+                    f"{name}: refusing a dangerous change ({impact.id}): {impact.message}; "
+                    f"nothing was written this cycle. Instead: {impact.advice}; or acknowledge "
+                    f"it (acknowledge: [{impact.id}] in the manifest or kconnect.yaml)",
+                    level="error",
+                    result="refused",
+                    connector=name,
+                    impact=impact.id,
+                )
+            shown = ", ".join(f"{n} ({i.id})" for n, i in refused)
+            return CycleStatus.UNSAFE, f"dangerous changes not acknowledged: {shown}"
+        return None
 
     def _desired(self, cycle: _Cycle) -> tuple[Project, core.ValidationReport] | str:
         """The project and the valid manifests, or why this cycle sends nothing."""

@@ -68,6 +68,7 @@ class ReconcileMetrics:
         self.writes = 0
         self.restarts = 0
         self.unsafe_plans = 0  # plans refused by a safe-plan limit
+        self.dangerous_plans = 0  # plans refused for an unacknowledged danger impact
         self.last_success: float | None = None  # unix time
         self.last_duration: float | None = None
         self.consecutive_failures = 0
@@ -106,6 +107,10 @@ class ReconcileMetrics:
     def record_unsafe_plan(self) -> None:
         with self._lock:
             self.unsafe_plans += 1
+
+    def record_dangerous_plan(self) -> None:
+        with self._lock:
+            self.dangerous_plans += 1
 
     def record_failure(self, stage: str, count: int = 1) -> None:
         with self._lock:
@@ -168,6 +173,12 @@ class ReconcileMetrics:
                     "counter",
                     "Plans not applied because they passed a safe-plan limit (too many deletes).",
                     [({}, float(self.unsafe_plans))],
+                ),
+                _Family(
+                    "kconnect_reconcile_dangerous_plans_total",
+                    "counter",
+                    "Plans not applied because they hold a danger impact nobody acknowledged.",
+                    [({}, float(self.dangerous_plans))],
                 ),
                 _Family(
                     "kconnect_reconcile_failures_total",
