@@ -15,11 +15,13 @@ TRACE_LINES = 3
 def trace_summary(
     trace: str | None, secrets: Collection[str] = (), lines: int = TRACE_LINES
 ) -> str:
-    """The first lines of a Java stack trace, with any known secret value removed."""
+    """The first lines of a Java stack trace, with any known secret value removed. The whole
+    trace is redacted before it is cut: a PEM key or a value split over lines is only
+    recognised whole."""
     if not trace:
         return ""
-    head = [line.rstrip() for line in trace.splitlines()[:lines]]
-    return redact_text("\n".join(head), secrets)
+    redacted = redact_text(trace, secrets)
+    return "\n".join(line.rstrip() for line in redacted.splitlines()[:lines])
 
 
 @dataclass(frozen=True)

@@ -302,7 +302,7 @@ BAD_INPUTS = {
     ),
     "list-item-with-comma": (
         HEADER + "  topics: ['x,y', z]\n",
-        "4: topics: list item 'x,y' contains a comma, which joining the list with commas "
+        "4: topics: list item 1 contains a comma, which joining the list with commas "
         "would make ambiguous; write the whole value as one string",
     ),
     "list-item-empty": (

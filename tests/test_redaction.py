@@ -69,6 +69,8 @@ def test_a_learnt_password_key_is_masked_by_pattern() -> None:
 def test_url_credentials_in_any_key() -> None:
     assert mask_value("connection.url", "jdbc:mysql://app:pw@db/x") == f"jdbc:mysql://app:{M}@db/x"
     assert mask_value("connection.url", "http://db/x") == "http://db/x"
-    assert config_secret_values(
+    values = config_secret_values(
         {"connection.url": "mongodb://u:pw1@h", "sasl.jaas.config": 'x password="pw2";', "a": "b"}
-    ) == {"pw1", 'x password="pw2";', "pw2"}
+    )
+    # the URL's user:password also as a Basic header carries it
+    assert values == {"pw1", 'x password="pw2";', "pw2", "dTpwdzE="}

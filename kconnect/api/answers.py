@@ -3,25 +3,36 @@ successful answer the client uses must have."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+ERROR_TEXT_LIMIT = 300
+
 
 def error_message(response: httpx.Response) -> str:
-    """The worker's `message`, or a short form of a non-JSON (Jetty HTML) error body."""
+    """The worker's `message`, or a short form of a non-JSON (Jetty HTML) error body.
+
+    Redacted before it is shortened (a secret cut in two is no longer recognised), and a
+    `message` that is not a string stays JSON (Python's `str()` would write `{'k': 'v'}`,
+    which the `"key": "value"` pattern does not see)."""
+    from kconnect.output.redaction import redact_data, redact_text, shorten
+
     try:
         body = response.json()
     except ValueError:
-        text = response.text.strip()
+        text = redact_text(response.text.strip())
         if "<title>" in text:
             text = text.split("<title>", 1)[1].split("</title>", 1)[0]
-        return text[:300] or response.reason_phrase
-    if isinstance(body, dict) and "message" in body:
+        return shorten(text, ERROR_TEXT_LIMIT) or response.reason_phrase
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
         return str(body["message"])
-    return str(body)[:300]
+    shown = body["message"] if isinstance(body, dict) and "message" in body else body
+    text = json.dumps(redact_data(shown), ensure_ascii=False)
+    return shorten(text, ERROR_TEXT_LIMIT)
 
 
 # -- shapes of successful answers ------------------------------------------------------------

@@ -44,6 +44,7 @@ from kconnect.errors import (
     UnknownOutcome,
     UnsupportedByWorker,
 )
+from kconnect.output.redaction import shorten
 
 log = logging.getLogger("kconnect.client")
 
@@ -330,7 +331,8 @@ class ConnectClient:
             except ValueError:
                 raise ApiError(
                     response.status_code,
-                    f"worker answered with non-JSON content: {response.text[:200]!r}",
+                    # redacted before it is cut and quoted (see `shorten`)
+                    f"worker answered with non-JSON content: {shorten(response.text, 200)!r}",
                     method=method,
                     path=where,
                 ) from None

@@ -165,11 +165,12 @@ class Connection:
     def client(self) -> ConnectClient:
         """A client for the selected cluster; its credentials are registered as secrets."""
         from kconnect.api.client import ConnectClient
-        from kconnect.config.settings import resolve_client_settings
+        from kconnect.config.settings import proxy_secret_values, resolve_client_settings
         from kconnect.output.console import configure_logging, console
         from kconnect.output.redaction import register_secrets
 
         configure_logging(self.verbose)
+        register_secrets(proxy_secret_values(os.environ))  # before any message may quote one
         settings = resolve_client_settings(
             os.environ,
             url=self.url,

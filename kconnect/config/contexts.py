@@ -262,7 +262,12 @@ def _check_context(
     for key in ("password_env", "token_env"):
         env_name = values.get(key)
         if env_name is not None and not _ENV_NAME.fullmatch(str(env_name)):
-            fail(key, f"{key} must be an environment variable name, not {env_name!r}")
+            # never quoted: what is written there instead of a name is often the secret itself
+            fail(
+                key,
+                f"{key} must be the name of an environment variable (letters, digits and _); "
+                "the value itself is not shown, in case it is the secret",
+            )
     for a, b in (("password_env", "password_file"), ("token_env", "token_file")):
         if a in values and b in values:
             fail(b, f"set either {a} or {b}, not both")

@@ -9,6 +9,7 @@ files, and every resolved value remembers where it came from (`kconnect context 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,10 +65,12 @@ class ClientSettings:
         the encoded `Authorization` header values, for the output redaction safety net."""
         import base64
 
-        from kconnect.output.redaction import url_passwords
+        from kconnect.output.redaction import url_user_passwords, user_password_forms
 
         values = [v for v in (self.password, self.token) if v]
-        values += url_passwords(self.url)  # `http://user:PASSWORD@host` (KCONNECT_URL, --url)
+        # `http://user:PASSWORD@host` (KCONNECT_URL, --url): sent as a Basic header
+        for user, password in url_user_passwords(self.url):
+            values += [password, *user_password_forms(user, password)]
         if self.token:
             values.append(f"Bearer {self.token}")
         if self.username is not None and self.password:
@@ -276,23 +279,42 @@ class _Layers:
     def _secret(self, what: str, env_name: str | None, file_name: str | None) -> str | None:
         """A credential named by the context: `<what>_env` (a variable) or `<what>_file`."""
         if env_name:
-            origin = f"env {env_name} ({what}_env in {self._ctx_origin(f'{what}_env')})"
-            self.origins[what] = origin
             value = self.env.get(env_name)
+            # A name that is not set and does not look like one (UPPER_SNAKE) may be the
+            # secret written where its variable's name belongs: name the key, not the value.
+            shown = env_name if value or _CONVENTIONAL_ENV_NAME.fullmatch(env_name) else None
+            where = self._ctx_origin(f"{what}_env")
+            origin = f"env {shown} ({what}_env in {where})" if shown else f"{what}_env in {where}"
+            self.origins[what] = origin
             if not value:
-                self.problems.append(f"environment variable {env_name} is not set ({origin})")
+                variable = (
+                    f"environment variable {shown}"
+                    if shown
+                    else (f"the environment variable named by {what}_env")
+                )
+                self.problems.append(f"{variable} is not set ({origin})")
                 return None
             return value
         if file_name:
-            origin = f"file {file_name} ({what}_file in {self._ctx_origin(f'{what}_file')})"
+            where = self._ctx_origin(f"{what}_file")
+            # A path that does not exist may be the secret itself: it is not quoted then.
+            exists = os.path.lexists(file_name)
+            origin = (
+                f"file {file_name} ({what}_file in {where})"
+                if exists
+                else f"{what}_file in {where}"
+            )
             self.origins[what] = origin
             try:
                 value = Path(file_name).read_text(encoding="utf-8").rstrip("\r\n")
             except (OSError, UnicodeDecodeError) as exc:
                 reason = getattr(exc, "strerror", None) or type(exc).__name__
-                self.problems.append(
-                    f"cannot read the {what} file {file_name}: {reason} ({origin})"
+                named = (
+                    f"the {what} file {file_name}"
+                    if exists
+                    else f"the {what} file named by {what}_file"
                 )
+                self.problems.append(f"cannot read {named}: {reason} ({origin})")
                 return None
             if not value:
                 self.problems.append(f"the {what} file {file_name} is empty ({origin})")
@@ -300,6 +322,32 @@ class _Layers:
             return value
         self.origins[what] = "not set"
         return None
+
+
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+def proxy_secret_values(env: Mapping[str, str]) -> list[str]:
+    """The passwords in the proxy variables' user info (`http://user:PASSWORD@proxy:3128`),
+    with the `user:password` forms a `Proxy-Authorization` header (and a 407 page quoting
+    it) carries: secrets like any other credential."""
+    from kconnect.output.redaction import url_user_passwords, user_password_forms
+
+    values: list[str] = []
+    for name in PROXY_VARIABLES:
+        for user, password in url_user_passwords(env.get(name) or ""):
+            values += [password, *user_password_forms(user, password)]
+    return values
+
+
+_CONVENTIONAL_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 
 
 def _file_problems(what: str, path: str, origin: str) -> list[str]:

@@ -157,6 +157,6 @@ def read_env_file(path: Path) -> dict[str, str]:
             if quote == '"':
                 value = re.sub(r"\\([n\\\"])", lambda m: _ESCAPES[m.group(1)], value)
         else:
-            value = re.sub(r"\s+#.*$", "", value)
+            value = re.sub(r"(?<!\s)\s+#.*$", "", value)
         result[key] = value
     return result

@@ -57,7 +57,68 @@ def compose_documents(text: str, display: str, collector: Collector) -> list[yam
         collector.add("manifest/empty", "file holds no manifest", Location(display, 1))
     for document in non_empty:
         _check_tags(document, display, collector)
-    return non_empty
+    bounded = [d for d in non_empty if _expansion_bounded(d, len(text), display, collector)]
+    return bounded
+
+
+# Aliases share nodes, so composing is cheap; what reads the values (list joins, checks, the
+# request body) expands them. A document may grow by reuse, not explode (billion laughs).
+EXPANSION_FACTOR = 10
+EXPANSION_FLOOR = 1 << 20
+
+
+def _expansion_bounded(root: yaml.Node, text_size: int, display: str, collector: Collector) -> bool:
+    """False (with a problem recorded) when aliases expand `root` past the limit: at most
+    EXPANSION_FACTOR times the file's size, and never less than EXPANSION_FLOOR characters."""
+    import yaml
+
+    limit = max(EXPANSION_FACTOR * text_size, EXPANSION_FLOOR)
+    sizes: dict[int, int] = {}
+    references: dict[int, int] = {}
+    nodes: dict[int, yaml.Node] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # iterative post-order: nesting depth cannot exhaust Python's stack
+        node, children_done = stack.pop()
+        key = id(node)
+        if not children_done:
+            references[key] = references.get(key, 0) + 1
+            if key in nodes:
+                continue
+            nodes[key] = node
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = len(node.value) + 1
+            continue
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+        )
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+            continue
+        sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+    size = sizes[id(root)]
+    if size <= limit:
+        return True
+    repeated = max(
+        (k for k, n in references.items() if n > 1),
+        key=lambda k: sizes[k] * references[k],
+        default=id(root),
+    )
+    anchor = nodes[repeated]
+    collector.add(
+        "manifest/yaml",
+        f"YAML aliases expand this document to over {_megabytes(size)} (limit "
+        f"{_megabytes(limit)}): the value at line {anchor.start_mark.line + 1} is repeated "
+        f"{references[repeated]} times; write the values out instead of repeating an anchor",
+        loc(display, root),
+    )
+    return False
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MB"
 
 
 # Tags a manifest may carry, explicitly or as YAML resolves them: Connect configs are
@@ -144,7 +205,7 @@ def sequence_items(
     """The items of a list value, each one a plain value that survives the comma join."""
     import yaml
 
-    for item in node.value:
+    for number, item in enumerate(node.value, 1):
         if not isinstance(item, yaml.ScalarNode) or item.tag == NULL_TAG:
             collector.add(
                 "manifest/value",
@@ -157,7 +218,8 @@ def sequence_items(
         if "," in item.value:
             collector.add(
                 "manifest/value",
-                f"{key}: list item {item.value!r} contains a comma, which joining the list "
+                # the item is named by its place, never quoted: the key may be a secret one
+                f"{key}: list item {number} contains a comma, which joining the list "
                 "with commas would make ambiguous; write the whole value as one string",
                 loc(display, item),
             )

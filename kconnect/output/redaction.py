@@ -38,18 +38,21 @@ _SECRET_KEY = re.compile(
 # stored value is not the secret itself.
 _CONFIG_REFERENCE = re.compile(r"^\$\{[^:}]+:[^}]*\}$")
 
-# `scheme://user:password@host`. The authority ends at `/`, `?`, `#` or whitespace; the
-# password runs to the last `@` before that (unencoded `@` in passwords is common).
-_URL_USERINFO = re.compile(
-    r"(?P<prefix>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@]*:)(?P<password>[^\s/?#]*)(?P<at>@)"
-)
+# Characters of a URL scheme (`jdbc:mysql`'s `mysql`), and where a URL-like token ends.
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_TOKEN_END = re.compile(r"\s")  # not quotes: passwords hold them
+_USER_END = re.compile(r"[:/?#@]")
+_AUTHORITY_END = re.compile(r"[/?#]")
 # A config key as the worker writes it in `Map.toString()` or JSON.
 _KEY = r"[A-Za-z0-9_][A-Za-z0-9_.\-]*"
 _KEY_EQUALS = re.compile(rf"(?<![A-Za-z0-9_.\-])({_KEY})[ \t]*=[ \t]*")
 _NEXT_ENTRY = re.compile(rf", {_KEY}=")
-_JSON_PAIR = re.compile(rf'(?P<q>\\*")(?P<key>{_KEY})(?P=q)\s*:\s*(?P=q)')
+# `(?<!\\)`: a match starts at the first backslash of a run (linear on `\\\\\\…`).
+_JSON_PAIR = re.compile(rf'(?<!\\)(?P<q>\\*")(?P<key>{_KEY})(?P=q)\s*:\s*(?P=q)')
 _INVALID_VALUE = re.compile(
-    rf"(?P<head>Invalid value )(?P<value>.*?)(?P<tail> for configuration (?P<key>{_KEY}))"
+    # the value stops at the next `Invalid value `: linear on a line of many of them
+    rf"(?P<head>Invalid value )(?P<value>(?:(?!Invalid value ).)*?)"
+    rf"(?P<tail> for configuration (?P<key>{_KEY}))"
 )
 
 
@@ -66,18 +69,56 @@ def is_config_reference(value: str) -> bool:
 # -- URLs ----------------------------------------------------------------------------------------
 
 
+def url_userinfo_spans(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The (user, password) spans of every `scheme://user:password@host` in `text`.
+
+    The password runs to the last `@` of the authority. When the authority as a strict URL
+    parser sees it (up to the first `/`, `?` or `#`) holds no `@`, the password itself may
+    hold those characters (`jdbc:mysql://app:pa/ss@db/inv`): like the JDBC drivers, the user
+    info then ends at the last `@` before the host — unless what follows `user:` is a port
+    (`http://host:8083/a@b` has no user info). Linear in `text`: no regex backtracks over it.
+    """
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    pos = 0
+    token_end = token_last_at = -1
+    while (sep := text.find("://", pos)) >= 0:
+        pos = sep + 3
+        if sep == 0 or text[sep - 1] not in _SCHEME_CHARS:
+            continue
+        start = pos
+        if start >= token_end:
+            end_match = _TOKEN_END.search(text, start)
+            token_end = end_match.start() if end_match else len(text)
+            token_last_at = text.rfind("@", start, token_end)
+        if token_last_at < start:
+            continue  # no `@` left in this token: no user info
+        user_end = _USER_END.search(text, start, token_end)
+        if not user_end or user_end.group() != ":":
+            continue
+        colon = user_end.start()
+        password_start = colon + 1
+        authority = _AUTHORITY_END.search(text, password_start, token_end)
+        authority_end = authority.start() if authority else token_end
+        at = text.rfind("@", password_start, authority_end)
+        if at < 0:
+            if text[password_start:authority_end].isdigit() or token_last_at < authority_end:
+                continue  # `host:port/path@x`
+            at = token_last_at
+        spans.append(((start, colon), (password_start, at)))
+    return spans
+
+
 def url_password_spans(text: str) -> list[tuple[int, int]]:
     """Where the passwords of every `scheme://user:password@host` in `text` are (ConfigProvider
     references and already masked ones excluded)."""
     if "://" not in text:
         return []
-    return [
-        m.span("password")
-        for m in _URL_USERINFO.finditer(text)
-        if m.group("password")
-        and not is_config_reference(m.group("password"))
-        and m.group("password") != MASK
-    ]
+    spans = []
+    for _user, (start, end) in url_userinfo_spans(text):
+        password = text[start:end]
+        if password and password != MASK and not is_config_reference(password):
+            spans.append((start, end))
+    return spans
 
 
 def url_passwords(text: str) -> list[str]:
@@ -87,15 +128,19 @@ def url_passwords(text: str) -> list[str]:
 
 def mask_url_credentials(text: str) -> str:
     """`scheme://user:password@host/…` → `scheme://user:********@host/…`, for every URL."""
+    return _replace_spans(text, url_password_spans(text))
+
+
+def url_user_passwords(text: str) -> list[tuple[str, str]]:
+    """(user, password) of every URL with a password in `text`, for the encoded forms of
+    `user:password` (a Basic `Authorization` header) to be registered."""
     if "://" not in text:
-        return text
-
-    def masked(m: re.Match[str]) -> str:
-        if is_config_reference(m.group("password")):
-            return m.group(0)
-        return m.group("prefix") + MASK + m.group("at")
-
-    return _URL_USERINFO.sub(masked, text)
+        return []
+    return [
+        (text[u0:u1], text[p0:p1])
+        for (u0, u1), (p0, p1) in url_userinfo_spans(text)
+        if p1 > p0 and not is_config_reference(text[p0:p1])
+    ]
 
 
 # -- by key --------------------------------------------------------------------------------------
@@ -118,17 +163,29 @@ def mask_config(config: Mapping[str, str], password_keys: Collection[str] = ()) 
 def config_secret_values(
     config: Mapping[str, Any], password_keys: Collection[str] = ()
 ) -> set[str]:
-    """Every value of `config` that must not appear anywhere: secret keys' values and the
-    passwords inside URLs."""
+    """Every value of `config` that must not appear anywhere: secret keys' values, the
+    passwords inside URLs, and `user:password` (with its base64, as a Basic `Authorization`
+    header carries it) for the users named beside them."""
     values: set[str] = set()
+    users: set[str] = set()
     for key, value in config.items():
         if not isinstance(value, str) or not value or is_config_reference(value):
             continue
         if is_secret_key(str(key), password_keys):
             values.add(value)
             values.update(_jaas_passwords(value))
-        values.update(url_passwords(value))
+        elif _USER_KEY.search(str(key)):
+            users.add(value)
+        for user, password in url_user_passwords(value):
+            values.add(password)
+            values.update(user_password_forms(user, password))
+    for user in users:
+        for password in list(values):
+            values.update(user_password_forms(user, password))
     return values
+
+
+_USER_KEY = re.compile(r"(^|[._-])user(name)?$", re.IGNORECASE)
 
 
 # -- by pattern, for worker text -----------------------------------------------------------------
@@ -147,7 +204,9 @@ def _quoted_end(text: str, start: int, quote: str) -> int:
         # 1 (or 5, 9…) backslashes before it; an escaped quote inside the value has 3, 7…
         end = text.find('"', start, line_end)
         while end >= 0:
-            slashes = end - len(text[:end].rstrip("\\"))
+            slashes = 0
+            while end - slashes > 0 and text[end - slashes - 1] == "\\":
+                slashes += 1
             if slashes % 4 == 1:
                 return end - 1
             end = text.find('"', end + 1, line_end)
@@ -235,14 +294,117 @@ def _jaas_passwords(value: str) -> list[str]:
     return [m.group(2) for m in _JAAS_PASSWORD.finditer(value) if m.group(2)]
 
 
+# Listings one `key = value` / `key : value` / `key: value` to a line: Kafka's AbstractConfig
+# dump (`\tconnection.password = x`, logged at every task start and quoted in config errors),
+# `Properties.list()`, YAML-ish property dumps. The value runs to the end of the line.
+# A bare word and a colon (`password:    set`) is a label of kconnect's own output, not one.
+_LINE_PAIR = re.compile(
+    rf"^[ \t]*(?P<key>{_KEY})(?P<sep>[ \t]*[=:])[ \t]*(?P<value>[^\n]*)", re.MULTILINE
+)
+# XML: `<entry key="db.password">x</entry>` (java.util.Properties.storeToXML),
+# `<db.password>x</db.password>`, `<name>db.password</name><value>x</value>` (Hadoop style).
+_XML_KEY_ATTRIBUTE = re.compile(
+    rf"<[A-Za-z][\w.:-]*[ \t\r\n][^<>]*?\b(?:key|name)[ \t]*=[ \t]*(?P<q>[\"'])(?P<key>{_KEY})"
+    r"(?P=q)"
+)
+_TAG_CLOSE = re.compile(r"[<>]")
+_XML_ELEMENT = re.compile(rf"<(?P<key>{_KEY})>")
+_XML_NAME_VALUE = re.compile(rf"<name>[ \t\r\n]*(?P<key>{_KEY})[ \t\r\n]*</name>[ \t\r\n]*<value>")
+# A PEM private key, also with its line breaks escaped (`\\n` in JSON); masked whole even when
+# its END line was cut off.
+_PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+_PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY-----")
+_PEM_BODY = re.compile(r"[A-Za-z0-9+/=\s\\]*")
+
+
+def _mask_line_pairs(text: str, password_keys: Collection[str]) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _LINE_PAIR.finditer(text):
+        value = m.group("value").rstrip()
+        key = m.group("key")
+        if m.group("sep") == ":" and not any(c in key for c in "._-"):
+            continue
+        if (
+            not is_secret_key(key, password_keys)
+            or not value
+            or value.startswith(MASK)
+            or value.strip("\"'") == MASK
+            or value == "[hidden]"  # Kafka's own mask for PASSWORD-typed keys
+            or is_config_reference(value.strip("\"'"))
+        ):
+            continue
+        out += [text[pos : m.start("value")], MASK]
+        pos = m.start("value") + len(value)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _mask_xml(text: str, password_keys: Collection[str]) -> str:
+    spans: list[tuple[int, int]] = []
+    for pattern in (_XML_KEY_ATTRIBUTE, _XML_ELEMENT, _XML_NAME_VALUE):
+        for m in pattern.finditer(text):
+            if not is_secret_key(m.group("key"), password_keys):
+                continue
+            start = m.end()
+            if pattern is _XML_KEY_ATTRIBUTE:
+                close = _TAG_CLOSE.search(text, start)
+                if not close or close.group() != ">" or text[close.start() - 1] == "/":
+                    continue  # `<entry key="x"/>`: no content
+                start = close.end()
+            end = text.find("<", start)
+            end = len(text) if end < 0 else end
+            value = text[start:end]
+            if value.strip() and value != MASK and not is_config_reference(value.strip()):
+                spans.append((start, end))
+    return _replace_spans(text, spans)
+
+
+def _mask_pem(text: str) -> str:
+    spans = []
+    pos = 0
+    ends = True  # False once no END line is left: later BEGINs need not look for one
+    while m := _PEM_BEGIN.search(text, pos):
+        end = _PEM_END.search(text, m.end()) if ends else None
+        ends = end is not None
+        if end:
+            spans.append((m.end(), end.start()))
+            pos = end.end()
+        else:  # cut off: the base64 body (line breaks raw or escaped) is the key
+            body = _PEM_BODY.match(text, m.end())
+            spans.append((m.end(), body.end() if body else m.end()))
+            pos = m.end()
+    return _replace_spans(text, spans)
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each of `spans` (overlaps merged) replaced by the mask."""
+    if not spans:
+        return text
+    out, at = [], 0
+    for start, end in sorted(spans):
+        if end <= at:
+            continue
+        out += [text[at : max(start, at)], MASK]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
 def redact_patterns(text: str, password_keys: Collection[str] = ()) -> str:
     """Mask what looks like a secret in free text even if its value was never seen."""
+    if "PRIVATE KEY-----" in text:
+        text = _mask_pem(text)
     if "=" in text:
         text = _mask_key_value_pairs(text, password_keys)
     if '"' in text:
         text = _mask_json_pairs(text, password_keys)
     if "Invalid value" in text:
         text = _mask_invalid_value(text, password_keys)
+    if "=" in text or ":" in text:
+        text = _mask_line_pairs(text, password_keys)
+    if "<" in text:
+        text = _mask_xml(text, password_keys)
     return mask_url_credentials(text)
 
 
@@ -253,6 +415,14 @@ def redact_text(
     replaced, then secret-looking pairs and URL passwords masked by pattern."""
     text = _registry.replace(text, secret_values)
     return redact_patterns(text, _registry.keys | frozenset(password_keys))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Worker text cut to `limit` characters for display — after redaction, never before:
+    a secret cut in two would no longer be recognised (the head of a known value, lines 2–3
+    of a PEM key whose BEGIN line was the cut)."""
+    text = redact_text(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # kconnect's own settings that name where a credential is (`password_env`, `token_file`).
@@ -290,26 +460,136 @@ def redact_data(value: Any, password_keys: Collection[str] = ()) -> Any:
 # -- registry of known secret values (last line of defence) ------------------------------------
 
 
+_LONG_SECRET = 4096
+
+
 def _escaped_forms(value: str) -> set[str]:
-    """The ways a value can be spelled once serialised: JSON (ASCII and UTF-8), Python repr."""
-    forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    """The ways a value can be spelled once serialised or echoed: JSON (ASCII and UTF-8, and
+    JSON quoted in JSON), Python and Java string literals, Java `.properties` escapes, XML/HTML
+    entities, URL-encoding, and base64 (whole, and the part of it that does not depend on
+    what is encoded around it — a Basic `Authorization` header carrying `user:password`)."""
+    import base64
+    import html
+    from urllib.parse import quote, quote_plus
+
+    json_ascii = json.dumps(value)[1:-1]
+    forms = {value, json_ascii, json.dumps(value, ensure_ascii=False)[1:-1]}
+    if len(value) > _LONG_SECRET:
+        # A value this long (a PEM key, a 100 KB blob) is echoed whole or not at all: its
+        # rarer spellings would cost more to build than they could catch.
+        return {f for f in forms if f} | {repr(value)[1:-1]}
+    forms.add(json.dumps(json_ascii)[1:-1])  # JSON quoted inside a JSON string
     forms.add(repr(value)[1:-1])
+    python_single = value.replace("\\", "\\\\").replace("'", "\\'")
+    forms |= {python_single, value.replace("\\", "\\\\").replace('"', '\\"')}
+    # Java: `\uXXXX` with upper-case hex (Properties.store), `\:` `\=` `\ ` in properties
+    forms.add(re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), json_ascii))
+    forms.add(re.sub(r"([:=# !])", r"\\\1", value.replace("\\", "\\\\")))
+    markup = html.escape(value, quote=False)
+    forms.add(markup)
+    for double in ("&quot;", "&#34;"):
+        for single in ("&#x27;", "&apos;", "&#39;"):
+            forms.add(markup.replace('"', double).replace("'", single))
+    for safe in ("", "/", "!$&'()*+,;=:"):
+        encoded = quote(value, safe=safe)
+        forms |= {encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), encoded)}
+    forms.add(quote_plus(value))
+    raw = value.encode("utf-8")
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.add(encode(raw).decode("ascii"))
+        for offset in (1, 2):  # `offset` bytes of something else before the value
+            encoded = encode(b"\0" * offset + raw).decode("ascii")
+            first = -(-8 * offset // 6)  # first character made of the value's bits only
+            last = 8 * (offset + len(raw)) // 6
+            if last - first >= 8:
+                forms.add(encoded[first:last])
+        whole = encode(raw).decode("ascii")
+        core = whole[: 8 * len(raw) // 6]
+        if len(core) >= 8:
+            forms.add(core)
     return {f for f in forms if f}
+
+
+def user_password_forms(user: str, password: str) -> list[str]:
+    """The password and the base64 of `user:password` (a Basic `Authorization` or
+    `Proxy-Authorization` header), also percent-decoded as a URL's user info is before it is
+    sent (`p%2Fss` is `p/ss`)."""
+    import base64
+    from urllib.parse import unquote
+
+    forms = []
+    for u, p in {(user, password), (unquote(user), unquote(password))}:
+        pair = f"{u}:{p}"
+        # not `pair` itself: the user name stays readable beside a masked password
+        forms += [p, base64.b64encode(pair.encode("utf-8")).decode("ascii")]
+    return forms
+
+
+# A line break as a worker wraps long text: the break and the next line's indentation.
+_LINE_BREAK = re.compile(r"\r?\n[ \t]*")
+
+
+def _replace_split(text: str, values: Iterable[str]) -> str:
+    """Mask known values that a line break (and indentation) splits in two: the text is
+    searched with its breaks removed, and each hit masked where it lies in the original."""
+    breaks = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)]
+    if not breaks:
+        return text
+    joined_parts, starts, origin = [], [], []  # piece i of `joined` starts at starts[i]
+    at = length = 0
+    for start, end in [*breaks, (len(text), len(text))]:
+        starts.append(length)
+        origin.append(at)
+        joined_parts.append(text[at:start])
+        length += start - at
+        at = end
+    joined = "".join(joined_parts)
+
+    def original(index: int, *, end: bool) -> int:
+        import bisect
+
+        piece = bisect.bisect_right(starts, index - 1 if end else index) - 1
+        return origin[piece] + (index - starts[piece])
+
+    spans = []
+    for value in values:
+        if len(value) < 8 or "\n" in value:
+            continue
+        found = joined.find(value)
+        while found >= 0:
+            spans.append((original(found, end=False), original(found + len(value), end=True)))
+            found = joined.find(value, found + 1)
+    return _replace_spans(text, spans)
+
+
+_HEAD = 4  # no registered form is shorter
+_SHORT_TEXT = 4096
 
 
 class _SecretRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.values: tuple[str, ...] = ()  # longest first, so a secret's prefix is not left
+        self.raw: tuple[str, ...] = ()  # the values as registered (not their encoded forms)
+        # Forms by their first four characters: a short text is searched only for the forms
+        # that can start in it (hundreds of connectors' secrets × their encodings).
+        self.by_head: dict[str, tuple[str, ...]] = {}
         self.keys: frozenset[str] = frozenset()  # PASSWORD-typed keys learnt from the worker
 
     def add(self, values: Iterable[str]) -> None:
         with self._lock:
             merged = set(self.values)
+            raw = set(self.raw)
             for value in values:
                 if value and len(value) >= 4 and value != MASK:
                     merged |= _escaped_forms(value)
+                    raw.add(value)
             self.values = tuple(sorted(merged, key=len, reverse=True))
+            self.raw = tuple(raw)
+            by_head: dict[str, list[str]] = {}
+            for form in self.values:
+                by_head.setdefault(form[:_HEAD], []).append(form)
+            self.by_head = {head: tuple(forms) for head, forms in by_head.items()}
 
     def add_keys(self, keys: Iterable[str]) -> None:
         with self._lock:
@@ -318,19 +598,36 @@ class _SecretRegistry:
     def clear(self) -> None:
         with self._lock:
             self.values = ()
+            self.raw = ()
+            self.by_head = {}
             self.keys = frozenset()
 
     def replace(self, text: str, extra: Collection[str] = ()) -> str:
         values: Iterable[str] = self.values
+        raw: Iterable[str] = self.raw
         if extra:
             values = sorted(
                 set(self.values) | {f for v in extra if len(v) >= 3 for f in _escaped_forms(v)},
                 key=len,
                 reverse=True,
             )
+            raw = [*self.raw, *extra]
+        elif len(text) < _SHORT_TEXT:
+            heads = self.by_head
+            values = sorted(
+                {
+                    form
+                    for i in range(len(text) - _HEAD + 1)
+                    for form in heads.get(text[i : i + _HEAD], ())
+                },
+                key=len,
+                reverse=True,
+            )
         for value in values:
             if value in text:
                 text = text.replace(value, MASK)
+        if "\n" in text:
+            text = _replace_split(text, raw)
         return text
 
 

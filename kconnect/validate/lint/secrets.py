@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from kconnect.catalogs import password_keys
 from kconnect.manifests.model import Manifest
-from kconnect.output.redaction import is_config_reference, is_secret_key
+from kconnect.output.redaction import is_config_reference, is_secret_key, url_passwords
 from kconnect.validate.lint.common import Report, split_list
 
 _NOT_SECRET = re.compile(
@@ -15,16 +15,9 @@ _NOT_SECRET = re.compile(
     r"|algorithm|enable|enabled|mode|ms|url|uri|endpoint)|\.source)$",
     re.IGNORECASE,
 )
-_REFERENCE = re.compile(r"\$\{([^:}]+):[^}]*\}")
+# A reference's body stops at the next `${`: a run of unclosed `${` is then read in linear time.
+_REFERENCE = re.compile(r"\$\{([^:}$]+):(?:(?!\$\{)[^}])*\}")
 _JAAS_PASSWORD = re.compile(r"password\s*=\s*\"([^\"]*)\"", re.IGNORECASE)
-# `scheme://user:password@host` (also `jdbc:mysql://…`, several URLs in one value); the
-# password may itself be a `${provider:…}` reference, which may contain `/` and `:`.
-_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@,]+:(\$\{[^}]*\}|[^@\s/,]*)@", re.I)
-
-
-def url_passwords(value: str) -> list[str]:
-    """Literal passwords inside URL user-info in `value` (references do not count)."""
-    return [p for p in _URL_PASSWORD.findall(value) if p and not p.startswith("${")]
 
 
 def _plaintext(key: str, value: str) -> bool:
