@@ -336,7 +336,7 @@ def test_status_against_an_unreachable_url_shows_retries_and_gives_up_in_time(
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     refused = f"cannot reach Kafka Connect at {url}: [Errno 111] Connection refused"
-    assert lines[-1] == f"error: {refused}"
+    assert lines[-1] == f"error: {refused}{NOTHING_ANSWERED.format(source='from KCONNECT_URL')}"
     notices = lines[:-1]
     # Every retry of the one request is shown as it happens, numbered.
     assert len(notices) >= 3
@@ -344,6 +344,68 @@ def test_status_against_an_unreachable_url_shows_retries_and_gives_up_in_time(
         assert line.startswith("kconnect: worker unreachable, retrying in "), line
         assert line.endswith(f" s ({attempt}/8): {refused}"), line
     assert 2.5 < elapsed < 6, elapsed
+
+
+NOTHING_ANSWERED = (
+    "; nothing has answered at this URL ({source}): check it, and set it with --url, "
+    "KCONNECT_URL or a context in the config file (`kconnect context list`)"
+)
+
+
+@pytest.mark.parametrize("how", ["env", "flag", "context", "default"])
+def test_a_wrong_url_fails_fast_on_first_contact_and_says_where_it_came_from(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """Refused on the first request of a run: almost always a wrong URL. No retry notices,
+    an error within 2 s naming the URL, where it came from and how to set it."""
+    url = _closed_port()
+    args: list[str] = []
+    env: dict[str, str] = {}
+    source = {"env": "from KCONNECT_URL", "flag": "from --url", "default": "kconnect's default"}
+    if how == "env":
+        env["KCONNECT_URL"] = url
+    elif how == "flag":
+        args = ["--url", url]
+    elif how == "context":
+        config = tmp_path / "config.yaml"
+        config.write_text(f"current-context: dev\ncontexts:\n  dev:\n    url: {url}\n")
+        env["KCONNECT_CONFIG"] = str(config)
+        source["context"] = f"from context dev ({config}:4)"
+    else:
+        monkeypatch.setattr("kconnect.config.settings.DEFAULT_URL", url)
+    started = time.monotonic()
+    result = cli("plan", str(_manifests(tmp_path / "m", ["a"])), *args, env=env)
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: cannot reach Kafka Connect at {url}: [Errno 111] Connection refused"
+        + NOTHING_ANSWERED.format(source=source[how])
+    ]
+    assert elapsed < 2, elapsed
+
+
+def test_an_unknown_host_fails_fast_on_first_contact(cli: CliRunner) -> None:
+    started = time.monotonic()
+    result = cli("get", env={"KCONNECT_URL": "http://no-such-host.invalid:8083"})
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        "error: cannot reach Kafka Connect at http://no-such-host.invalid:8083: "
+    )
+    assert line.endswith(NOTHING_ANSWERED.format(source="from KCONNECT_URL"))
+    assert time.monotonic() - started < 2
+
+
+def test_reconcile_keeps_the_long_visible_budget_on_first_contact(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """A reconcile loop outlives a worker restart: a refused first contact is retried and
+    shown, as for a worker that answered before (here bounded by KCONNECT_RETRIES)."""
+    env = {"KCONNECT_URL": _closed_port(), "KCONNECT_RETRIES": "3"}
+    result = cli("reconcile", str(_manifests(tmp_path / "m", ["a"])), "--once", env=env)
+    assert result.exit_code == 1
+    notices = [x for x in result.stderr.splitlines() if "worker unreachable, retrying" in x]
+    assert len(notices) == 2, result.stderr
 
 
 def test_unreachable_timeout_flag_overrides_the_environment(cli: CliRunner) -> None:

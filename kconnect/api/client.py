@@ -90,7 +90,10 @@ class ConnectClient:
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None):
         self.settings = settings
         self.stats = ClientStats()
-        self.reachability = Reachability(settings.retry.unreachable_timeout)
+        self.reachability = Reachability(
+            settings.retry.unreachable_timeout,
+            first_contact_timeout=settings.retry.first_contact_timeout,
+        )
         headers = {"Accept": "application/json", "User-Agent": f"kconnect/{__version__}"}
         auth: httpx.Auth | None = None
         if settings.token:
@@ -158,7 +161,13 @@ class ConnectClient:
             self.stats.count_retry(conflict=_is_conflict(reason))
             attempt = f"{state.attempt_number + 1}/{policy.attempts}"
             unreachable = isinstance(reason, ConnectUnreachable)
-            if unreachable and self.reachability.should_notice(state.attempt_number + 1):
+            # On first contact the few quick retries stay quiet: the error follows in seconds.
+            quiet = self.reachability.first_contact()
+            if (
+                unreachable
+                and not quiet
+                and self.reachability.should_notice(state.attempt_number + 1)
+            ):
                 # Visible without -v: a dead worker must not look like a hung command.
                 log.warning(
                     "worker unreachable, retrying in %s (%s): %s",
@@ -174,7 +183,7 @@ class ConnectClient:
                 response = self._attempt(method, path, json, params)
             except Transient as exc:
                 if isinstance(exc.cause, ConnectUnreachable):
-                    left.append(self.reachability.no_answer(exc.cause))
+                    left.append(self.reachability.no_answer(exc.cause, refused=exc.refused))
                 raise
             return response
 
@@ -196,6 +205,8 @@ class ConnectClient:
             last = exc.last_attempt.exception()
             error = last.cause if isinstance(last, Transient) else last
             if isinstance(error, ConnectUnreachable):
+                if not self.reachability.ever_answered:
+                    error = ConnectUnreachable(error.message + self._url_hint())
                 self.reachability.give_up(error)
             raise error from None  # type: ignore[misc]
 
@@ -214,7 +225,10 @@ class ConnectClient:
             if (refused := self._tls_refused(exc)) is not None:
                 raise ConnectUnreachable(refused) from exc  # retrying cannot help
             # Nothing reached the worker: always safe to try again.
-            raise Transient(ConnectUnreachable(self._unreachable(exc))) from exc
+            no_listener = isinstance(exc, httpx.ConnectError)  # refused, unknown host: no timeout
+            raise Transient(
+                ConnectUnreachable(self._unreachable(exc)), refused=no_listener
+            ) from exc
         except httpx.PoolTimeout as exc:
             # Our own connection pool was busy: nothing was sent, and the worker is not to blame.
             raise Transient(ConnectError(f"{method} {path}: no free connection ({exc})")) from exc
@@ -302,6 +316,18 @@ class ConnectClient:
                 "pass --ca-cert with the CA that signed the worker's certificate"
             )
         return f"cannot reach Kafka Connect at {self.settings.url}: {detail}"
+
+    def _url_hint(self) -> str:
+        """What to check when nothing has ever answered: the URL, where it came from, and how
+        to set it."""
+        origin = self.settings.url_origin
+        source = {"default": "kconnect's default", "--url": "from --url"}.get(
+            origin, f"from {origin.removeprefix('env ')}"
+        )
+        return (
+            f"; nothing has answered at this URL ({source}): check it, and set it with --url, "
+            "KCONNECT_URL or a context in the config file (`kconnect context list`)"
+        )
 
     def _write(
         self, method: str, path: str, expected: answers.Expected, **kw: Any

@@ -15,9 +15,10 @@ from kconnect.errors import ConnectUnreachable
 class Transient(Exception):
     """Marker: worth another attempt; `cause` is the error to raise once attempts run out."""
 
-    def __init__(self, cause: Exception) -> None:
+    def __init__(self, cause: Exception, *, refused: bool = False) -> None:
         super().__init__(str(cause))
         self.cause = cause
+        self.refused = refused  # connection refused or unknown host: nothing listens there
 
 
 def is_rebalance_500(message: str) -> bool:
@@ -46,16 +47,23 @@ class Reachability:
     request has used its retry budget on such failures, or when nothing has answered for
     `unreachable_timeout` seconds; from then on every request fails at once with the same
     error. Every `probe_after` seconds one request is let through again, so that a long-lived
-    client (the reconcile loop, `--wait`) notices a worker that came back."""
+    client (the reconcile loop, `--wait`) notices a worker that came back.
+
+    Until the worker has answered once, a refused connection or a name that does not resolve
+    is most likely a wrong URL, not a restart: `first_contact_timeout` (when set) replaces
+    `unreachable_timeout` for those, so a typo is reported in a second or two."""
 
     def __init__(
         self,
         unreachable_timeout: float,
         *,
+        first_contact_timeout: float | None = None,
         probe_after: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.unreachable_timeout = unreachable_timeout
+        self.first_contact_timeout = first_contact_timeout
+        self.ever_answered = False
         self.probe_after = probe_after
         self._clock = clock
         self._lock = threading.Lock()
@@ -83,31 +91,45 @@ class Reachability:
 
     def reset(self) -> None:
         """Forget what earlier requests saw (a new reconcile cycle starts afresh)."""
-        self.answered()
-
-    def answered(self) -> None:
         with self._lock:
             self._down_since = None
             self._open = None
             self._last_attempt = 0
 
-    def no_answer(self, error: ConnectUnreachable) -> float:
+    def first_contact(self) -> bool:
+        """Whether a failure now is one on first contact (see the class docstring)."""
+        return self.first_contact_timeout is not None and not self.ever_answered
+
+    def answered(self) -> None:
+        with self._lock:
+            self.ever_answered = True
+            self._down_since = None
+            self._open = None
+            self._last_attempt = 0
+
+    def no_answer(self, error: ConnectUnreachable, *, refused: bool = False) -> float:
         """Record a request without an answer; the seconds left before giving up (<= 0: the
-        breaker is now open)."""
+        breaker is now open). `refused`: the connection was refused or the name did not
+        resolve (nothing listens there), as opposed to a timeout or a reset."""
         with self._lock:
             now = self._clock()
             if self._down_since is None:
                 self._down_since = now
-            left = self._down_since + self.unreachable_timeout - now
+            budget = self.unreachable_timeout
+            if refused and self.first_contact_timeout is not None and not self.ever_answered:
+                budget = min(budget, self.first_contact_timeout)
+            left = self._down_since + budget - now
             if self._open is not None or left <= 0:
                 self._trip(error, now)
                 return 0.0
             return left
 
     def give_up(self, error: ConnectUnreachable) -> None:
-        """A request used its whole retry budget without an answer."""
+        """A request used its whole retry budget without an answer: `error` is what every
+        request fails with from now on."""
         with self._lock:
             self._trip(error, self._clock())
+            self._open = error
 
     def _trip(self, error: ConnectUnreachable, now: float) -> None:
         if self._open is None:

@@ -162,8 +162,11 @@ class Connection:
     verbose: int = 0
     unreachable_timeout: float | None = None
 
-    def client(self) -> ConnectClient:
-        """A client for the selected cluster; its credentials are registered as secrets."""
+    def client(self, *, patient: bool = False) -> ConnectClient:
+        """A client for the selected cluster; its credentials are registered as secrets.
+        `patient`: no quick failure on first contact (a loop outlives a worker's restart)."""
+        import dataclasses
+
         from kconnect.api.client import ConnectClient
         from kconnect.config.settings import proxy_secret_values, resolve_client_settings
         from kconnect.output.console import configure_logging, console
@@ -179,6 +182,9 @@ class Connection:
             context=self.context or os.environ.get("KCONNECT_CONTEXT"),
             unreachable_timeout=self.unreachable_timeout,
         )
+        if patient:
+            retry = dataclasses.replace(settings.retry, first_contact_timeout=None)
+            settings = dataclasses.replace(settings, retry=retry)
         register_secrets(settings.secret_values())
         if settings.verify is False:
             console(err=True).print(

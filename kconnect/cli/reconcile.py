@@ -175,7 +175,7 @@ def _reconcile(
     )
     metrics = ReconcileMetrics()
     server: MetricsServer | None = None
-    with connection.client() as client:
+    with connection.client(patient=True) as client:
         reconciler = Reconciler(
             client, options, env=lambda: manifest_env(env_file), events=events, metrics=metrics
         )

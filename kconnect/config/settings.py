@@ -26,6 +26,9 @@ DEFAULT_URL = "http://localhost:8083"
 DEFAULT_READ_TIMEOUT = 95.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_UNREACHABLE_TIMEOUT = 20.0
+# A refused connection or an unknown host before the worker has answered anything in this run
+# is almost always a wrong URL: say so quickly instead of retrying for the whole budget.
+DEFAULT_FIRST_CONTACT_TIMEOUT = 0.8
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
@@ -38,6 +41,9 @@ class RetryPolicy:
     # A worker that has not answered anything for this long counts as dead: the command stops
     # retrying and fails what is left at once (one bound for the whole command, not per request).
     unreachable_timeout: float = DEFAULT_UNREACHABLE_TIMEOUT
+    # The same bound while nothing has answered yet and the connection is refused or the name
+    # does not resolve; None: `unreachable_timeout` (set explicitly, or a reconcile loop).
+    first_contact_timeout: float | None = DEFAULT_FIRST_CONTACT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ class ClientSettings:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     retry: RetryPolicy = RetryPolicy()
+    # Where `url` came from ("--url", "env KCONNECT_URL", "context prod (file:line)",
+    # "default"), for the error that says the worker cannot be reached.
+    url_origin: str = "default"
 
     @property
     def auth_kind(self) -> str:
@@ -139,6 +148,7 @@ def resolve(
         retry=_retry_policy(env, unreachable_timeout),
         read_timeout=_number(env, "KCONNECT_TIMEOUT", DEFAULT_READ_TIMEOUT),
         url=resolved_url,
+        url_origin=layers.origins["url"],
         username=username,
         password=password,
         token=token,
@@ -377,6 +387,7 @@ def _retry_policy(env: Mapping[str, str], unreachable_timeout: float | None) -> 
     """`KCONNECT_RETRIES` (attempts per request), `KCONNECT_RETRY_MAX_SECONDS` (total per
     request) and `--unreachable-timeout` / `KCONNECT_UNREACHABLE_TIMEOUT` (whole command)."""
     default = RetryPolicy()
+    explicit = unreachable_timeout is not None or bool(env.get("KCONNECT_UNREACHABLE_TIMEOUT"))
     if unreachable_timeout is None:
         unreachable_timeout = _number(
             env, "KCONNECT_UNREACHABLE_TIMEOUT", DEFAULT_UNREACHABLE_TIMEOUT
@@ -385,4 +396,5 @@ def _retry_policy(env: Mapping[str, str], unreachable_timeout: float | None) -> 
         attempts=max(1, int(_number(env, "KCONNECT_RETRIES", default.attempts))),
         max_total=_number(env, "KCONNECT_RETRY_MAX_SECONDS", default.max_total),
         unreachable_timeout=unreachable_timeout,
+        first_contact_timeout=None if explicit else default.first_contact_timeout,
     )
