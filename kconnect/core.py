@@ -16,7 +16,7 @@ from typing import Any
 from kconnect.api.client import ConnectClient
 from kconnect.api.live import comparable_config, live_config
 from kconnect.diagnostics import Location, Problem, Severity, error
-from kconnect.errors import ApiError, KconnectError, ManifestError, NotFoundError
+from kconnect.errors import ApiError, KconnectError, ManifestError
 from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifests.loader import load_manifest_set
 from kconnect.manifests.model import Manifest, TargetState, password_keys_for
@@ -574,17 +574,14 @@ class StatusReport:
 
 
 def status(client: ConnectClient, names: Sequence[str] = ()) -> StatusReport:
-    """Health of the named connectors (all when none are named), from one cluster read."""
+    """Health of the named connectors (all when none are named), from one cluster read; named
+    connectors the cluster does not have are listed in `missing`."""
     live = client.list_expanded()
     secrets = secret_values(live_config(e) for e in live.values())
-    wanted = list(names) or sorted(live)
-    missing = tuple(n for n in wanted if n not in live)
-    if missing:
-        raise NotFoundError(
-            404, f"Connector {missing[0]} not found", method="GET", path="/connectors"
-        )
+    wanted = list(dict.fromkeys(names)) or sorted(live)
     return StatusReport(
-        tuple(connector_health(n, live[n].get("status"), secrets) for n in wanted), ()
+        tuple(connector_health(n, live[n].get("status"), secrets) for n in wanted if n in live),
+        tuple(n for n in wanted if n not in live),
     )
 
 

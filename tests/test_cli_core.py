@@ -343,7 +343,38 @@ def test_status_healthy_and_unhealthy(cli: CliRunner, fake: FakeConnect) -> None
 def test_status_unknown_connector_exits_1(cli: CliRunner, fake: FakeConnect) -> None:
     result = cli("status", "nope", env=_env(fake))
     assert result.exit_code == 1
-    assert "Connector nope not found" in result.stderr
+    assert result.stdout == "✗ nope: no such connector\n"
+
+
+def test_status_shows_the_named_connectors_that_exist_and_names_the_missing(
+    cli: CliRunner, fake: FakeConnect
+) -> None:
+    fake.add_connector("a", {"connector.class": SOURCE_CLASS, "tasks.max": "1", "topic": "t"})
+    result = cli("status", "a", "nope", env=_env(fake))
+    assert result.exit_code == 1
+    [header, row, missing] = result.stdout.splitlines()
+    assert header.split() == ["CONNECTOR", "TYPE", "STATE", "TASKS", "WORKER"]
+    assert row.split()[:4] == ["a", "source", "RUNNING", "1/1"]
+    assert missing == "✗ nope: no such connector"
+    assert result.stderr == ""
+    doc = cli("status", "a", "nope", "-o", "json", env=_env(fake)).json
+    assert doc["exit_code"] == 1
+    assert [c["name"] for c in doc["data"]["connectors"]] == ["a"]
+    assert doc["data"]["missing"] == ["nope"]
+
+
+def test_get_shows_the_task_states(cli: CliRunner, fake: FakeConnect) -> None:
+    fake.add_connector("a", {"connector.class": SOURCE_CLASS, "tasks.max": "1", "topic": "t"})
+    fake.add_connector("b", {"connector.class": SOURCE_CLASS, "tasks.max": "1", "topic": "t"})
+    fake.fail_task("a", 0, "org.apache.kafka.connect.errors.ConnectException: boom")
+    result = cli("get", env=_env(fake))
+    assert result.exit_code == 0
+    [_, row_a, row_b] = result.stdout.splitlines()
+    assert row_a.split()[:6] == ["a", "source", "RUNNING", "0/1", "(1", "FAILED)"]
+    assert row_b.split()[:5] == ["b", "source", "RUNNING", "1/1", SOURCE_CLASS]
+    entry = cli("get", "-o", "json", env=_env(fake)).json["data"]["connectors"][0]
+    assert entry["tasks"] == 1
+    assert entry["task_states"] == {"FAILED": 1}
 
 
 def test_get_and_describe(cli: CliRunner, fake: FakeConnect) -> None:

@@ -106,6 +106,24 @@ def test_restart_unknown_connector(cli: CliRunner, fake: FakeConnect) -> None:
     assert result.stdout == "✗ nope: Unknown connector: nope\n"
 
 
+@pytest.mark.parametrize("word", ["connector", "task"])
+def test_restart_with_another_tools_word_order_restarts_nothing_and_says_so(
+    cli: CliRunner, fake: FakeConnect, word: str
+) -> None:
+    fake.add_connector("src", _source())
+    fake.clear_requests()
+    result = cli("restart", word, "src", env=_env(fake))
+    assert result.exit_code == 64
+    assert result.stderr == (
+        f"error: {word!r} is not a connector on the cluster: `kconnect restart` takes connector "
+        "names only (`kconnect restart NAME...`; one task: `kconnect restart NAME --task ID`); "
+        "nothing was restarted\n"
+    )
+    assert fake.writes() == []
+    fake.add_connector(word, _source(word))  # a connector may really be called that
+    assert cli("restart", word, "src", env=_env(fake)).exit_code == 0
+
+
 def test_restart_unknown_task(cli: CliRunner, fake: FakeConnect) -> None:
     fake.add_connector("src", _source())
     result = cli("restart", "src", "--task", "7", env=_env(fake))
@@ -147,6 +165,15 @@ def test_stop_and_wait(cli: CliRunner, fake: FakeConnect) -> None:
     assert data["target_state"] == "STOPPED"
     assert data["wait"]["reached"] == ["a"]
     assert fake.connector_state("a") == "STOPPED"
+
+
+def test_stop_of_several_says_stopped(cli: CliRunner, fake: FakeConnect) -> None:
+    fake.add_connector("a", _source("a"))
+    fake.add_connector("b", _source("b"))
+    result = cli("stop", "a", "b", env=_env(fake))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "✓ stopped a\n✓ stopped b\n"
+    assert "stopd" not in result.output
 
 
 def test_stop_on_a_worker_without_kip875(cli: CliRunner) -> None:
@@ -524,6 +551,38 @@ def test_export_refuses_to_overwrite_without_force(
     assert (tmp_path / "src.yaml").read_text() == "hand-written\n"
     assert cli("export", "--dir", str(tmp_path), "--force", env=_env(fake)).exit_code == 0
     assert (tmp_path / "src.yaml").read_text().startswith("# Exported by `kconnect export`.")
+
+
+def test_export_to_dash_writes_one_yaml_stream_on_stdout(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.add_connector("a", _source("a", **{"db.password": "canary-Dash-77"}))
+    fake.add_connector("b", _source("b"), state="PAUSED")
+    monkeypatch.chdir(tmp_path)
+    result = cli("export", "--dir", "-", env=_env(fake))
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.iterdir()) == []  # no folder named "-"
+    import yaml
+
+    documents = list(yaml.safe_load_all(result.stdout))
+    assert [d["name"] for d in documents] == ["a", "b"]
+    assert documents[0]["config"]["db.password"] == "${A_DB_PASSWORD}"
+    assert documents[1]["state"] == "paused"
+    assert "canary" not in result.output
+    assert result.stderr.splitlines() == [
+        "✓ a → stdout",
+        "✓ b (paused) → stdout",
+        "Set these variables before `kconnect plan`/`apply` (values not shown):",
+        "  A_DB_PASSWORD",
+    ]
+    stream = tmp_path / "all.yaml"
+    stream.write_text(result.stdout)
+    plan = cli(
+        "plan", str(stream), "--detailed-exitcode", env=_env(fake, A_DB_PASSWORD="canary-Dash-77")
+    )
+    assert plan.exit_code == 0, plan.output
+    both = cli("export", "--dir", "-", "-o", "json", env=_env(fake))
+    assert both.exit_code == 64
 
 
 def test_export_unknown_connector(cli: CliRunner, fake: FakeConnect, tmp_path: Path) -> None:

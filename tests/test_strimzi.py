@@ -200,14 +200,18 @@ def test_operator_features_are_accepted_and_their_kconnect_equivalent_noted(
     spec = (
         "  autoRestart:\n    enabled: true\n    maxRestarts: 3\n"
         "  listOffsets:\n    toConfigMap:\n      name: src-offsets\n"
+        "  alterOffsets:\n    fromConfigMap:\n      name: src-new-offsets\n"
     )
     code, lines = _validate(cli, tmp_path, connector(spec=spec))
     assert code == 0, lines
-    assert lines[:2] == [
+    assert lines[:3] == [
         "10: note: spec.autoRestart is done by the Strimzi operator; with kconnect, `kconnect "
         "reconcile --auto-restart` restarts FAILED connectors and tasks [strimzi/auto-restart]",
         "13: note: spec.listOffsets is done by the Strimzi operator through a ConfigMap; "
-        "kconnect reads and changes offsets with `kconnect offsets src` [strimzi/offsets]",
+        "kconnect reads and changes offsets with `kconnect offsets get src` [strimzi/offsets]",
+        "16: note: spec.alterOffsets is done by the Strimzi operator through a ConfigMap; "
+        "kconnect reads and changes offsets with `kconnect offsets set src --file FILE` "
+        "[strimzi/offsets]",
     ]
 
 
@@ -527,21 +531,43 @@ def test_export_strimzi_round_trips_values_yaml_would_reinterpret(
     assert manifest.state is TargetState.STOPPED
 
 
-def test_export_strimzi_refuses_names_kubernetes_cannot_hold(
+def test_export_strimzi_exports_the_rest_and_reports_names_kubernetes_cannot_hold(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
     fake.add_connector("Bad_Name", {"connector.class": SOURCE, "topic": "t", "file": "/f"})
     fake.add_connector("good", {"connector.class": SOURCE, "topic": "t", "file": "/f"})
+    fake.add_connector("also good", {"connector.class": SOURCE, "topic": "t", "file": "/f"})
     env = {"KCONNECT_URL": fake.url}
     out = tmp_path / "out"
     result = cli("export", "--format", "strimzi", "--cluster", "c", "-d", str(out), env=env)
     assert result.exit_code == 1
-    assert result.stderr == (
-        "error: cannot export as KafkaConnector resources: metadata.name 'Bad_Name' is not a "
-        "valid Kubernetes name (lower-case letters, digits, '-' and '.', at most 253); Strimzi "
-        "uses it as the connector name (export the others by name, or use --format kconnect)\n"
+    why = (
+        "is not a valid Kubernetes name (lower-case letters, digits, '-' and '.', at most 253); "
+        "Strimzi uses it as the connector name"
     )
-    assert not out.exists()
+    assert result.stdout == (
+        f"✗ Bad_Name: not exported: metadata.name 'Bad_Name' {why}\n"
+        f"✗ also good: not exported: metadata.name 'also good' {why}\n"
+        f"✓ good → {out / 'good.yaml'}\n"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["good.yaml"]
+    doc = cli(
+        "export",
+        "--format",
+        "strimzi",
+        "--cluster",
+        "c",
+        "-d",
+        str(out),
+        "--force",
+        "-o",
+        "json",
+        env=env,
+    ).json
+    assert doc["exit_code"] == 1
+    assert [r["name"] for r in doc["data"]["refused"]] == ["Bad_Name", "also good"]
+    assert [c["name"] for c in doc["data"]["connectors"]] == ["good"]
+    out = tmp_path / "named"
     named = cli(
         "export",
         "good",

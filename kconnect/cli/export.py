@@ -44,7 +44,12 @@ def export(
         list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)
     ] = None,
     directory: Annotated[
-        Path, typer.Option("--dir", "-d", help="Directory to write <name>.yaml files to")
+        Path,
+        typer.Option(
+            "--dir",
+            "-d",
+            help="Directory to write <name>.yaml files to; -: one YAML stream on stdout",
+        ),
     ] = Path("connectors.d"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files")] = False,
     export_format: Annotated[
@@ -76,8 +81,19 @@ def export(
     def body() -> Done:
         from kconnect.api.live import live_config
         from kconnect.errors import UsageError
-        from kconnect.ops.export import StrimziTarget, export_connectors, write_export
+        from kconnect.ops.export import (
+            ExportResult,
+            StrimziTarget,
+            export_connectors,
+            export_stream,
+            write_export,
+        )
 
+        to_stdout = str(directory) == "-"
+        if to_stdout and output is Output.json:
+            raise UsageError(
+                "--dir - writes the YAML to stdout; it cannot be combined with -o json"
+            )
         strimzi = None
         if export_format is ExportFormat.strimzi:
             from kconnect.manifests.strimzi import cluster_label_problem
@@ -92,20 +108,38 @@ def export(
         with connection.client() as client:
             live = client.list_expanded()
             register_manifest_secrets([live_config(e) for e in live.values()])
-            exported = export_connectors(client, names or (), live=live, strimzi=strimzi)
+            refused: list[tuple[str, str]] = []
+            exported = export_connectors(
+                client, names or (), live=live, strimzi=strimzi, refused=refused
+            )
+        if to_stdout:
+            from kconnect.output.console import console, write_text
+
+            write_text(export_stream(exported))
+            result = ExportResult(None, tuple(exported), refused=tuple(refused))
+            # stdout is the YAML: what was exported, and what to set, goes to stderr
+            _render_export(result, console(err=True))
+            return Done(ExitCode.OK if result.ok else ExitCode.ERROR, result)
         result = write_export(directory, exported, force=force)
-        return Done(ExitCode.OK, result, lambda c: _render_export(result, c))
+        if refused:
+            result = ExportResult(result.directory, result.connectors, refused=tuple(refused))
+        code = ExitCode.OK if result.ok else ExitCode.ERROR
+        return Done(code, result, lambda c: _render_export(result, c))
 
     return run_command("export", output, body)
 
 
 def _render_export(result: ExportResult, console: Console) -> None:
+    for name, why in result.refused:
+        text(console, f"✗ {name}: not exported: {why}", "red")
     if not result.connectors:
-        text(console, "No connectors to export.")
+        if not result.refused:
+            text(console, "No connectors to export.")
         return
     for connector in result.connectors:
         state = f" ({connector.state})" if connector.state else ""
-        text(console, f"✓ {connector.name}{state} → {result.directory / connector.filename}")
+        where = "stdout" if result.directory is None else result.directory / connector.filename
+        text(console, f"✓ {connector.name}{state} → {where}")
     if result.variables:
         text(console, "Set these variables before `kconnect plan`/`apply` (values not shown):")
         for variable in result.variables:

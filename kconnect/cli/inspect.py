@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -46,7 +47,10 @@ def status(
 
         with connection.client() as client:
             report = core.status(client, names or ())
-        code = ExitCode.OK if report.healthy else ExitCode.UNHEALTHY
+        if report.missing:
+            code = ExitCode.ERROR
+        else:
+            code = ExitCode.OK if report.healthy else ExitCode.UNHEALTHY
         return Done(code, report, lambda c: render_status(report, c))
 
     return run_command("status", output, body)
@@ -66,19 +70,30 @@ def get_connectors(
 
         with connection.client() as client:
             live = client.list_expanded()
-        rows = [
-            {
-                "name": name,
-                "class": live_config(entry).get("connector.class"),
-                "type": (entry.get("info") or {}).get("type"),
-                "state": live_state(entry),
-                "tasks": len((entry.get("status") or {}).get("tasks") or []),
-            }
-            for name, entry in sorted(live.items())
-        ]
+        rows = []
+        for name, entry in sorted(live.items()):
+            tasks = (entry.get("status") or {}).get("tasks") or []
+            states = Counter(str(t.get("state") or "UNKNOWN") for t in tasks)
+            rows.append(
+                {
+                    "name": name,
+                    "class": live_config(entry).get("connector.class"),
+                    "type": (entry.get("info") or {}).get("type"),
+                    "state": live_state(entry),
+                    "tasks": len(tasks),
+                    "task_states": dict(sorted(states.items())),
+                }
+            )
         return Done(ExitCode.OK, {"connectors": rows}, lambda c: _render_list(rows, c))
 
     return run_command("get", output, body)
+
+
+def _tasks_cell(states: dict[str, int]) -> str:
+    """`2/2` when every task runs, else the other states too: `1/2 (1 FAILED)`."""
+    total = sum(states.values())
+    others = ", ".join(f"{n} {state}" for state, n in states.items() if state != "RUNNING")
+    return f"{states.get('RUNNING', 0)}/{total}" + (f" ({others})" if others else "")
 
 
 def _render_list(rows: list[dict[str, Any]], console: Console) -> None:
@@ -95,7 +110,7 @@ def _render_list(rows: list[dict[str, Any]], console: Console) -> None:
             row["name"],
             row["type"] or "-",
             row["state"] or "-",
-            str(row["tasks"]),
+            _tasks_cell(row["task_states"]),
             row["class"] or "-",
             style=None,
         )

@@ -390,12 +390,21 @@ def _indent(text: str, spaces: int) -> str:
 
 
 def render_status(report: StatusReport, console: Console) -> None:
+    from rich.text import Text
+
+    if not report.connectors and not report.missing:
+        console.print("No connectors.")
+        return
+    if report.connectors:
+        _status_table(report, console)
+    for name in report.missing:
+        console.print(Text(f"✗ {name}: no such connector", style="red"))
+
+
+def _status_table(report: StatusReport, console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    if not report.connectors:
-        console.print("No connectors.")
-        return
     table = Table(box=None, pad_edge=False, show_edge=False)
     for column in ("CONNECTOR", "TYPE", "STATE", "TASKS", "WORKER"):
         table.add_column(column)

@@ -69,9 +69,9 @@ def _state_command(
 
 
 def _render_state(report: StateChangeReport, console: Console) -> None:
-    from kconnect.ops.state import STATE_ACTIONS
+    from kconnect.ops.state import DONE_WORDS, STATE_ACTIONS
 
-    done = {"pause": "paused", "resume": "resumed", "stop": "stopped"}[report.action]
+    done = DONE_WORDS[report.action]
     for change in report.changes:
         if change.ok:
             text(console, f"✓ {done} {change.name}", "green")

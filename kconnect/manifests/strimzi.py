@@ -775,8 +775,8 @@ def _report_operator_features(
                     spec["autoRestart"][1],
                 )
     for field, inner, equivalent in (
-        ("listOffsets", "toConfigMap", f"kconnect offsets {label}"),
-        ("alterOffsets", "fromConfigMap", f"kconnect offsets {label} --help"),
+        ("listOffsets", "toConfigMap", f"kconnect offsets get {label}"),
+        ("alterOffsets", "fromConfigMap", f"kconnect offsets set {label} --file FILE"),
     ):
         if field not in spec:
             continue

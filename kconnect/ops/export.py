@@ -48,19 +48,26 @@ class ExportedConnector:
 
 @dataclass(frozen=True)
 class ExportResult:
-    directory: Path
+    directory: Path | None  # None: one YAML stream on stdout (`--dir -`)
     connectors: tuple[ExportedConnector, ...]
     written: bool = True
+    refused: tuple[tuple[str, str], ...] = ()  # (name, why) not exported
 
     @property
     def variables(self) -> tuple[str, ...]:
         return tuple(v for c in self.connectors for v in c.variables)
 
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
     def to_dict(self) -> dict[str, Any]:
+        where = self.directory if self.directory is not None else Path("-")
         return {
-            "directory": str(self.directory),
-            "connectors": [c.to_dict(self.directory) for c in self.connectors],
+            "directory": str(where),
+            "connectors": [c.to_dict(where) for c in self.connectors],
             "variables": list(self.variables),
+            "refused": [{"name": n, "error": why} for n, why in self.refused],
         }
 
 
@@ -70,10 +77,13 @@ def export_connectors(
     *,
     live: Mapping[str, Mapping[str, Any]] | None = None,
     strimzi: StrimziTarget | None = None,
+    refused: list[tuple[str, str]] | None = None,
 ) -> list[ExportedConnector]:
     """Read live connectors (one request unless `live` is given, plus one per connector class
     for its PASSWORD keys) and render each as a manifest with secrets replaced by `${VAR}`
-    (as a Strimzi KafkaConnector resource with `strimzi`)."""
+    (as a Strimzi KafkaConnector resource with `strimzi`). A connector whose name cannot be a
+    Kubernetes resource name is an error, or, given a `refused` list, appended to it as
+    (name, why) while the others are exported."""
     from kconnect.api.live import comparable_config, live_config, live_state
 
     if live is None:
@@ -85,7 +95,12 @@ def export_connectors(
             404, f"Connector {missing[0]} not found", method="GET", path="/connectors"
         )
     if strimzi is not None:
-        _check_resource_names(wanted)
+        invalid = _invalid_resource_names(wanted)
+        if refused is None:
+            _check_resource_names(invalid)
+        else:
+            refused.extend(invalid)
+            wanted = [n for n in wanted if n not in dict(invalid)]
     worker_password_keys = _worker_password_keys(
         client, {live_config(live[n]).get("connector.class", "") for n in wanted}
     )
@@ -226,16 +241,24 @@ def render_strimzi(
     return header + body, variables
 
 
-def _check_resource_names(names: Sequence[str]) -> None:
+def _invalid_resource_names(names: Sequence[str]) -> list[tuple[str, str]]:
     from kconnect.manifests.strimzi import valid_resource_name
 
-    problems = [why for name in names if (why := valid_resource_name(name))]
-    if problems:
+    return [(name, why) for name in names if (why := valid_resource_name(name))]
+
+
+def _check_resource_names(invalid: Sequence[tuple[str, str]]) -> None:
+    if invalid:
         raise KconnectError(
             "cannot export as KafkaConnector resources: "
-            + "; ".join(problems)
+            + "; ".join(why for _, why in invalid)
             + " (export the others by name, or use --format kconnect)"
         )
+
+
+def export_stream(connectors: Sequence[ExportedConnector]) -> str:
+    """Every exported document as one YAML stream (`export --dir -`)."""
+    return "---\n".join(c.text for c in connectors)
 
 
 def escape_value(value: str) -> str:

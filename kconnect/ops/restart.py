@@ -81,6 +81,10 @@ class RestartReport:
         return {"results": [r.to_dict() for r in self.results]}
 
 
+# Words users type from other tools' syntax (`restart connector X`, `restart task X 0`).
+_KIND_WORDS = frozenset({"connector", "connectors", "task", "tasks"})
+
+
 def restart_many(
     client: ConnectClient,
     names: Sequence[str],
@@ -96,6 +100,19 @@ def restart_many(
         raise UsageError(
             "--task restarts one task; it cannot be combined with --include-tasks or --failed-only"
         )
+
+    words = [n for n in dict.fromkeys(names) if n in _KIND_WORDS]
+    if words:
+        # `restart connector X` (kcctl's word order) would restart X, then fail on a
+        # connector named "connector": say what the word is before restarting anything.
+        existing = set(client.list_names())
+        for word in words:
+            if word not in existing:
+                raise UsageError(
+                    f"{word!r} is not a connector on the cluster: `kconnect restart` takes "
+                    "connector names only (`kconnect restart NAME...`; one task: "
+                    "`kconnect restart NAME --task ID`); nothing was restarted"
+                )
 
     def one(name: str) -> RestartResult:
         try:

@@ -20,6 +20,7 @@ log = logging.getLogger("kconnect.ops")
 
 
 STATE_ACTIONS = {"pause": "PAUSED", "resume": "RUNNING", "stop": "STOPPED"}
+DONE_WORDS = {"pause": "paused", "resume": "resumed", "stop": "stopped"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def change_state(
         kind=lambda _: WriteKind.STATE,
         concurrency=concurrency,
         conflicts=client.stats.thread_conflicts,
-        on_done=lambda _, c: progress(WriteFinished(c.name, c.ok, f"{action}d", c.error)),
+        on_done=lambda _, c: progress(WriteFinished(c.name, c.ok, DONE_WORDS[action], c.error)),
     )
     waited = None
     if wait:
