@@ -113,9 +113,9 @@ def export(
                 client, names or (), live=live, strimzi=strimzi, refused=refused
             )
         if to_stdout:
-            from kconnect.output.console import console, write_text
+            from kconnect.output.console import console, write_document
 
-            write_text(export_stream(exported))
+            write_document(export_stream(exported))
             result = ExportResult(None, tuple(exported), refused=tuple(refused))
             # stdout is the YAML: what was exported, and what to set, goes to stderr
             _render_export(result, console(err=True))

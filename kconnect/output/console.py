@@ -128,6 +128,18 @@ def write_text(text: str, *, err: bool = False) -> None:
     out.flush()
 
 
+def write_document(text: str) -> None:
+    """A document kconnect produced (export to stdout), redacted as data by its maker like a
+    file (`write_file`): a registered secret that still appears is replaced. Not masked by
+    pattern: its secret keys already hold `${VAR}` placeholders, which must stay readable."""
+    cleaned = redact(text)
+    if cleaned != text:
+        log.warning("a known secret value appeared in the export outside a secret key; masked")
+    out = stdout()
+    out.write(cleaned)
+    out.flush()
+
+
 def write_file(path: Path, text: str) -> None:
     """Write a file kconnect produces (export). Its content is redacted as data by its maker;
     a registered secret that still appears (a password reused as a harmless key's value) is

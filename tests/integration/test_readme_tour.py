@@ -60,7 +60,10 @@ STEPS: list[tuple[str, int | None, list[str], bool]] = [
     (
         "kconnect get",
         0,
-        [r"^tour-posts-file-sink +sink +RUNNING +1/1 ", r"^tour-posts-source +source +RUNNING +1/1 "],
+        [
+            r"^tour-posts-file-sink +sink +RUNNING +1/1 ",
+            r"^tour-posts-source +source +RUNNING +1/1 ",
+        ],
         False,
     ),
     (
