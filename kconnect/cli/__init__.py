@@ -27,7 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "get": ("inspect", "List the connectors on the cluster with their class, type and state."),
     "describe": (
         "inspect",
-        "One connector in detail: masked config, state, tasks, failure traces and topics.",
+        "Connectors in detail: masked config, state, tasks (their configs with --tasks), "
+        "failure traces and topics.",
     ),
     "delete": ("inspect", "Delete connectors from the cluster (asks first unless --yes)."),
     "restart": (

@@ -12,7 +12,6 @@ from kconnect.cli.common import (
     ConcurrencyOpt,
     Connection,
     Done,
-    NamesArg,
     Output,
     OutputOpt,
     YesOpt,
@@ -21,11 +20,19 @@ from kconnect.cli.common import (
     register_manifest_secrets,
     run_command,
 )
+from kconnect.cli.selection import (
+    MatchOpt,
+    MatchOwnsOpt,
+    OptionalNamesArg,
+    optional_names,
+    select,
+)
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kconnect.api.client import ConnectClient
     from kconnect.ops.delete import DeleteReport
 
 
@@ -35,6 +42,8 @@ def status(
     names: Annotated[
         list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)
     ] = None,
+    match: MatchOpt = None,
+    owns: MatchOwnsOpt = None,
     output: OutputOpt = Output.text,
     *,
     connection: Connection,
@@ -46,7 +55,8 @@ def status(
         from kconnect.cli.render import render_status
 
         with connection.client() as client:
-            report = core.status(client, names or ())
+            chosen = select(client, names or [], match, owns, announce=output.value == "text")
+            report = core.status(client, chosen.names)
         if report.missing:
             code = ExitCode.ERROR
         else:
@@ -120,39 +130,79 @@ def _render_list(rows: list[dict[str, Any]], console: Console) -> None:
 @app.command()
 @connected
 def describe(
-    name: Annotated[str, typer.Argument(help="Connector name", show_default=False)],
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Connector name(s) (or select them with --match)", show_default=False),
+    ] = None,
+    match: MatchOpt = None,
+    owns: MatchOwnsOpt = None,
+    tasks: Annotated[
+        bool,
+        typer.Option("--tasks", help="Also show each task's config, as the worker gave it"),
+    ] = False,
     output: OutputOpt = Output.text,
     *,
     connection: Connection,
 ) -> int:
-    """One connector in detail: masked config, state, tasks, failure traces and topics."""
+    """Connectors in detail: masked config, state, tasks (their configs with --tasks), failure
+    traces and topics."""
 
     def body() -> Done:
-        from kconnect.core import secret_values
-        from kconnect.errors import ApiError
-        from kconnect.health import connector_health
-        from kconnect.manifests.model import password_keys_for
-        from kconnect.output.redaction import mask_config
-
+        given = optional_names(names, match)
         with connection.client() as client:
-            info = client.connector(name)
-            config = dict(info.get("config") or {})
-            register_manifest_secrets([config])
-            health = connector_health(name, client.status(name), secret_values([config]))
-            try:
-                topics: list[str] | None = client.topics(name)
-            except ApiError:
-                topics = None  # topic tracking disabled on the worker (403)
-        data = {
-            "name": name,
-            "type": info.get("type"),
-            "config": mask_config(config, password_keys_for(None, config)),
-            "status": health.to_dict(),
-            "topics": topics,
-        }
-        return Done(ExitCode.OK, data, lambda c: _render_describe(data, c))
+            chosen = select(client, given, match, owns, announce=output.value == "text")
+            described = [_describe_one(client, name, tasks=tasks) for name in chosen.names]
+        if match or len(described) > 1:
+            data: dict[str, Any] = {"connectors": described}
+        else:
+            data = described[0]
+
+        def render(console: Console) -> None:
+            for i, one in enumerate(described):
+                if i:
+                    console.print()
+                _render_describe(one, console)
+
+        return Done(ExitCode.OK, data, render)
 
     return run_command("describe", output, body)
+
+
+def _describe_one(client: ConnectClient, name: str, *, tasks: bool) -> dict[str, Any]:
+    from kconnect.core import secret_values
+    from kconnect.errors import ApiError
+    from kconnect.health import connector_health
+    from kconnect.manifests.model import password_keys_for
+    from kconnect.output.redaction import mask_config
+
+    info = client.connector(name)
+    config = dict(info.get("config") or {})
+    register_manifest_secrets([config])
+    keys = password_keys_for(None, config)
+    task_configs: list[dict[str, Any]] | None = None
+    if tasks:
+        task_configs = []
+        for entry in client.tasks(name):
+            task_config = {str(k): str(v) for k, v in (entry.get("config") or {}).items()}
+            # A task's config repeats the connector's secrets, and may derive its own.
+            register_manifest_secrets([task_config])
+            task_id = (entry.get("id") or {}).get("task")
+            task_configs.append({"id": task_id, "config": mask_config(task_config, keys)})
+    health = connector_health(name, client.status(name), secret_values([config]))
+    try:
+        topics: list[str] | None = client.topics(name)
+    except ApiError:
+        topics = None  # topic tracking disabled on the worker (403)
+    data: dict[str, Any] = {
+        "name": name,
+        "type": info.get("type"),
+        "config": mask_config(config, keys),
+        "status": health.to_dict(),
+        "topics": topics,
+    }
+    if task_configs is not None:
+        data["task_configs"] = task_configs
+    return data
 
 
 def _render_describe(data: dict[str, Any], console: Console) -> None:
@@ -168,12 +218,20 @@ def _render_describe(data: dict[str, Any], console: Console) -> None:
     for key in sorted(data["config"]):
         console.print(Text(f"  {key} = {data['config'][key]}"))
     console.print(Text("Tasks:", style="bold"))
+    task_configs = {t["id"]: t["config"] for t in data.get("task_configs") or []}
     for task in status["tasks"] or []:
         console.print(Text(f"  {task['id']}: {task['state']} on {task['worker_id'] or '-'}"))
         if task["trace"]:
             console.print(Text("    " + task["trace"].replace("\n", "\n    "), style="red"))
+        for key, value in sorted(task_configs.pop(task["id"], {}).items()):
+            console.print(Text(f"    {key} = {value}"))
     if not status["tasks"]:
         console.print(Text("  (none)"))
+    for task_id, config in sorted(task_configs.items(), key=lambda item: str(item[0])):
+        # A task the worker has a config for but no status yet (just (re)configured).
+        console.print(Text(f"  {task_id}: (no status yet)"))
+        for key, value in sorted(config.items()):
+            console.print(Text(f"    {key} = {value}"))
     if data["topics"] is not None:
         console.print(Text(f"Topics: {', '.join(data['topics']) or '(none yet)'}"))
 
@@ -181,7 +239,9 @@ def _render_describe(data: dict[str, Any], console: Console) -> None:
 @app.command()
 @connected
 def delete(
-    names: NamesArg,
+    names: OptionalNamesArg = None,
+    match: MatchOpt = None,
+    owns: MatchOwnsOpt = None,
     yes: YesOpt = False,
     concurrency: ConcurrencyOpt = None,
     output: OutputOpt = Output.text,
@@ -191,16 +251,17 @@ def delete(
     """Delete connectors from the cluster (asks first unless --yes)."""
 
     def body() -> Done:
+        from kconnect.cli.progress import progress_display
         from kconnect.ops.delete import delete_connectors
 
-        confirm(f"Delete {', '.join(names)}?", yes=yes, what="delete")
-        from kconnect.cli.progress import progress_display
-
-        with (
-            connection.client() as client,
-            progress_display(output.value, quiet=len(names) < 2) as progress,
-        ):
-            report = delete_connectors(client, names, concurrency=concurrency, progress=progress)
+        given = optional_names(names, match)
+        with connection.client() as client:
+            chosen = list(select(client, given, match, owns, announce=True).names)
+            confirm(f"Delete {', '.join(chosen)}?", yes=yes, what="delete")
+            with progress_display(output.value, quiet=len(chosen) < 2) as progress:
+                report = delete_connectors(
+                    client, chosen, concurrency=concurrency, progress=progress
+                )
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: _render_deleted(report, c))
 

@@ -12,11 +12,17 @@ from kconnect.cli.common import (
     ConcurrencyOpt,
     Connection,
     Done,
-    NamesArg,
     Output,
     OutputOpt,
     connected,
     run_command,
+)
+from kconnect.cli.selection import (
+    MatchOpt,
+    MatchOwnsOpt,
+    OptionalNamesArg,
+    optional_names,
+    select,
 )
 from kconnect.errors import ExitCode
 
@@ -29,7 +35,9 @@ if TYPE_CHECKING:
 @app.command()
 @connected
 def restart(
-    names: NamesArg,
+    names: OptionalNamesArg = None,
+    match: MatchOpt = None,
+    owns: MatchOwnsOpt = None,
     include_tasks: Annotated[
         bool, typer.Option("--include-tasks", help="Also restart the connector's tasks (KIP-745)")
     ] = False,
@@ -52,19 +60,19 @@ def restart(
         from kconnect.cli.progress import progress_display
         from kconnect.ops.restart import restart_many
 
-        with (
-            connection.client() as client,
-            progress_display(output.value, quiet=len(names) < 2) as progress,
-        ):
-            report = restart_many(
-                client,
-                names,
-                include_tasks=include_tasks,
-                only_failed=failed_only,
-                task=task,
-                concurrency=concurrency,
-                progress=progress,
-            )
+        given = optional_names(names, match)
+        with connection.client() as client:
+            chosen = select(client, given, match, owns, announce=output.value == "text")
+            with progress_display(output.value, quiet=len(chosen.names) < 2) as progress:
+                report = restart_many(
+                    client,
+                    list(chosen.names),
+                    include_tasks=include_tasks,
+                    only_failed=failed_only,
+                    task=task,
+                    concurrency=concurrency,
+                    progress=progress,
+                )
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: _render_restart(report, c))
 

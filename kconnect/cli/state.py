@@ -12,11 +12,17 @@ from kconnect.cli.common import (
     ConcurrencyOpt,
     Connection,
     Done,
-    NamesArg,
     Output,
     OutputOpt,
     connected,
     run_command,
+)
+from kconnect.cli.selection import (
+    MatchOpt,
+    MatchOwnsOpt,
+    OptionalNamesArg,
+    optional_names,
+    select,
 )
 from kconnect.errors import ExitCode
 
@@ -34,6 +40,8 @@ TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait", 
 def _state_command(
     action: str,
     names: list[str],
+    match: list[str] | None,
+    owns: list[str] | None,
     wait: bool,
     timeout: float,
     concurrency: int | None,
@@ -44,19 +52,21 @@ def _state_command(
         from kconnect.cli.progress import progress_display
         from kconnect.ops.state import change_state
 
-        with (
-            conn.client() as client,
-            progress_display(output.value, quiet=len(names) < 2 and not wait) as progress,
-        ):
-            report = change_state(
-                client,
-                names,
-                action,
-                wait=wait,
-                timeout=timeout,
-                concurrency=concurrency,
-                progress=progress,
-            )
+        given = optional_names(names, match)
+        with conn.client() as client:
+            chosen = select(client, given, match, owns, announce=output.value == "text")
+            with progress_display(
+                output.value, quiet=len(chosen.names) < 2 and not wait
+            ) as progress:
+                report = change_state(
+                    client,
+                    list(chosen.names),
+                    action,
+                    wait=wait,
+                    timeout=timeout,
+                    concurrency=concurrency,
+                    progress=progress,
+                )
         if not report.ok:
             code = ExitCode.ERROR
         elif not report.reached:
@@ -98,7 +108,9 @@ def _register_state_command(action: str, help_text: str) -> None:
     @app.command(action, help=help_text)
     @connected
     def command(
-        names: NamesArg,
+        names: OptionalNamesArg = None,
+        match: MatchOpt = None,
+        owns: MatchOwnsOpt = None,
         wait: WaitOpt = False,
         timeout: TimeoutOpt = 60.0,
         concurrency: ConcurrencyOpt = None,
@@ -106,7 +118,9 @@ def _register_state_command(action: str, help_text: str) -> None:
         *,
         connection: Connection,
     ) -> int:
-        return _state_command(action, names, wait, timeout, concurrency, output, connection)
+        return _state_command(
+            action, names or [], match, owns, wait, timeout, concurrency, output, connection
+        )
 
 
 for _action, _help in (

@@ -134,12 +134,67 @@ def check_targets_match(
             continue
         foreign = sorted(n for n in live if not scope.owns(n) and fnmatchcase(n, target))
         if foreign:
-            shown = ", ".join(foreign[:5])
-            if len(foreign) > 5:
-                shown += f" and {len(foreign) - 5} more"
             raise TargetError(
                 f"--target {target!r} matches only connectors not owned by this scope "
-                f"({shown}); they are never written. Nothing was written"
+                f"({_shown(foreign)}); they are never written. Nothing was written"
             )
         where = "no manifest and no owned connector on the cluster" if prune else "no manifest"
         raise TargetError(f"--target {target!r} matches {where}; nothing was written")
+
+
+class MatchError(KconnectError):
+    """A `--match` pattern selects no connector this command may act on: refused before
+    anything is done, so a typo never passes as "nothing to do"."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The connectors a command acts on: the names given, then what each `--match` pattern
+    matched on the live cluster (inside the ownership scope), in name order, once each."""
+
+    names: tuple[str, ...]
+    matched: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pattern, owned connectors)
+    not_owned: tuple[str, ...] = ()  # matched, but outside the scope: left alone
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "names": list(self.names),
+            "matched": {pattern: list(names) for pattern, names in self.matched},
+            "not_owned": list(self.not_owned),
+        }
+
+
+def select_connectors(
+    names: Sequence[str], patterns: Sequence[str], live: Iterable[str], scope: Scope
+) -> Selection:
+    """Resolve `--match` globs against the live connector names. Each pattern must match at
+    least one owned connector (`MatchError` otherwise, naming what it matched outside the
+    scope); matches outside the scope are reported, never selected."""
+    checked = tuple(dict.fromkeys(check_pattern(p, "--match") for p in patterns))
+    live_names = sorted(set(live))
+    matched: list[tuple[str, tuple[str, ...]]] = []
+    not_owned: dict[str, None] = {}
+    for pattern in checked:
+        hits = [n for n in live_names if fnmatchcase(n, pattern)]
+        owned = tuple(n for n in hits if scope.owns(n))
+        foreign = [n for n in hits if not scope.owns(n)]
+        not_owned.update(dict.fromkeys(foreign))
+        if not owned:
+            if foreign:
+                raise MatchError(
+                    f"--match {pattern!r} matches only connectors outside the ownership scope "
+                    f"({scope.describe()}): {_shown(foreign)}; nothing was done"
+                )
+            raise MatchError(
+                f"--match {pattern!r} matches no connector on the cluster; nothing was done"
+            )
+        matched.append((pattern, owned))
+    selected = dict.fromkeys(names)
+    for _pattern, owned in matched:
+        selected.update(dict.fromkeys(owned))
+    return Selection(tuple(selected), tuple(matched), tuple(not_owned))
+
+
+def _shown(names: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
