@@ -11,25 +11,20 @@ import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kconnect.api.client import ConnectClient
 from kconnect.api.live import comparable_config, live_config
 from kconnect.diagnostics import Location, Problem, Severity, error
 from kconnect.errors import ApiError, KconnectError, ManifestError
-from kconnect.health import ConnectorHealth, connector_health
 from kconnect.manifests.loader import load_manifest_set
 from kconnect.manifests.model import Manifest, TargetState, password_keys_for
-from kconnect.ops.wait import WaitResult, wait_for_states
 from kconnect.output.redaction import (
     config_secret_values,
     redact_text,
     register_password_keys,
     register_secrets,
 )
-from kconnect.planning.apply import ApplyResult, WorkerFeatures, apply_plan
 from kconnect.planning.impact import Impact, offsets_wanted, refused
-from kconnect.planning.plan import Action, Plan, build_plan
 from kconnect.planning.safety import (
     DangerousPlanError,
     SafetyLimits,
@@ -39,6 +34,15 @@ from kconnect.planning.safety import (
 )
 from kconnect.planning.scope import NO_SCOPE, Scope, check_targets_match, matches_any
 from kconnect.progress import Progress, ignore
+
+if TYPE_CHECKING:
+    # Offline `validate` must not pay for HTTP, planning or apply (start-up, issue #22):
+    # what plan, apply and status need at run time is imported where they run.
+    from kconnect.api.client import ConnectClient
+    from kconnect.health import ConnectorHealth
+    from kconnect.ops.wait import WaitResult
+    from kconnect.planning.apply import ApplyResult, WorkerFeatures
+    from kconnect.planning.plan import Plan
 
 log = logging.getLogger("kconnect")
 
@@ -393,6 +397,8 @@ def make_plan(
     matches nothing raises `TargetError`. `acknowledge`: impact ids per connector name pattern
     (kconnect.yaml), on top of each manifest's own `acknowledge:`. Offsets are read only for
     the few connectors whose impact depends on them (`offsets_wanted`)."""
+    from kconnect.planning.plan import build_plan
+
     before = client.stats.requests
     live = client.list_expanded()
     check_targets_match(targets, (m.name for m in report.manifests), live, scope, prune=prune)
@@ -490,6 +496,8 @@ class ApplyReport:
 
 
 def worker_features(client: ConnectClient) -> WorkerFeatures:
+    from kconnect.planning.apply import WorkerFeatures
+
     return WorkerFeatures.from_version(str(client.server_info().get("version", "0.0")))
 
 
@@ -507,6 +515,10 @@ def apply(
 ) -> ApplyReport:
     """Write the plan (then, with `wait`, wait for the states); `progress` hears of each
     finished write and each round of the wait (`kconnect.progress`)."""
+    from kconnect.ops.wait import WaitResult, wait_for_states
+    from kconnect.planning.apply import WorkerFeatures, apply_plan
+    from kconnect.planning.plan import Action
+
     by_name = {m.name: m for m in manifests}
     secrets = secret_values([m.config for m in manifests] + [live_config(e) for e in live.values()])
     needs_features = any(
@@ -576,6 +588,8 @@ class StatusReport:
 def status(client: ConnectClient, names: Sequence[str] = ()) -> StatusReport:
     """Health of the named connectors (all when none are named), from one cluster read; named
     connectors the cluster does not have are listed in `missing`."""
+    from kconnect.health import connector_health
+
     live = client.list_expanded()
     secrets = secret_values(live_config(e) for e in live.values())
     wanted = list(dict.fromkeys(names)) or sorted(live)

@@ -13,6 +13,18 @@ from typing import Any
 
 from kconnect.errors import ExitCode, KconnectError
 
+# The root help page: `kconnect --help` is written from these and COMMANDS without importing
+# typer (kconnect.cli.root_help); kconnect.cli.app gives the same to typer for `kconnect`'s
+# usage errors.
+ROOT_HELP = (
+    "Kafka Connect connectors as code: validate YAML manifests, plan the changes against "
+    "a live cluster, apply them, and check health.\n\n"
+    "Exit codes: 0 ok, 1 error, 2 changes pending (plan --detailed-exitcode), "
+    "3 unhealthy, 64 usage error, 130 interrupted."
+)
+VERSION_HELP = "Show kconnect's version and exit."
+ROOT_OPTIONS = [("--version", VERSION_HELP), ("-h, --help", "Show this message and exit.")]
+
 # Every command: the module that defines it, and the summary `kconnect --help` lists.
 # Start-up matters (a CI step or a reconcile cron job runs kconnect many times): only the module
 # of the command being run is imported and built, and the root help is written from this table
@@ -98,6 +110,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         from kconnect.cli.completion import answer
 
         return answer(instruction, args)
+
+    if args in ([], ["--help"], ["-h"]):
+        from kconnect.cli.root_help import root_help
+
+        # Bare `kconnect` is a usage error that shows the help (click's no_args_is_help).
+        # Written directly: the page is kconnect's own text, with nothing to redact or sanitise,
+        # and the output seam's imports would cost as much again as the page itself.
+        out = sys.stdout if args else sys.stderr
+        out.write(root_help() + "\n")
+        out.flush()
+        return ExitCode.OK if args else ExitCode.USAGE
 
     import typer
 
@@ -192,5 +215,18 @@ def _click_module() -> Any:
     return importlib.import_module(f"{package}.exceptions")
 
 
+# Imported by the HTTP stack whenever installed, used by none of kconnect's work: the command line
+# client of httpx (its `__init__` tries to import it, with click, rich and pygments), and the
+# async libraries httpcore probes at import (trio, anyio) for locks only its async API uses.
+# Together they cost more than Python's own start-up; kconnect's HTTP client is synchronous.
+_UNUSED_BY_THE_CLI = ("httpx._main", "trio", "anyio")
+
+
 def main() -> None:
+    """The `kconnect` program. The process is ours alone, so what the HTTP stack would import
+    for nothing is marked absent (`None` in `sys.modules` makes an import of it fail at once,
+    and the libraries fall back); `run()`, which tests and library users call in their own
+    processes, changes nothing of the kind."""
+    for name in _UNUSED_BY_THE_CLI:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     sys.exit(run())

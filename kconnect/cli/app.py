@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from kconnect import __version__
+from kconnect.cli import ROOT_HELP, VERSION_HELP
 
 
 class _RootGroup(TyperGroup):
@@ -51,12 +52,7 @@ TyperArgument.make_metavar = _argument_metavar  # type: ignore[method-assign]
 app = typer.Typer(
     cls=_RootGroup,
     name="kconnect",
-    help=(
-        "Kafka Connect connectors as code: validate YAML manifests, plan the changes against "
-        "a live cluster, apply them, and check health.\n\n"
-        "Exit codes: 0 ok, 1 error, 2 changes pending (plan --detailed-exitcode), "
-        "3 unhealthy, 64 usage error, 130 interrupted."
-    ),
+    help=ROOT_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -80,7 +76,7 @@ def _root(
         "--version",
         callback=_version,
         is_eager=True,
-        help="Show kconnect's version and exit.",
+        help=VERSION_HELP,
     ),
 ) -> None:
     """Kafka Connect connectors as code."""

@@ -9,13 +9,15 @@ import logging
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kconnect.api.client import ConnectClient
 from kconnect.errors import ConnectError
 from kconnect.health import ConnectorHealth, connector_health, reached
 from kconnect.manifests.model import TargetState
 from kconnect.progress import Progress, WaitPolled, WaitStarted, ignore
+
+if TYPE_CHECKING:
+    from kconnect.api.client import ConnectClient
 
 log = logging.getLogger("kconnect.ops.wait")
 

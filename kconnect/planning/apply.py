@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kconnect.api.client import ConnectClient
 from kconnect.errors import KconnectError
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.ops import writes
@@ -24,6 +23,9 @@ from kconnect.progress import (
     WritesStarted,
     ignore,
 )
+
+if TYPE_CHECKING:
+    from kconnect.api.client import ConnectClient
 
 log = logging.getLogger("kconnect.planning.apply")
 

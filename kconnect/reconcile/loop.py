@@ -23,10 +23,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from kconnect import core
-from kconnect.api.client import ConnectClient
 from kconnect.api.live import live_config
 from kconnect.errors import ExitCode, KconnectError, UsageError
 from kconnect.health import ConnectorHealth, connector_health
@@ -34,6 +33,9 @@ from kconnect.manifests.model import Manifest, TargetState
 from kconnect.planning.plan import ConnectorChange, Plan
 from kconnect.planning.project import Project
 from kconnect.reconcile.metrics import ReconcileMetrics
+
+if TYPE_CHECKING:
+    from kconnect.api.client import ConnectClient
 
 log = logging.getLogger("kconnect.reconcile.loop")
 

@@ -1,0 +1,128 @@
+"""Start-up is a feature: what each kind of command line imports, and the typer-free root help.
+
+The figures are in bench/startup.py; these tests hold the structure that makes them possible:
+the root help without typer, offline commands without an HTTP library, and no module of the
+HTTP stack that kconnect never uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kconnect.cli.root_help import root_help, short_help
+
+# Runs the real entry point, then reports which modules the command line imported.
+_PROBE = """
+import json, sys
+from kconnect.cli import main
+report = sys.argv.pop(1)
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+with open(report, "w") as out:
+    json.dump({"code": code, "modules": sorted(m for m, v in sys.modules.items() if v)}, out)
+"""
+
+
+def _imported(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, set[str]]:
+    report = tmp_path / "modules.json"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("KCONNECT_")}
+    subprocess.run(
+        [sys.executable, "-c", _PROBE, str(report), *args],
+        env={**full_env, **(env or {})},
+        capture_output=True,
+        check=False,
+    )
+    data = json.loads(report.read_text())
+    return data["code"], set(data["modules"])
+
+
+def _typer_help(width: int) -> str:
+    from kconnect.cli.app import build_app
+
+    command = build_app(["--help"])
+    ctx = command.make_context("kconnect", ["--version"], resilient_parsing=True)
+    ctx.terminal_width = width
+    return str(command.get_help(ctx))
+
+
+@pytest.mark.parametrize("width", [50, 58, 78, 100, 140])
+def test_root_help_is_the_page_click_writes(width: int) -> None:
+    assert root_help(width) == _typer_help(width)
+
+
+@pytest.mark.parametrize("columns", ["40", "60", "200"])
+def test_kconnect_help_prints_the_root_page_for_the_terminal_width(columns: str) -> None:
+    env = {**os.environ, "COLUMNS": columns}
+    done = subprocess.run(
+        [sys.executable, "-m", "kconnect", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout == _typer_help(max(min(int(columns), 80) - 2, 50)) + "\n"
+    bare = subprocess.run(
+        [sys.executable, "-m", "kconnect"], env=env, capture_output=True, text=True, check=False
+    )
+    assert (bare.returncode, bare.stdout, bare.stderr) == (64, "", done.stdout)
+
+
+@pytest.mark.parametrize("limit", [5, 10, 14, 20, 40, 45, 80])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Alias of plan.",
+        "Resume paused or stopped connectors.",
+        "One two. Three four.",
+        "First paragraph\n\nsecond",
+        "Restart connectors, their tasks (--include-tasks, --failed-only) or one task (--task).",
+    ],
+)
+def test_short_help_cuts_as_click_does(text: str, limit: int) -> None:
+    from typer._click.utils import make_default_short_help
+
+    assert short_help(text, limit) == make_default_short_help(text, limit)
+
+
+def test_root_help_imports_no_typer(tmp_path: Path) -> None:
+    code, modules = _imported(tmp_path, "--help")
+    assert code == 0
+    assert not {m for m in modules if m.split(".")[0] in ("typer", "click", "rich")}
+
+
+def test_offline_validate_imports_no_http_library(tmp_path: Path) -> None:
+    manifest = tmp_path / "one.yaml"
+    manifest.write_text(
+        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
+    )
+    code, modules = _imported(tmp_path, "validate", str(manifest))
+    assert code == 0
+    roots = {m.split(".")[0] for m in modules}
+    assert not roots & {"httpx", "httpcore", "h11", "anyio", "trio", "ssl", "jsonschema"}
+    assert "kconnect.api.client" not in modules
+
+
+def test_a_command_that_talks_to_the_worker_skips_what_the_http_stack_never_uses(
+    tmp_path: Path,
+) -> None:
+    # A closed port: the command fails, having built its client and tried to connect.
+    code, modules = _imported(
+        tmp_path,
+        "status",
+        env={"KCONNECT_URL": "http://127.0.0.1:9", "KCONNECT_UNREACHABLE_TIMEOUT": "0.1"},
+    )
+    assert code == 1
+    assert "httpx" in modules and "httpcore" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("trio", "anyio")}
+    assert "httpx._main" not in modules
