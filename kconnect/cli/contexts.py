@@ -1,9 +1,11 @@
-"""`kconnect context list|use|show`: named clusters (logic in `kconnect.config.contexts` and
-`kconnect.config.settings`)."""
+"""`kconnect context list|use|show|current|set|remove`: named clusters (logic in
+`kconnect.config.contexts`, `kconnect.config.edit` and `kconnect.config.settings`)."""
 
 from __future__ import annotations
 
 import os
+from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -88,6 +90,139 @@ def context_use(
         )
 
     return run_command("context use", output, body)
+
+
+@context_app.command("current")
+def context_current(output: OutputOpt = Output.text) -> int:
+    """Print the current context's name (KCONNECT_CONTEXT, else current-context); exit 1 when
+    there is none."""
+
+    def body() -> Done:
+        from kconnect.config.contexts import load_config
+        from kconnect.errors import ConfigError
+
+        config = load_config(os.environ)
+        from_env = os.environ.get("KCONNECT_CONTEXT")
+        name = from_env or config.current
+        if name is None:
+            raise ConfigError(
+                f"no current context: {config.path} sets no current-context and "
+                "KCONNECT_CONTEXT is not set"
+            )
+        config.get(name)  # a current context that is not defined is an error, as for commands
+        origin = "KCONNECT_CONTEXT" if from_env else str(config.path)
+        data = {"current": name, "from": origin, "config": str(config.path)}
+        return Done(ExitCode.OK, data, lambda c: text(c, name))
+
+    return run_command("context current", output, body)
+
+
+class AuthKind(str, Enum):
+    basic = "basic"
+    bearer = "bearer"
+    mtls = "mtls"
+    none = "none"
+
+
+def _opt(flag: str, help_text: str) -> Any:
+    return typer.Option(flag, help=help_text, show_default=False)
+
+
+@context_app.command("set")
+def context_set(
+    name: Annotated[str, typer.Argument(help="Context name", show_default=False)],
+    url: Annotated[str, _opt("--url", "Connect REST URL")],
+    auth: Annotated[
+        AuthKind | None, _opt("--auth", "basic, bearer, mtls or none [default: inferred]")
+    ] = None,
+    username: Annotated[str | None, _opt("--username", "User for auth: basic")] = None,
+    password_env: Annotated[
+        str | None, _opt("--password-env", "Environment variable holding the password")
+    ] = None,
+    password_file: Annotated[
+        str | None, _opt("--password-file", "File holding the password")
+    ] = None,
+    token_env: Annotated[
+        str | None, _opt("--token-env", "Environment variable holding the bearer token")
+    ] = None,
+    token_file: Annotated[str | None, _opt("--token-file", "File holding the bearer token")] = None,
+    ca_cert: Annotated[str | None, _opt("--ca-cert", "CA bundle for the worker's TLS")] = None,
+    client_cert: Annotated[str | None, _opt("--client-cert", "Client certificate (mTLS)")] = None,
+    client_key: Annotated[str | None, _opt("--client-key", "Client key (mTLS)")] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Do not verify TLS certificates")
+    ] = False,
+    use: Annotated[bool, typer.Option("--use", help="Also make it the current context")] = False,
+    output: OutputOpt = Output.text,
+) -> int:
+    """Add or replace context NAME in the config file (other contexts untouched; credentials
+    only by reference: --password-env/--password-file, --token-env/--token-file)."""
+
+    def body() -> Done:
+        from kconnect.config.edit import set_context
+
+        given: dict[str, object] = {"url": url}
+        if auth is not None:
+            given["auth"] = auth.value
+        for key, value in (
+            ("username", username),
+            ("password_env", password_env),
+            ("password_file", password_file),
+            ("token_env", token_env),
+            ("token_file", token_file),
+            ("ca_cert", _absolute(ca_cert)),
+            ("client_cert", _absolute(client_cert)),
+            ("client_key", _absolute(client_key)),
+        ):
+            if value is not None:
+                given[key] = value
+        if insecure:
+            given["insecure"] = True
+        config, existed = set_context(os.environ, name, given, use=use)
+        data = {
+            "config": str(config.path),
+            "context": config.get(name).to_dict(),
+            "replaced": existed,
+            "current": config.current,
+        }
+        verb = "replaced" if existed else "added"
+        suffix = "; it is now the current context" if use else ""
+
+        def render(console: Console) -> None:
+            text(console, f"✓ context {name} {verb} in {config.path}{suffix}", "green")
+
+        return Done(ExitCode.OK, data, render)
+
+    return run_command("context set", output, body)
+
+
+def _absolute(path: str | None) -> str | None:
+    """A path given on the command line is relative to where the command runs; the file
+    resolves relative paths against itself, so it gets the absolute path."""
+    return None if path is None else str(Path(path).expanduser().resolve())
+
+
+@context_app.command("remove")
+def context_remove(
+    name: Annotated[str, typer.Argument(help="Context name", show_default=False)],
+    output: OutputOpt = Output.text,
+) -> int:
+    """Remove context NAME from the config file (other contexts untouched)."""
+
+    def body() -> Done:
+        from kconnect.config.edit import remove_context
+
+        config, was_current = remove_context(os.environ, name)
+        data = {"config": str(config.path), "removed": name, "was_current": was_current}
+
+        def render(console: Console) -> None:
+            text(console, f"✓ context {name} removed from {config.path}", "green")
+            if was_current:
+                text(console, "It was the current context: no context is current now.")
+
+        return Done(ExitCode.OK, data, render)
+
+    return run_command("context remove", output, body)
 
 
 @context_app.command("show")
