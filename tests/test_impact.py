@@ -442,3 +442,13 @@ def test_the_manifest_schema_lists_every_impact_id() -> None:
     )
     assert schema["properties"]["acknowledge"]["items"]["enum"] == [r.id for r in IMPACT_RULES]
     assert "moved_from" in schema["properties"]
+
+
+def test_a_server_id_freed_by_a_delete_in_the_same_plan_is_not_shared() -> None:
+    old = _source()
+    changes = [
+        PlannedChange("old", "delete", old, {}),
+        PlannedChange("c", "create", {}, _source(**{"topic.prefix": "x"})),
+    ]
+    found = assess(changes, {"old": old}, {"c": _source(**{"topic.prefix": "x"})})
+    assert "server-id-shared" not in [i.id for i in found["c"]]

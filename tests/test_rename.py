@@ -200,3 +200,20 @@ def test_moved_from_a_declared_connector_is_invalid(cli: CliRunner, tmp_path: Pa
     assert "moved_from 'orders' is also claimed by" in result.stdout
     write_manifest(tmp_path, "v1.yaml", _manifest("orders-v4", SOURCE_CONFIG, "orders-v4"))
     assert "moved_from names the connector itself" in cli("validate", str(tmp_path)).stdout
+
+
+def test_status_lagging_behind_the_create_is_waited_for(
+    cli: CliRunner, fake: FakeConnect, renamed: dict[str, Any]
+) -> None:
+    """A real worker answers 404 "No status found" for a connector it just created."""
+    fake.inject(
+        method="GET",
+        path="/connectors/orders-v2/status",
+        status=404,
+        message="No status found for connector orders-v2",
+        times=3,
+    )
+    result = cli("apply", renamed["dir"], env=renamed["env"])
+    assert result.exit_code == 0, result.output
+    assert _offsets(fake, "orders-v2") == SOURCE_OFFSETS
+    assert fake.connector_state("orders") is None

@@ -195,12 +195,16 @@ def assess(
     """
     offsets = has_offsets or {}
     found: dict[str, list[Impact]] = {c.name: [] for c in changes}
+    # What exists once the plan is applied: declared connectors, and live ones it leaves.
+    gone = {c.name for c in changes if c.action == "delete"}
+    gone |= {c.moved_from for c in changes if c.action == "rename" and c.moved_from}
+    after = {n: c for n, c in {**live, **declared}.items() if n not in gone}
     for change in changes:
         impacts = found[change.name]
         if change.action == "update":
             impacts.extend(_update_impacts(change, offsets.get(change.name)))
         if change.action in ("create", "update", "rename"):
-            impacts.extend(_server_id_impacts(change, live, declared))
+            impacts.extend(_server_id_impacts(change, after))
         if change.action == "rename":
             impacts.extend(_update_impacts(change, offsets.get(change.moved_from or ""), True))
         if change.action == "create" and change.moved_from:
@@ -293,15 +297,17 @@ def _debezium_impacts(change: PlannedChange, has_offsets: bool | None) -> list[I
     if hit := _first_changed(before, after, _HISTORY_TOPIC_KEYS):
         key, old, new = hit
         # On start with offsets, the connector recovers table schemas from the history topic;
-        # a missing or empty one fails the task: "The db history topic or its content is
-        # fully or partially missing" (debezium-core HistorizedRelationalDatabaseSchema.recover,
-        # D6 KafkaSchemaHistory.exists).
+        # a missing or empty one fails the task. Seen on the real worker (Debezium 3.x,
+        # BaseSourceTask.validateSchemaHistory): "The db history topic is missing. You may
+        # attempt to recover it by reconfiguring the connector to recovery."; older releases
+        # say "The db history topic or its content is fully or partially missing"
+        # (HistorizedRelationalDatabaseSchema.recover). D6 KafkaSchemaHistory.exists.
         impacts.append(
             _impact(
                 "schema-history-topic-changed",
                 f"Debezium recovers table schemas from {new!r} on restart, which does not hold "
-                f"the history written to {old!r}: the connector fails with 'The db history topic "
-                "or its content is fully or partially missing' and streams nothing",
+                f"the history written to {old!r}: the connector fails ('The db history topic is "
+                "missing') and streams nothing",
                 "keep the history topic; to move it, copy the old topic's records to the new "
                 "one first, or rebuild it with snapshot.mode=recovery",
                 (key,),
@@ -405,19 +411,14 @@ def _server_key(config: Mapping[str, str]) -> tuple[str, str, str] | None:
 
 
 def _server_id_impacts(
-    change: PlannedChange,
-    live: Mapping[str, Mapping[str, str]],
-    declared: Mapping[str, Mapping[str, str]],
+    change: PlannedChange, after: Mapping[str, Mapping[str, str]]
 ) -> list[Impact]:
     mine = _server_key(change.after)
     if mine is None:
         return []
     if _server_key(change.before) == mine and change.action == "update":
         return []  # unchanged: not this plan's doing
-    # After apply, the connectors that exist are the declared ones plus live ones not declared.
-    others = {**live, **declared}
-    for gone in (change.name, change.moved_from):
-        others.pop(gone or "", None)
+    others = {n: c for n, c in after.items() if n != change.name}
     sharing = sorted(n for n, c in others.items() if _server_key(c) == mine)
     if not sharing:
         return []

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -42,13 +43,29 @@ class RenameError(KconnectError):
     """A rename could not go on; what was done so far is kept, and a new run resumes it."""
 
 
-def _state(client: ConnectClient, name: str) -> str | None:
-    """The connector's state, None when it does not exist."""
-    try:
-        status = client.status(name)
-    except NotFoundError:
-        return None
-    return str((status.get("connector") or {}).get("state") or "UNASSIGNED")
+def _state(client: ConnectClient, name: str, timeout: float) -> str | None:
+    """The connector's settled state (RUNNING, PAUSED, STOPPED, FAILED), None when it does
+    not exist. Status lags behind writes: a connector just created answers 404 "No status
+    found" for a moment, then UNASSIGNED; neither says whether it ever ran, so wait."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            status = client.status(name)
+            state = str((status.get("connector") or {}).get("state") or "UNASSIGNED")
+        except NotFoundError:
+            try:
+                client.connector(name)
+            except NotFoundError:
+                return None
+            state = "UNKNOWN"
+        if state not in ("UNASSIGNED", "RESTARTING", "UNKNOWN"):
+            return state
+        if time.monotonic() >= deadline:
+            raise RenameError(
+                f"{name} reported no settled state within {timeout:.0f}s (last: {state}); the "
+                "rename stopped here and resumes on the next run"
+            )
+        time.sleep(0.25)
 
 
 def _stopped(client: ConnectClient, name: str, state: str, timeout: float) -> None:
@@ -75,8 +92,8 @@ def rename(
 ) -> None:
     """Carry `old`'s offsets over to `manifest.name` and replace it; see the module doc."""
     new = manifest.name
-    old_state = _state(client, old)
-    new_state = _state(client, new)
+    old_state = _state(client, old, timeout)
+    new_state = _state(client, new, timeout)
     if old_state is None:
         if new_state is None:
             raise RenameError(f"neither {old} nor {new} exists any more; nothing to rename")
@@ -90,7 +107,9 @@ def rename(
     if new_state is None:
         writes.create(client, new, manifest.config, "STOPPED")
         steps.append(f"created {new} STOPPED")
-        new_state = "STOPPED"
+        new_state = _state(client, new, timeout)
+        if new_state != "STOPPED":
+            raise RenameError(f"{new} was created STOPPED but reports {new_state}")
     elif new_state == "STOPPED":
         writes.put_config(client, new, dict(manifest.config))
     if new_state == "STOPPED":
