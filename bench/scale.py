@@ -1,0 +1,92 @@
+"""Scale on the in-process fake worker: `status` and a no-op `plan` at 500, 1,000 and 5,000
+connectors — wall time and peak memory (max RSS) of the kconnect process. Prints figures;
+asserts nothing.
+
+    python bench/scale.py [--sizes 500,1000,5000] [--runs 3]
+
+Targets (issue #22): at 5,000 connectors `status` and `plan` each ≤ 1.5 s and ≤ 100 MB, and
+the curve linear (time per connector about flat from 500 to 5,000). The fake serves the whole
+`GET /connectors?expand=info&expand=status` answer from the same machine, so its own CPU time
+is inside the wall figure (as a real worker's network time would be); the median of `--runs`.
+Bytecode is compiled first and used (PYTHONDONTWRITEBYTECODE removed), as on a user's machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import kconnect  # noqa: E402
+from tests.fakeconnect import FakeConnect  # noqa: E402
+
+SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+
+
+def _config(i: int) -> dict[str, str]:
+    return {"connector.class": SOURCE, "tasks.max": "1", "topic": f"t{i}", "file": f"/tmp/c{i}"}
+
+
+def _measure(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MB and exit code of one child."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.stderr is not None:
+        child.stderr.close()
+    return wall, usage.ru_maxrss / 1024, child.returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="500,1000,5000")
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    sizes = [int(s) for s in options.sizes.split(",")]
+
+    compileall.compile_dir(Path(kconnect.__file__).parent, quiet=1)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("KCONNECT_")
+    }
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {options.runs}")
+    print(f"{'command':<24}{'connectors':>11}{'wall':>10}{'per 1k':>10}{'peak RSS':>11}  load")
+    for count in sizes:
+        with tempfile.TemporaryDirectory() as tmp, FakeConnect() as fake:
+            with (Path(tmp) / "all.yaml").open("w") as out:
+                for i in range(count):
+                    config = "".join(f"  {k}: {v}\n" for k, v in _config(i).items())
+                    out.write(f"name: c{i:05d}\nconfig:\n{config}---\n")
+            for i in range(count):
+                fake.add_connector(f"c{i:05d}", _config(i))
+            env = {**base, "KCONNECT_URL": fake.url}
+            cases = {
+                "status": [sys.executable, "-m", "kconnect", "status"],
+                "plan (no changes)": [sys.executable, "-m", "kconnect", "plan", tmp],
+            }
+            for name, argv in cases.items():
+                runs = [_measure(argv, env) for _ in range(options.runs)]
+                codes = {r[2] for r in runs}
+                wall = statistics.median(r[0] for r in runs)
+                rss = max(r[1] for r in runs)
+                print(
+                    f"{name:<24}{count:>11,}{wall:>9.2f}s{wall / count * 1000:>9.3f}s"
+                    f"{rss:>9.0f}MB  {os.getloadavg()[0]:.2f}"
+                    + ("" if codes == {0} else f"  exit {sorted(codes)}")
+                )
+
+
+if __name__ == "__main__":
+    main()
