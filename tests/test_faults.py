@@ -79,7 +79,7 @@ EXPANDED = r"/connectors"
         (
             ("export", "--dir", "{tmp}/out"),
             EXPANDED,
-            {"a": {"status": {"connector": "RUNNING", "tasks": []}}},
+            {"a": {"info": {"config": {}}, "status": {"connector": "RUNNING", "tasks": []}}},
             "GET /connectors?expand=info&expand=status",
             "['a']['status']['connector'] to be an object, got a string",
         ),

@@ -22,7 +22,7 @@ def error_message(response: httpx.Response) -> str:
     from kconnect.output.redaction import redact_data, redact_text, shorten
 
     try:
-        body = response.json()
+        body = decode_json(response)
     except ValueError:
         text = redact_text(response.text.strip())
         if "<title>" in text:
@@ -154,10 +154,32 @@ STATUS = obj(
     type=(TEXT, False),
 )
 INFO = obj(name=(TEXT, False), config=(CONFIG, True), tasks=(array(ANY), False), type=(TEXT, False))
-EXPANDED = list_or_object(
-    array(TEXT),  # a pre-2.3 worker ignores `expand`
-    mapping(obj(info=(INFO, False), status=(STATUS, False))),
-)
+
+
+def _listing_entry(key: str, value: Any, where: str) -> str | None:
+    """One connector of `GET /connectors?expand=info&expand=status`: both asked for, so both
+    there (`{}` is what the worker gives for an expand it does not know), and about the
+    connector named by the key."""
+    shape = obj(info=(INFO, True), status=(STATUS, True))
+    if (problem := shape(value, where)) is not None:
+        return problem
+    for part in ("info", "status"):
+        name = value[part].get("name")
+        if name is not None and name != key:
+            return f"{where}[{part!r}]['name'] to be the key, got another connector's name"
+    return None
+
+
+def _listing(value: Any, where: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"{where or 'the answer'} to be an object, got {describe(value)}"
+    for key, entry in value.items():
+        if (problem := _listing_entry(key, entry, _at(where, key))) is not None:
+            return problem
+    return None
+
+
+EXPANDED = list_or_object(array(TEXT), _listing)  # a pre-2.3 worker ignores `expand`: a list
 NAMES = array(TEXT)
 SERVER_INFO = obj(version=(TEXT, True), commit=(TEXT, False), kafka_cluster_id=(TEXT, False))
 TASKS = array(obj(id=(ANY, True), config=(CONFIG, False)))
@@ -223,11 +245,40 @@ def check_write(response: httpx.Response, expected: Expected) -> tuple[str | Non
     return f"expected {wanted}, got {status} with {body_kind(response)}", None
 
 
+# No Connect answer nests deeper than about 8 levels (offsets: answer, list, entry, partition,
+# value). Deeper JSON is no Connect answer, and Python's own parser fails on it with a
+# RecursionError rather than a ValueError.
+MAX_DEPTH = 64
+
+
+class TooDeep(ValueError):
+    def __init__(self) -> None:
+        super().__init__(f"JSON nested deeper than {MAX_DEPTH} levels")
+
+
 def decode_json(response: httpx.Response) -> Any:
-    """The body as JSON; ValueError when it is not JSON."""
+    """The body as JSON; ValueError when it is not JSON, `TooDeep` when it nests deeper than
+    any Connect answer."""
     if not response.content.strip():
         raise ValueError("no body")
-    return response.json()
+    try:
+        data = response.json()
+    except RecursionError:
+        raise TooDeep() from None
+    _check_depth(data)
+    return data
+
+
+def _check_depth(data: Any) -> None:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise TooDeep()
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
 
 
 def body_kind(response: httpx.Response) -> str:
@@ -238,7 +289,9 @@ def body_kind(response: httpx.Response) -> str:
         return "no body"
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
-        data = response.json()
+        data = decode_json(response)
+    except TooDeep as exc:
+        return str(exc)
     except ValueError:
         data = None
     else:

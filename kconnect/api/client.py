@@ -32,6 +32,17 @@ from kconnect.api.retry import (
     is_request_timed_out,
 )
 from kconnect.api.tls import ssl_context
+from kconnect.api.transport import (
+    MAX_ANSWER_BYTES,
+    AnswerTooLarge,
+    Attempt,
+    DeadlineExceeded,
+    Notices,
+    TlsProbe,
+    install_deadlines,
+    read_capped,
+    serving,
+)
 from kconnect.config.settings import ClientSettings
 from kconnect.errors import (
     ApiError,
@@ -100,16 +111,26 @@ class ConnectClient:
             headers["Authorization"] = f"Bearer {settings.token}"
         elif settings.username is not None:
             auth = httpx.BasicAuth(settings.username, settings.password or "")
+        if transport is None:
+            proxy = settings.proxy
+            transport = httpx.HTTPTransport(
+                verify=ssl_context(settings),
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+                proxy=httpx.Proxy(proxy.url) if proxy is not None else None,
+            )
+        install_deadlines(transport)
+        self._notices = Notices(settings.url, "KCONNECT_TIMEOUT")
+        self._tls_probe = _tls_probe(settings)
         self._http = httpx.Client(
             base_url=settings.url.rstrip("/"),
             headers=headers,
             auth=auth,
-            verify=ssl_context(settings),
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             transport=transport,
             # Never: credentials must not travel to another host (reported, see `_attempt`).
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+            # Proxies come from the settings, checked like any other input (config.proxy).
+            trust_env=False,
         )
 
     def close(self) -> None:
@@ -219,8 +240,33 @@ class ConnectClient:
     ) -> httpx.Response:
         self.stats.count(method)
         log.debug("%s %s", method, path)
+        response = self._exchange(method, path, body, params)
+        self.reachability.answered()
+        return self._classify(method, path, response)
+
+    def _exchange(self, method: str, path: str, body: Any, params: Any) -> httpx.Response:
+        """One request and its whole answer, within the deadline; transport failures raised
+        as retryable, final, or of unknown outcome."""
+        request = self._http.build_request(method, path, json=body, params=params)
+        shown = _where(path, request)
+        attempt = Attempt(method, shown, self.settings.read_timeout)
+        self._notices.begin(attempt)
+        serving(attempt)
         try:
-            response = self._http.request(method, path, json=body, params=params)
+            response = read_capped(self._http.send(request, stream=True), attempt, MAX_ANSWER_BYTES)
+        except DeadlineExceeded:
+            raise self._too_slow(method, shown, attempt) from None
+        except AnswerTooLarge as exc:
+            raise UnexpectedAnswer(
+                exc.status,
+                f"{exc} (decompressed); no Connect answer comes close, so kconnect stops "
+                f"reading there: is {self.settings.url} a Kafka Connect worker?",
+                method=method,
+                path=shown,
+            ) from None
+        except httpx.ProxyError as exc:
+            # The proxy refused to open a tunnel: nothing reached the worker.
+            raise Transient(ConnectUnreachable(self._unreachable(exc))) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             if (refused := self._tls_refused(exc)) is not None:
                 raise ConnectUnreachable(refused) from exc  # retrying cannot help
@@ -236,6 +282,8 @@ class ConnectClient:
             if (refused := self._tls_refused(exc)) is not None:
                 # The handshake failed, so the worker never saw the request.
                 raise ConnectUnreachable(refused) from exc
+            if (tls := self._tls_port(exc)) is not None:
+                raise ConnectUnreachable(tls) from exc  # plain text to TLS: never processed
             # The request may have been processed (reset or timeout after sending).
             if method in _IDEMPOTENT:
                 raise Transient(ConnectUnreachable(self._unreachable(exc))) from exc
@@ -245,7 +293,13 @@ class ConnectClient:
                 f"{method} {path}: no answer from {self.settings.url} ({type(exc).__name__}); "
                 "the change may or may not have been applied"
             ) from exc
-        self.reachability.answered()
+        finally:
+            serving(None)
+            self._notices.end(attempt)
+        return response
+
+    def _classify(self, method: str, path: str, response: httpx.Response) -> httpx.Response:
+        """`response` if it is a success; otherwise the error its status means."""
         if 300 <= response.status_code < 400:
             location = response.headers.get("location") or "nowhere (no Location header)"
             raise Redirected(
@@ -315,6 +369,18 @@ class ConnectClient:
                 f"TLS verification of {self.settings.url} failed ({detail}); "
                 "pass --ca-cert with the CA that signed the worker's certificate"
             )
+        proxy = self.settings.proxy
+        if proxy is not None and isinstance(exc, httpx.ProxyError):
+            return (
+                f"the proxy {proxy.shown} (from {proxy.variable}) did not open a connection to "
+                f"Kafka Connect at {self.settings.url}: {detail}"
+            )
+        if proxy is not None and isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            # Through a proxy, the connection kconnect opens is to the proxy.
+            return (
+                f"cannot reach the proxy {proxy.shown} (from {proxy.variable}) on the way to "
+                f"Kafka Connect at {self.settings.url}: {detail}"
+            )
         return f"cannot reach Kafka Connect at {self.settings.url}: {detail}"
 
     def _url_hint(self) -> str:
@@ -328,6 +394,35 @@ class ConnectClient:
             f"; nothing has answered at this URL ({source}): check it, and set it with --url, "
             "KCONNECT_URL or a context in the config file (`kconnect context list`)"
         )
+
+    def _tls_port(self, exc: Exception) -> str | None:
+        """An http:// URL whose port speaks TLS: the server drops the plain-text request."""
+        if self._tls_probe is None or isinstance(exc, httpx.TimeoutException):
+            return None
+        if not self._tls_probe.speaks_tls():
+            return None
+        https = "https://" + self.settings.url.split("://", 1)[1]
+        return (
+            f"{self.settings.url} is a TLS (HTTPS) port: the worker dropped the plain-HTTP "
+            f"request ({type(exc).__name__}); use {https}"
+        )
+
+    def _too_slow(self, method: str, path: str, attempt: Attempt) -> ConnectError:
+        """The request's deadline passed: the worker accepted the connection but did not
+        finish its answer (silent, or sending it a few bytes at a time)."""
+        detail = (
+            f"{method} {path}: no complete answer from {self.settings.url} within "
+            f"{attempt.limit:.0f} s{attempt.sent_so_far()}; the worker is stuck or too slow "
+            "(KCONNECT_TIMEOUT sets this limit)"
+        )
+        # Every other request would wait as long: they fail at once from now on (a re-read
+        # after this write included), until a probe finds the worker answering again.
+        stuck = ConnectUnreachable(detail)
+        self.reachability.no_answer(stuck)
+        self.reachability.give_up(stuck)
+        if method in _IDEMPOTENT:
+            return stuck
+        return UnknownOutcome(f"{detail}; the change may or may not have been applied")
 
     def _write(
         self, method: str, path: str, expected: answers.Expected, **kw: Any
@@ -353,7 +448,14 @@ class ConnectClient:
             data = None
         else:
             try:
-                data = response.json()
+                data = answers.decode_json(response)
+            except answers.TooDeep as exc:
+                raise UnexpectedAnswer(
+                    response.status_code,
+                    f"unexpected answer from the worker: {exc}, which no Connect answer is",
+                    method=method,
+                    path=where,
+                ) from None
             except ValueError:
                 raise ApiError(
                     response.status_code,
@@ -544,9 +646,21 @@ class ConnectClient:
         return result
 
 
-def _where(path: str, response: httpx.Response) -> str:
+def _tls_probe(settings: ClientSettings) -> TlsProbe | None:
+    """For a plain-http URL reached directly, a probe of whether its port speaks TLS."""
+    if settings.proxy is not None or not settings.url.lower().startswith("http://"):
+        return None
+    try:
+        url = httpx.URL(settings.url)
+    except httpx.InvalidURL:
+        return None
+    return TlsProbe(url.host, url.port or 80) if url.host else None
+
+
+def _where(path: str, sent: httpx.Response | httpx.Request) -> str:
     """The path with the query string actually sent, for messages."""
-    query = response.request.url.query.decode()
+    request = sent.request if isinstance(sent, httpx.Response) else sent
+    query = request.url.query.decode()
     return f"{path}?{query}" if query else path
 
 

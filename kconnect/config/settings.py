@@ -19,6 +19,7 @@ from kconnect.errors import ConfigError
 
 if TYPE_CHECKING:
     from kconnect.config.contexts import Context
+    from kconnect.config.proxy import Proxy
 
 DEFAULT_URL = "http://localhost:8083"
 # Workers give up on a herder request after 90 s and answer 500 "Request timed out"; waiting a
@@ -60,6 +61,7 @@ class ClientSettings:
     # Where `url` came from ("--url", "env KCONNECT_URL", "context prod (file:line)",
     # "default"), for the error that says the worker cannot be reached.
     url_origin: str = "default"
+    proxy: Proxy | None = None  # from HTTP(S)_PROXY / ALL_PROXY, unless NO_PROXY names the host
 
     @property
     def auth_kind(self) -> str:
@@ -80,6 +82,9 @@ class ClientSettings:
         # `http://user:PASSWORD@host` (KCONNECT_URL, --url): sent as a Basic header
         for user, password in url_user_passwords(self.url):
             values += [password, *user_password_forms(user, password)]
+        if self.proxy is not None:  # HTTPS_PROXY=http://user:PASSWORD@proxy
+            for user, password in url_user_passwords(self.proxy.url):
+                values += [password, *user_password_forms(user, password)]
         if self.token:
             values.append(f"Bearer {self.token}")
         if self.username is not None and self.password:
@@ -135,6 +140,7 @@ def resolve(
     """Like `resolve_client_settings`, but collects problems instead of raising on them (for
     `context show`). Errors in the config file itself still raise."""
     from kconnect.config.contexts import load_config
+    from kconnect.config.proxy import proxy_for
 
     config = load_config(env)
     layers = _Layers(
@@ -154,7 +160,10 @@ def resolve(
         token=token,
         verify=verify,
         client_cert=client_cert,
+        proxy=proxy_for(resolved_url, env),
     )
+    if settings.proxy is not None:
+        layers.origins["proxy"] = f"env {settings.proxy.variable}"
     name = layers.ctx.name if layers.ctx else None
     return Resolution(settings, name, config.path, layers.origins, tuple(layers.problems))
 

@@ -1,0 +1,317 @@
+"""Bounds on one request, below httpx: a total deadline, a notice when the worker is slow, a
+cap on the size of an answer, and recognising a TLS port behind an http:// URL.
+
+httpx bounds each socket read, not a request: a worker that accepts the connection and sends
+its answer one byte a second is never "timed out". Every connection the client opens goes
+through `DeadlineBackend`, whose reads and writes are bounded by the deadline of the request
+being served on the calling thread (`Attempt`, set by the client around each attempt; the
+sync client runs a request's whole exchange on the caller's thread). While it waits, the
+same reads tell the user, within seconds, what kconnect is waiting for.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+log = logging.getLogger("kconnect.client")
+
+# No Connect answer comes close: a listing of 10,000 connectors with their configs and
+# status is about 60 MB. A gzip answer that inflates past it is refused, not held in memory.
+MAX_ANSWER_BYTES = 128 * 1024 * 1024
+# First notice that the worker is slow, then one every REPEAT_NOTICE seconds.
+FIRST_NOTICE = 4.0
+REPEAT_NOTICE = 30.0
+
+
+class DeadlineExceeded(Exception):
+    """Raised inside a socket read or write when the request's deadline has passed."""
+
+
+@dataclass
+class Attempt:
+    """One attempt of one request, as the socket layer sees it."""
+
+    method: str
+    path: str
+    limit: float  # seconds from `started` to the deadline
+    clock: Callable[[], float] = time.monotonic
+    started: float = 0.0
+    received: int = 0
+    expired: bool = False
+    next_notice: float = 0.0
+    notices: Notices | None = None
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+        self.next_notice = self.started + FIRST_NOTICE
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.limit
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def sent_so_far(self) -> str:
+        return f" (it had sent {self.received} bytes of its answer)" if self.received else ""
+
+    def waiting_for(self) -> str:
+        request = f"{self.method} {self.path}"
+        if self.received:
+            return f"the rest of the answer to {request} ({self.received} bytes so far)"
+        return f"the answer to {request}"
+
+    def check(self, now: float) -> None:
+        if now >= self.deadline:
+            self.expired = True
+            raise DeadlineExceeded(self.waiting_for())
+        if now >= self.next_notice:
+            self.next_notice = now + REPEAT_NOTICE
+            if self.notices is not None:
+                self.notices.slow(self)
+
+
+_current = threading.local()
+
+
+def current() -> Attempt | None:
+    return getattr(_current, "attempt", None)
+
+
+def serving(attempt: Attempt | None) -> None:
+    """Bind `attempt` to the calling thread (None: unbind)."""
+    _current.attempt = attempt
+
+
+class Notices:
+    """ "The worker is slow" lines, shared by the requests of one client: parallel requests
+    waiting on the same slow worker share one line (at most one a second)."""
+
+    def __init__(self, url: str, limit_source: str) -> None:
+        self.url = url
+        self.limit_source = limit_source
+        self._lock = threading.Lock()
+        self._waiting: dict[int, Attempt] = {}
+        self._last = -1e9
+
+    def begin(self, attempt: Attempt) -> None:
+        attempt.notices = self
+        with self._lock:
+            self._waiting[id(attempt)] = attempt
+
+    def end(self, attempt: Attempt) -> None:
+        with self._lock:
+            self._waiting.pop(id(attempt), None)
+
+    def slow(self, attempt: Attempt) -> None:
+        now = attempt.clock()
+        with self._lock:
+            if now - self._last < 1.0:
+                return
+            self._last = now
+            others = len(self._waiting) - 1
+        also = f" (and {others} other request(s))" if others > 0 else ""
+        log.warning(
+            "the worker at %s is slow to answer: waiting %.0f s so far for %s%s; "
+            "giving up after %.0f s (%s)",
+            self.url,
+            attempt.elapsed(),
+            attempt.waiting_for(),
+            also,
+            attempt.limit,
+            self.limit_source,
+        )
+
+
+def _bounded(timeout: float | None, attempt: Attempt | None) -> float | None:
+    if attempt is None:
+        return timeout
+    now = attempt.clock()
+    attempt.check(now)
+    left = attempt.deadline - now
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream:
+    """A network stream whose every read and write respects the current attempt."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        attempt = current()
+        if attempt is None:
+            return bytes(self._inner.read(max_bytes, timeout))
+        import httpcore
+
+        give_up_at = None if timeout is None else attempt.clock() + timeout
+        while True:
+            now = attempt.clock()
+            attempt.check(now)
+            wait = min(attempt.deadline, attempt.next_notice) - now
+            if give_up_at is not None:
+                wait = min(wait, give_up_at - now)
+            try:
+                data = bytes(self._inner.read(max_bytes, max(wait, 0.001)))
+            except httpcore.ReadTimeout:
+                now = attempt.clock()
+                if give_up_at is not None and now >= give_up_at:
+                    # The per-read timeout, as httpx would have it; the deadline first when
+                    # both are due (the default read timeout is the deadline).
+                    attempt.check(max(now, attempt.deadline - 0.05))
+                    raise
+                continue  # a notice is due, or the deadline: `check` says which
+            attempt.received += len(data)
+            attempt.check(attempt.clock())
+            return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, current()))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> _DeadlineStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout, current()))
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class DeadlineBackend:
+    """An httpcore network backend whose streams respect the current attempt's deadline."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> _DeadlineStream:
+        stream = self._inner.connect_tcp(
+            host,
+            port,
+            timeout=_bounded(timeout, current()),
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> _DeadlineStream:
+        stream = self._inner.connect_unix_socket(
+            path, timeout=_bounded(timeout, current()), socket_options=socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def install_deadlines(transport: Any) -> bool:
+    """Route `transport`'s connections through `DeadlineBackend`. httpx has no public way to
+    choose the network backend; its transport keeps an httpcore pool whose backend is set at
+    construction. False when this httpx version keeps it elsewhere (then only per-read
+    timeouts and the per-chunk deadline check in `read_capped` bound a request)."""
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is None:
+        return False
+    if not isinstance(backend, DeadlineBackend):
+        pool._network_backend = DeadlineBackend(backend)  # type: ignore[union-attr]
+    return True
+
+
+class AnswerTooLarge(Exception):
+    def __init__(self, status: int, limit: int) -> None:
+        super().__init__(f"the answer exceeds {limit // (1024 * 1024)} MiB")
+        self.status = status
+        self.limit = limit
+
+
+def read_capped(response: httpx.Response, attempt: Attempt, limit: int) -> httpx.Response:
+    """The body of a streamed `response`, decoded (gzip, deflate) and read at most `limit`
+    bytes far, as a plain response. `AnswerTooLarge` past the limit (a gzip bomb inflates
+    thousands of times: the decoded size is what memory pays)."""
+    import httpx
+
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise AnswerTooLarge(response.status_code, limit)
+            chunks.append(chunk)
+            attempt.check(attempt.clock())
+    finally:
+        response.close()
+    headers = [
+        (k, v)
+        for k, v in response.headers.raw
+        if k.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
+    ]
+    plain = httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=b"".join(chunks),
+        request=response.request,
+        extensions=response.extensions,
+    )
+    return plain
+
+
+@dataclass
+class TlsProbe:
+    """Whether the plain-http URL's port speaks TLS: asked once per client, after a plain
+    request ended without an answer (a TLS server resets or alerts on plain text)."""
+
+    host: str
+    port: int
+    _answer: bool | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def speaks_tls(self, timeout: float = 2.0) -> bool:
+        with self._lock:
+            if self._answer is None:
+                self._answer = _handshake_succeeds(self.host, self.port, timeout)
+            return self._answer
+
+
+def _handshake_succeeds(host: str, port: int, timeout: float) -> bool:
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host),
+        ):
+            return True
+    except ssl.SSLError as exc:
+        # A server that wants a client certificate still speaks TLS.
+        return "CERTIFICATE_REQUIRED" in str(exc) or "HANDSHAKE_FAILURE" in str(exc)
+    except OSError:
+        return False
