@@ -397,7 +397,9 @@ def test_reconcile_refuses_logs_and_counts_a_dangerous_plan(
 
     from kconnect.api.client import ConnectClient
     from kconnect.config.settings import ClientSettings
-    from kconnect.reconcile.loop import CycleStatus, EventLog, ReconcileOptions, Reconciler
+    from kconnect.reconcile.cycle import CycleStatus
+    from kconnect.reconcile.events import EventLog
+    from kconnect.reconcile.loop import ReconcileOptions, Reconciler
     from kconnect.reconcile.metrics import ReconcileMetrics, parse_text
 
     stream = io.StringIO()

@@ -25,15 +25,12 @@ import pytest
 from kconnect.api.client import ConnectClient
 from kconnect.config.settings import ClientSettings, RetryPolicy
 from kconnect.errors import UsageError
-from kconnect.reconcile.loop import (
-    CycleStatus,
-    EventLog,
-    ReconcileOptions,
-    Reconciler,
-    RestartPolicy,
-    parse_duration,
-)
+from kconnect.reconcile.cycle import CycleStatus
+from kconnect.reconcile.durations import parse_duration
+from kconnect.reconcile.events import EventLog
+from kconnect.reconcile.loop import ReconcileOptions, Reconciler
 from kconnect.reconcile.metrics import MetricsServer, ReconcileMetrics, parse_text
+from kconnect.reconcile.restarts import RestartPolicy
 from tests.conftest import CliRunner, file_source, write_manifest
 from tests.fakeconnect import FakeConnect
 

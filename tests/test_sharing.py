@@ -377,7 +377,9 @@ def test_reconcile_counts_unsafe_plans_in_a_metric_and_keeps_running(
 
     from kconnect.api.client import ConnectClient
     from kconnect.config.settings import ClientSettings
-    from kconnect.reconcile.loop import CycleStatus, EventLog, ReconcileOptions, Reconciler
+    from kconnect.reconcile.cycle import CycleStatus
+    from kconnect.reconcile.events import EventLog
+    from kconnect.reconcile.loop import ReconcileOptions, Reconciler
     from kconnect.reconcile.metrics import ReconcileMetrics, parse_text
 
     _owned_cluster(fake, 5)

@@ -24,7 +24,7 @@ from kconnect.cli.common import (
 from kconnect.errors import KconnectError
 
 if TYPE_CHECKING:
-    from kconnect.reconcile.loop import EventLog
+    from kconnect.reconcile.events import EventLog
 
 # Re-read every cycle, so stdin (`-`) makes no sense here.
 ReconcilePathsArg = Annotated[
@@ -97,7 +97,7 @@ def reconcile(
     """Keep the cluster equal to the manifests: plan and apply every --interval, check health,
     optionally restart FAILED connectors. Logs one line per event (JSON lines with -o json).
     SIGTERM or SIGINT stops it cleanly (exit 0)."""
-    from kconnect.reconcile.loop import EventLog
+    from kconnect.reconcile.events import EventLog
 
     events = EventLog(json_lines=output is Output.json)
     try:
@@ -139,14 +139,10 @@ def _reconcile(
 ) -> int:
     from kconnect.errors import ConfigError, UsageError
     from kconnect.planning.scope import Scope
-    from kconnect.reconcile.loop import (
-        ReconcileOptions,
-        Reconciler,
-        RestartPolicy,
-        parse_duration,
-        run_until_signalled,
-    )
+    from kconnect.reconcile.durations import parse_duration
+    from kconnect.reconcile.loop import ReconcileOptions, Reconciler, run_until_signalled
     from kconnect.reconcile.metrics import MetricsServer, ReconcileMetrics
+    from kconnect.reconcile.restarts import RestartPolicy
 
     def check_owns(patterns: tuple[str, ...]) -> tuple[str, ...]:
         # A bad --owns is a usage error at start, not an invalid cycle every interval.

@@ -14,86 +14,42 @@ No typer or rich here; `kconnect.cli.reconcile` is the command line on top.
 
 from __future__ import annotations
 
+import functools
 import logging
-import re
 import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from enum import Enum
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from kconnect import core
 from kconnect.api.live import live_config
-from kconnect.errors import ExitCode, KconnectError, UsageError
-from kconnect.health import ConnectorHealth, connector_health
-from kconnect.manifests.model import Manifest, TargetState
-from kconnect.planning.plan import ConnectorChange, Plan
+from kconnect.errors import ExitCode, KconnectError
+from kconnect.health import connector_health
+from kconnect.planning.plan import Plan
 from kconnect.planning.project import Project
+from kconnect.reconcile.cycle import (
+    LEVELS,
+    Cycle,
+    CycleResult,
+    CycleStatus,
+    cycle_summary,
+    describe_change,
+    describe_health,
+    first_line,
+)
+from kconnect.reconcile.durations import format_duration
+from kconnect.reconcile.events import EventLog
 from kconnect.reconcile.metrics import ReconcileMetrics
+from kconnect.reconcile.restarts import Backoff, RestartPolicy, restart_failed
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
 
 log = logging.getLogger("kconnect.reconcile.loop")
 
-# -- durations ----------------------------------------------------------------------------------
-
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def parse_duration(text: str, *, what: str = "duration") -> float:
-    """Seconds from `30s`, `5m`, `1h`, `1m30s`, `250ms` or plain seconds (`30`, `0.5`)."""
-    raw = text.strip().lower()
-    if _NUMBER.fullmatch(raw):
-        seconds = float(raw)
-    else:
-        parts = _DURATION.findall(raw)
-        if not parts or "".join(n + u for n, u in parts) != raw:
-            raise UsageError(
-                f"invalid {what} {text!r}: use a number of seconds or a duration like "
-                "30s, 5m, 1h or 1m30s"
-            )
-        seconds = sum(float(n) * _UNITS[u] for n, u in parts)
-    if seconds <= 0:
-        raise UsageError(f"invalid {what} {text!r}: must be greater than zero")
-    return seconds
-
-
-def format_duration(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 120:
-        return f"{seconds:.3g}s"
-    if seconds < 7200:
-        return f"{seconds / 60:.3g}m"
-    return f"{seconds / 3600:.3g}h"
-
-
 # -- options ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RestartPolicy:
-    """Backoff between automatic restarts of one connector.
-
-    The first restart happens as soon as a failure is seen; then the connector must wait
-    `base` × 1, 2, 6, 12, 20, 30, … (n·(n−1) from the second wait on), at most `cap`. The
-    backoff is forgotten once the connector has stayed healthy for `reset_after`.
-    """
-
-    base: float = 60.0
-    cap: float = 1800.0
-    reset_after: float = 600.0
-
-    def delay(self, attempts: int) -> float:
-        """The wait after the `attempts`-th restart (1-based)."""
-        factor = 1 if attempts <= 1 else attempts * (attempts - 1)
-        return float(min(self.cap, self.base * factor))
 
 
 @dataclass(frozen=True)
@@ -102,7 +58,7 @@ class ReconcileOptions:
     interval: float = 30.0
     prune: bool = False
     auto_restart: bool = False
-    restart: RestartPolicy = RestartPolicy()
+    restart: RestartPolicy = field(default_factory=RestartPolicy)
     concurrency: int | None = None  # None: per kind of write (kconnect.ops.bulk)
     # After a failed cycle the next one waits interval × 2^(n−1), at most this long.
     max_error_backoff: float = 300.0
@@ -118,156 +74,7 @@ class ReconcileOptions:
     max_delete_percent: float | None = None
 
 
-class CycleStatus(str, Enum):
-    OK = "ok"  # the cluster equals the manifests and every managed connector is healthy
-    UNHEALTHY = "unhealthy"  # in sync, but a connector or task is FAILED or UNASSIGNED
-    ERROR = "error"  # the cluster could not be read, or a write failed
-    INVALID = "invalid"  # the manifests are invalid; nothing was sent
-    # the plan passes a safe-plan limit, or holds an unacknowledged danger; nothing was written
-    UNSAFE = "unsafe"
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return {
-            CycleStatus.OK: ExitCode.OK,
-            CycleStatus.UNHEALTHY: ExitCode.UNHEALTHY,
-            CycleStatus.ERROR: ExitCode.ERROR,
-            CycleStatus.INVALID: ExitCode.ERROR,
-            CycleStatus.UNSAFE: ExitCode.ERROR,
-        }[self]
-
-
-_LEVELS = {
-    CycleStatus.OK: "info",
-    CycleStatus.UNHEALTHY: "warning",
-    CycleStatus.ERROR: "error",
-    CycleStatus.INVALID: "error",
-    CycleStatus.UNSAFE: "error",
-}
-
-
-@dataclass(frozen=True)
-class CycleResult:
-    cycle: int
-    status: CycleStatus
-    duration: float
-    drift: int = 0
-    writes: int = 0
-    restarts: int = 0
-    unhealthy: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
-    error: str | None = None
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return self.status.exit_code
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cycle": self.cycle,
-            "result": self.status.value,
-            "duration_s": round(self.duration, 4),
-            "drift": self.drift,
-            "writes": self.writes,
-            "restarts": self.restarts,
-            "unhealthy": list(self.unhealthy),
-            "failed": list(self.failed),
-            "error": self.error,
-        }
-
-
-# -- logging ------------------------------------------------------------------------------------
-
-
-def _now_iso(wall: float) -> str:
-    stamp = datetime.fromtimestamp(wall, tz=timezone.utc).isoformat(timespec="milliseconds")
-    return stamp.replace("+00:00", "Z")
-
-
-class EventLog:
-    """One line per event: a JSON object (`json=True`) or human text.
-
-    Lines go to `stream` (default: kconnect's redacting stdout). Values are redacted before
-    JSON encoding too, since escaping could hide a secret from the stream's own redaction.
-    """
-
-    def __init__(
-        self,
-        *,
-        json_lines: bool = False,
-        stream: IO[str] | None = None,
-        wall_clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.json_lines = json_lines
-        self._stream = stream
-        self._wall_clock = wall_clock
-        self._lock = threading.Lock()
-
-    def _out(self) -> Any:
-        if self._stream is not None:
-            return self._stream
-        from kconnect.output.console import stdout
-
-        return stdout()
-
-    def emit(
-        self,
-        event: str,
-        message: str,
-        *,
-        level: str = "info",
-        cycle: int | None = None,
-        **fields: Any,
-    ) -> None:
-        from kconnect.output.console import json_text, safe_text
-
-        stamp = _now_iso(self._wall_clock())
-        if self.json_lines:
-            record: dict[str, Any] = {"time": stamp, "level": level, "event": event}
-            if cycle is not None:
-                record["cycle"] = cycle
-            record.update({k: v for k, v in fields.items() if v is not None})
-            record["message"] = message
-            line = json_text(record, indent=None)
-        else:
-            prefix = f"{stamp} "
-            if level != "info":
-                prefix += f"{level.upper()} "
-            if cycle is not None:
-                prefix += f"[cycle {cycle}] "
-            line = safe_text(prefix + message).replace("\n", "\n    ")
-        with self._lock:
-            out = self._out()
-            out.write(line + "\n")
-            out.flush()
-
-
-# -- restart backoff ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Backoff:
-    attempts: int = 0
-    next_allowed: float = 0.0
-    delay: float = 0.0
-    healthy_since: float | None = None
-
-
 # -- the reconciler -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Cycle:
-    """What one cycle has found so far."""
-
-    number: int
-    started: float
-    drift: int = 0
-    writes: int = 0
-    restarts: int = 0
-    written: set[str] = field(default_factory=set)
-    failed: list[str] = field(default_factory=list)
-    unhealthy: list[str] = field(default_factory=list)
 
 
 class Reconciler:
@@ -295,7 +102,7 @@ class Reconciler:
         self.stop_event = stop or threading.Event()
         self.cycles = 0
         self.consecutive_errors = 0
-        self.backoff: dict[str, _Backoff] = {}
+        self.backoff: dict[str, Backoff] = {}
         self._scope_note: str | None = None
 
     # -- one cycle ------------------------------------------------------------------------------
@@ -304,7 +111,7 @@ class Reconciler:
         """Load, plan, apply, check health, restart. `settle` waits for written connectors to
         reach their state first (`--once`, like `apply --wait`)."""
         self.cycles += 1
-        cycle = _Cycle(self.cycles, self._clock())
+        cycle = Cycle(self.cycles, self._clock())
         self.metrics.heartbeat(self.options.cycle_budget)
         # Each cycle is a command of its own: a worker that was dead last cycle is tried again.
         self.client.reachability.reset()
@@ -340,8 +147,8 @@ class Reconciler:
         self._emit(
             cycle,
             "cycle",
-            _cycle_summary(result),
-            level=_LEVELS[status],
+            cycle_summary(result),
+            level=LEVELS[status],
             result=status.value,
             duration_s=round(duration, 4),
             drift=cycle.drift,
@@ -350,7 +157,7 @@ class Reconciler:
         )
         return result
 
-    def _cycle(self, cycle: _Cycle, settle: bool) -> tuple[CycleStatus, str | None]:
+    def _cycle(self, cycle: Cycle, settle: bool) -> tuple[CycleStatus, str | None]:
         from kconnect.output.redaction import register_secrets
 
         # 1. The desired state, validated offline. An invalid set never reaches the cluster.
@@ -379,7 +186,7 @@ class Reconciler:
             self._emit(
                 cycle,
                 "drift",
-                f"{change.name}: drift: {_describe_change(change)}",
+                f"{change.name}: drift: {describe_change(change)}",
                 connector=change.name,
                 action=change.action.value,
                 keys=[k.key for k in change.key_changes] or None,
@@ -454,17 +261,27 @@ class Reconciler:
                 self._emit(
                     cycle,
                     "unhealthy",
-                    f"{name}: {_describe_health(h)}",
+                    f"{name}: {describe_health(h)}",
                     level="warning",
                     connector=name,
                     state=h.state,
                     failed_tasks=[t.id for t in h.failed_tasks] or None,
-                    trace=_first_line(h.trace or next((t.trace for t in h.failed_tasks), "")),
+                    trace=first_line(h.trace or next((t.trace for t in h.failed_tasks), "")),
                 )
 
         # 5. Automatic restarts, with a backoff per connector.
         if self.options.auto_restart and not self._stopping():
-            self._auto_restart(cycle, manifests, health)
+            restart_failed(
+                cycle,
+                manifests,
+                health,
+                backoff=self.backoff,
+                policy=self.options.restart,
+                client=self.client,
+                metrics=self.metrics,
+                clock=self._clock,
+                emit=functools.partial(self._emit, cycle),
+            )
         self.backoff = {n: b for n, b in self.backoff.items() if n in manifests}
         self.metrics.set_connectors(
             {n: h.healthy and n not in settle_failed for n, h in health.items()},
@@ -478,7 +295,7 @@ class Reconciler:
         return CycleStatus.OK, None
 
     def _refusal(
-        self, cycle: _Cycle, plan_report: core.PlanReport
+        self, cycle: Cycle, plan_report: core.PlanReport
     ) -> tuple[CycleStatus, str] | None:
         """Why this cycle writes nothing (a safe-plan limit, an unacknowledged danger)."""
         if plan_report.unsafe is not None:
@@ -518,7 +335,7 @@ class Reconciler:
             return CycleStatus.UNSAFE, f"dangerous changes not acknowledged: {shown}"
         return None
 
-    def _desired(self, cycle: _Cycle) -> tuple[Project, core.ValidationReport] | str:
+    def _desired(self, cycle: Cycle) -> tuple[Project, core.ValidationReport] | str:
         """The project and the valid manifests, or why this cycle sends nothing."""
         from kconnect.output.redaction import register_secrets
         from kconnect.planning.project import resolve_project
@@ -568,7 +385,7 @@ class Reconciler:
             return f"{len(errors)} invalid manifest problem(s)"
         return project, report
 
-    def _note_scope(self, cycle: _Cycle, plan: Plan) -> None:
+    def _note_scope(self, cycle: Cycle, plan: Plan) -> None:
         """Say what the scope leaves alone, when it first shows and whenever it changes."""
         if plan.scope.declared:
             note = (
@@ -588,92 +405,6 @@ class Reconciler:
                 level="info" if plan.scope.declared else "warning",
                 owns=list(plan.scope.patterns) if plan.scope.patterns is not None else None,
                 not_owned=len(plan.not_owned),
-            )
-
-    def _auto_restart(
-        self,
-        cycle: _Cycle,
-        manifests: Mapping[str, Manifest],
-        health: Mapping[str, ConnectorHealth],
-    ) -> None:
-        policy = self.options.restart
-        now = self._clock()
-        for name, h in health.items():
-            state = self.backoff.get(name)
-            failed = h.state == "FAILED" or any(t.state == "FAILED" for t in h.tasks)
-            if not failed:
-                if state is not None and h.healthy:
-                    if state.healthy_since is None:
-                        state.healthy_since = now
-                    elif now - state.healthy_since >= policy.reset_after:
-                        del self.backoff[name]
-                        self._emit(
-                            cycle,
-                            "backoff_reset",
-                            f"{name}: healthy for {format_duration(now - state.healthy_since)}; "
-                            "restart backoff reset",
-                            connector=name,
-                            action="restart",
-                            result="reset",
-                        )
-                continue
-            if manifests[name].state is not TargetState.RUNNING or name in cycle.written:
-                # A paused or stopped connector is not ours to restart; one just written was
-                # restarted by the write and its status may be stale.
-                continue
-            state = self.backoff.setdefault(name, _Backoff())
-            state.healthy_since = None
-            if now < state.next_allowed:
-                self._emit(
-                    cycle,
-                    "restart_deferred",
-                    f"{name}: still FAILED; next restart in "
-                    f"{format_duration(state.next_allowed - now)} "
-                    f"(backoff {format_duration(state.delay)}, {state.attempts} restart(s) so far)",
-                    level="warning",
-                    connector=name,
-                    action="restart",
-                    result="deferred",
-                    attempts=state.attempts,
-                    backoff_s=state.delay,
-                    next_restart_in_s=round(state.next_allowed - now, 3),
-                )
-                continue
-            started = self._clock()
-            try:
-                self.client.restart(name, include_tasks=True, only_failed=True)
-            except KconnectError as exc:
-                self.metrics.record_failure("restart")
-                self._emit(
-                    cycle,
-                    "restart",
-                    f"{name}: restart failed: {exc.message}",
-                    level="error",
-                    connector=name,
-                    action="restart",
-                    result="error",
-                    error=exc.message,
-                    duration_s=round(self._clock() - started, 4),
-                )
-                continue
-            state.attempts += 1
-            state.delay = policy.delay(state.attempts)
-            state.next_allowed = now + state.delay
-            cycle.restarts += 1
-            tasks = [t.id for t in h.tasks if t.state == "FAILED"]
-            what = (["connector"] if h.state == "FAILED" else []) + [f"task {t}" for t in tasks]
-            self._emit(
-                cycle,
-                "restart",
-                f"{name}: restarted FAILED {', '.join(what)} (restart {state.attempts}); "
-                f"next restart not before {format_duration(state.delay)}",
-                connector=name,
-                action="restart",
-                result="ok",
-                tasks=tasks or None,
-                attempts=state.attempts,
-                backoff_s=state.delay,
-                duration_s=round(self._clock() - started, 4),
             )
 
     # -- the loop -------------------------------------------------------------------------------
@@ -749,7 +480,7 @@ class Reconciler:
     def _stopping(self) -> bool:
         return self.stop_event.is_set()
 
-    def _emit(self, cycle: _Cycle, event: str, message: str, **fields: Any) -> None:
+    def _emit(self, cycle: Cycle, event: str, message: str, **fields: Any) -> None:
         self.events.emit(event, message, cycle=cycle.number, **fields)
 
 
@@ -786,49 +517,3 @@ def run_until_signalled(reconciler: Reconciler) -> int:
     if not codes:
         raise RuntimeError("the reconcile loop ended without a result (see the log above)")
     return codes[0]
-
-
-# -- wording ------------------------------------------------------------------------------------
-
-
-def _describe_change(change: ConnectorChange) -> str:
-    parts = [change.action.value]
-    if change.key_changes:
-        keys = ", ".join(k.key for k in change.key_changes[:8])
-        more = len(change.key_changes) - 8
-        parts.append(f"keys {keys}" + (f" and {more} more" if more > 0 else ""))
-    if change.state_changed and change.state_after is not None:
-        parts.append(f"state {change.state_before} → {change.state_after.worker_state}")
-    return "; ".join(parts)
-
-
-def _describe_health(h: ConnectorHealth) -> str:
-    text = f"connector {h.state}"
-    bad = h.failed_tasks
-    if bad:
-        text += ", " + ", ".join(f"task {t.id} {t.state}" for t in bad)
-    trace = _first_line(h.trace or next((t.trace for t in bad), ""))
-    return text + (f": {trace}" if trace else "")
-
-
-def _first_line(text: str) -> str | None:
-    line = text.splitlines()[0].strip() if text else ""
-    return line[:300] or None
-
-
-def _cycle_summary(result: CycleResult) -> str:
-    took = format_duration(result.duration)
-    if result.status is CycleStatus.INVALID:
-        return f"skipped: invalid manifests ({took})"
-    if result.status in (CycleStatus.ERROR, CycleStatus.UNSAFE):
-        return f"failed: {result.error} ({took})"
-    parts = []
-    if result.drift:
-        parts.append(f"{result.drift} drifted, {result.writes} write(s)")
-    else:
-        parts.append("in sync")
-    if result.restarts:
-        parts.append(f"{result.restarts} restart(s)")
-    if result.unhealthy:
-        parts.append(f"unhealthy: {', '.join(result.unhealthy)}")
-    return f"{result.status.value}: {'; '.join(parts)} ({took})"

@@ -21,7 +21,8 @@ import pytest
 
 from kconnect.api.client import ConnectClient
 from kconnect.config.settings import ClientSettings
-from kconnect.reconcile.loop import EventLog, ReconcileOptions, Reconciler
+from kconnect.reconcile.events import EventLog
+from kconnect.reconcile.loop import ReconcileOptions, Reconciler
 from tests.stack.stack import Stack
 
 pytestmark = pytest.mark.integration
