@@ -454,3 +454,10 @@ def test_a_server_id_freed_by_a_delete_in_the_same_plan_is_not_shared() -> None:
     ]
     found = assess(changes, {"old": old}, {"c": _source(**{"topic.prefix": "x"})})
     assert "server-id-shared" not in [i.id for i in found["c"]]
+
+
+def test_the_impacts_table_in_the_docs_is_current() -> None:
+    from kconnect.planning.impact import impacts_markdown
+
+    page = (Path(__file__).parents[1] / "docs" / "impacts.md").read_text(encoding="utf-8")
+    assert impacts_markdown().strip() in page, "docs/impacts.md: regenerate the impacts table"

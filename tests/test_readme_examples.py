@@ -62,9 +62,50 @@ def _sink_reads_wrong_topic(fake: FakeConnect, workdir: Path) -> None:
     path.write_text(text.replace("\n  topics: mingle.mydb.post\n", "\n  topics: mysql.mydb.post\n"))
 
 
+def _source_config(workdir: Path) -> dict[str, str]:
+    [source] = [
+        m for m in load_manifests([str(workdir / "connectors.d")], {}) if m.name == "mydb-connector"
+    ]
+    return dict(source.config)
+
+
+def _source_with_old_prefix(fake: FakeConnect, workdir: Path) -> None:
+    """The cluster runs mydb-connector with the prefix `mysql`; the manifest says `mingle`."""
+    fake.add_connector("mydb-connector", {**_source_config(workdir), "topic.prefix": "mysql"})
+
+
+# What a running Debezium MySQL source has stored: its binlog position, under topic.prefix.
+_BINLOG_OFFSETS = [
+    {
+        "partition": {"server": "mingle"},
+        "offset": {"file": "binlog.000003", "pos": 4711, "ts_sec": 1796500000},
+    }
+]
+
+
+def _source_under_old_name(fake: FakeConnect, workdir: Path) -> None:
+    """The cluster runs the source as `mydb-cdc`; the manifest renames it with moved_from."""
+    fake.add_connector("mydb-cdc", _source_config(workdir))
+    fake.set_offsets("mydb-cdc", _BINLOG_OFFSETS)
+    path = workdir / "connectors.d" / "mydb-connector.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("name: mydb-connector\n", "name: mydb-connector\nmoved_from: mydb-cdc\n")
+    )
+
+
+def _source_under_old_name_undeclared(fake: FakeConnect, workdir: Path) -> None:
+    """The same cluster, and a manifest that renames without saying so."""
+    fake.add_connector("mydb-cdc", _source_config(workdir))
+    fake.set_offsets("mydb-cdc", _BINLOG_OFFSETS)
+
+
 SITUATIONS: dict[str, Callable[[FakeConnect, Path], None]] = {
     "old-sink-on-cluster": _old_sink_on_cluster,
     "sink-reads-wrong-topic": _sink_reads_wrong_topic,
+    "source-with-old-prefix": _source_with_old_prefix,
+    "source-under-old-name": _source_under_old_name,
+    "source-under-old-name-undeclared": _source_under_old_name_undeclared,
 }
 EXAMPLES = [
     {**m.groupdict(), "page": page} for page, text in PAGES.items() for m in EXAMPLE.finditer(text)

@@ -493,3 +493,10 @@ def offsets_wanted(
         if _first_changed(before, config, ("snapshot.mode",)) or _added_tables(before, config):
             names.append(source or name)
     return sorted(set(names))
+
+
+def impacts_markdown() -> str:
+    """The table of impact ids in docs/impacts.md (tests/test_impact.py keeps them in sync)."""
+    rows = ["| Id | Severity | What the change does |", "|---|---|---|"]
+    rows += [f"| `{r.id}` | {r.severity.value} | {r.summary} |" for r in IMPACT_RULES]
+    return "\n".join(rows) + "\n"
