@@ -8,7 +8,9 @@ its topic, each line `Struct{post_id=…,…,__op=c|r|u|d}`. The steps run in fi
    gap, no duplicate (row ids and `__op` compared);
 2. rename it again without `moved_from`: the plan warns (looks-like-rename), and the new
    connector snapshots every row again;
-3. rename the FileStreamSink with `moved_from`: it does not re-read its topic;
+3. rename the FileStreamSink with `moved_from`: it does not re-read its topic; a rename
+   interrupted after the create, or before the delete, is finished by the next run with one
+   line per new row (no re-read, no rewind);
 4. `topic.prefix` change: refused without consent; acknowledged, the source snapshots into new
    topics and the sink on the old topic receives nothing more;
 5. `database.server.id` shared: the server disconnects one of the two binlog clients;
@@ -265,6 +267,84 @@ def test_rename_file_sink_with_moved_from_does_not_reread_its_topic(pipeline: Pi
     time.sleep(2)  # a re-read of the topic would add every earlier record again by now
     lines = pipeline.lines()
     assert len(lines) == len(before) + 1, lines[len(before) :][:5]
+
+
+def _sink_config(pipeline: Pipeline) -> dict[str, str]:
+    return {
+        "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector",
+        "tasks.max": "1",
+        "topics": "imp.mydb.post",
+        "file": str(pipeline.sink_file),
+    }
+
+
+def _rest(pipeline: Pipeline, method: str, path: str, body: dict | None = None) -> None:
+    r = httpx.request(method, f"{pipeline.stack.url}{path}", json=body, timeout=120)
+    assert r.status_code < 300, r.text
+
+
+def _one_more_line_per_row(pipeline: Pipeline) -> None:
+    before = pipeline.lines()
+    marker = f"resume-{uuid.uuid4().hex[:6]}"
+    pipeline.insert(marker)
+    pipeline.stack.wait_for_sink_lines(
+        pipeline.sink_file, lambda ls: bool(with_content(ls, marker)), timeout=60
+    )
+    time.sleep(2)
+    assert len(pipeline.lines()) == len(before) + 1, pipeline.lines()[len(before) :][:5]
+
+
+def test_a_rename_interrupted_after_the_create_is_finished_by_the_next_run(
+    pipeline: Pipeline,
+) -> None:
+    """The run stopped OLD and created NEW STOPPED, then died: no offsets were written."""
+    _rest(pipeline, "PUT", "/connectors/imp-sink-v2/stop")
+    _rest(
+        pipeline,
+        "POST",
+        "/connectors",
+        {"name": "imp-sink-v3", "config": _sink_config(pipeline), "initial_state": "STOPPED"},
+    )
+    pipeline.names.add("imp-sink-v3")
+    pipeline.write(
+        source_manifest("imp-src-v3"),
+        sink_manifest("imp-sink-v3", "imp.mydb.post", pipeline.sink_file, moved_from="imp-sink-v2"),
+    )
+    res = pipeline.kconnect("apply", str(pipeline.dir), "--wait", "--timeout", "240")
+    assert res.exit_code == 0, res.describe()
+    assert "✓ imp-sink-v3: carried 1 offset(s) over, resumed, deleted imp-sink-v2" in res.stdout
+    _one_more_line_per_row(pipeline)
+
+
+def test_a_rename_interrupted_before_the_delete_never_rewinds_the_new_connector(
+    pipeline: Pipeline,
+) -> None:
+    """The run carried the offsets over and resumed NEW, which then processed more rows; the
+    next run only deletes OLD: rewriting NEW's offsets would send those rows again."""
+    _rest(pipeline, "PUT", "/connectors/imp-sink-v3/stop")
+    _rest(
+        pipeline,
+        "POST",
+        "/connectors",
+        {"name": "imp-sink-v4", "config": _sink_config(pipeline), "initial_state": "STOPPED"},
+    )
+    pipeline.names.add("imp-sink-v4")
+    deadline = time.monotonic() + 60
+    while pipeline.status("imp-sink-v4").get("connector", {}).get("state") != "STOPPED":
+        assert time.monotonic() < deadline, pipeline.status("imp-sink-v4")
+        time.sleep(0.25)
+    offsets = httpx.get(f"{pipeline.stack.url}/connectors/imp-sink-v3/offsets", timeout=60).json()
+    _rest(pipeline, "PATCH", "/connectors/imp-sink-v4/offsets", offsets)
+    _rest(pipeline, "PUT", "/connectors/imp-sink-v4/resume")
+    _one_more_line_per_row(pipeline)  # NEW has moved past OLD's offsets
+    pipeline.write(
+        source_manifest("imp-src-v3"),
+        sink_manifest("imp-sink-v4", "imp.mydb.post", pipeline.sink_file, moved_from="imp-sink-v3"),
+    )
+    res = pipeline.kconnect("apply", str(pipeline.dir), "--wait", "--timeout", "240")
+    assert res.exit_code == 0, res.describe()
+    assert "✓ imp-sink-v4: deleted imp-sink-v3" in res.stdout, res.describe()
+    _one_more_line_per_row(pipeline)
 
 
 def test_topic_prefix_change_is_refused_then_writes_new_topics_and_the_old_sink_starves(
