@@ -89,13 +89,26 @@ def write_manifest(directory: Path, filename: str, text: str) -> Path:
     return path
 
 
+FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+
+
+def file_source_config(name: str, topic: str = "t") -> dict[str, str]:
+    """The config of `file_source(name, topic=topic)`, as the worker holds it (for the fake)."""
+    return {
+        "connector.class": FILE_SOURCE,
+        "tasks.max": "1",
+        "topic": topic,
+        "file": f"/tmp/{name}.txt",
+    }
+
+
 def file_source(name: str, *, topic: str = "t", state: str | None = None, extra: str = "") -> str:
     """A FileStreamSource manifest: the plugin every Connect worker ships."""
     lines = [
         f"name: {name}",
         *([f"state: {state}"] if state else []),
         "config:",
-        "  connector.class: org.apache.kafka.connect.file.FileStreamSourceConnector",
+        f"  connector.class: {FILE_SOURCE}",
         "  tasks.max: 1",
         f"  topic: {topic}",
         f"  file: /tmp/{name}.txt",

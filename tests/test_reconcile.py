@@ -31,21 +31,11 @@ from kconnect.reconcile.events import EventLog
 from kconnect.reconcile.loop import ReconcileOptions, Reconciler
 from kconnect.reconcile.metrics import MetricsServer, ReconcileMetrics, parse_text
 from kconnect.reconcile.restarts import RestartPolicy
-from tests.conftest import CliRunner, file_source, write_manifest
+from tests.conftest import CliRunner, file_source, file_source_config, write_manifest
 from tests.fakeconnect import FakeConnect
 
-SOURCE_CLASS = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "s3cr3t-Pa55word"
-
-
-def _config(name: str, topic: str = "t") -> dict[str, str]:
-    return {
-        "connector.class": SOURCE_CLASS,
-        "tasks.max": "1",
-        "topic": topic,
-        "file": f"/tmp/{name}.txt",
-    }
 
 
 class FakeClock:
@@ -168,13 +158,13 @@ def test_changed_key_is_corrected_in_one_cycle(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     _manifests(tmp_path, "a")
-    fake.add_connector("a", {**_config("a"), "topic": "hand-edited", "extra": "x"})
+    fake.add_connector("a", {**file_source_config("a"), "topic": "hand-edited", "extra": "x"})
     h = harness_factory()
     fake.clear_requests()
     result = h.cycle()
     assert result.status is CycleStatus.OK
     assert _writes(fake) == [("PUT", "/connectors/a/config")]
-    assert fake.connector_config("a") == {**_config("a"), "name": "a"}
+    assert fake.connector_config("a") == {**file_source_config("a"), "name": "a"}
     [drift] = h.events("drift")
     assert drift["connector"] == "a"
     assert drift["action"] == "update"
@@ -202,7 +192,7 @@ def test_paused_connector_is_resumed_without_rewriting_its_config(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     _manifests(tmp_path, "a")
-    fake.add_connector("a", _config("a"), state="PAUSED")
+    fake.add_connector("a", file_source_config("a"), state="PAUSED")
     h = harness_factory()
     fake.clear_requests()
     result = h.cycle()
@@ -218,7 +208,7 @@ def test_undeclared_connectors_are_left_alone_unless_pruning(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     _manifests(tmp_path, "a")
-    fake.add_connector("stray", _config("stray"))
+    fake.add_connector("stray", file_source_config("stray"))
     harness_factory().cycle()
     assert "stray" in fake.connector_names()
     harness_factory(prune=True).cycle()
@@ -229,7 +219,7 @@ def test_invalid_manifests_skip_the_cycle_without_any_request(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     folder = _manifests(tmp_path, "a")
-    fake.add_connector("other", _config("other"))
+    fake.add_connector("other", file_source_config("other"))
     write_manifest(folder, "broken.yaml", "name: broken\nconfig:\n  tasks.max: 1\n")
     h = harness_factory(prune=True)
     fake.clear_requests()
@@ -298,7 +288,7 @@ def test_unhealthy_connector_is_reported_but_not_restarted_without_auto_restart(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     _manifests(tmp_path, "a")
-    fake.add_connector("a", _config("a"))
+    fake.add_connector("a", file_source_config("a"))
     fake.fail_task("a")
     h = harness_factory()
     fake.clear_requests()
@@ -316,7 +306,7 @@ def test_failed_task_is_restarted_with_growing_backoff(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     _manifests(tmp_path, "a")
-    fake.add_connector("a", _config("a"))
+    fake.add_connector("a", file_source_config("a"))
     h = harness_factory(auto_restart=True)
     fake.fail_task("a")
     fake.clear_requests()
@@ -364,7 +354,7 @@ def test_backoff_is_reset_after_staying_healthy(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     _manifests(tmp_path, "a")
-    fake.add_connector("a", _config("a"))
+    fake.add_connector("a", file_source_config("a"))
     h = harness_factory(auto_restart=True, restart=RestartPolicy(base=60, reset_after=600))
     fake.fail_task("a")
     h.cycle()
@@ -388,7 +378,7 @@ def test_failed_connector_instance_is_restarted(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     _manifests(tmp_path, "a")
-    fake.add_connector("a", _config("a"), state="FAILED")
+    fake.add_connector("a", file_source_config("a"), state="FAILED")
     h = harness_factory(auto_restart=True)
     assert h.cycle().restarts == 1
     assert fake.connector_state("a") == "RUNNING"
@@ -400,9 +390,9 @@ def test_paused_connectors_and_unassigned_tasks_are_not_restarted(
 ) -> None:
     _manifests(tmp_path, "p", state="paused")
     _manifests(tmp_path, "u")
-    fake.add_connector("p", _config("p"), state="PAUSED")
+    fake.add_connector("p", file_source_config("p"), state="PAUSED")
     fake.fail_connector("p")
-    fake.add_connector("u", _config("u"))
+    fake.add_connector("u", file_source_config("u"))
     fake.unassign_task("u")
     h = harness_factory(auto_restart=True)
     fake.clear_requests()
@@ -416,7 +406,7 @@ def test_a_failed_restart_is_logged_and_counted(
     fake: FakeConnect, tmp_path: Path, harness_factory: Callable[..., Harness]
 ) -> None:
     _manifests(tmp_path, "a")
-    fake.add_connector("a", _config("a"))
+    fake.add_connector("a", file_source_config("a"))
     fake.fail_task("a")
     fake.inject(method="POST", path="/connectors/a/restart", status=500, message="kaputt")
     h = harness_factory(auto_restart=True)
@@ -630,7 +620,7 @@ def test_once_exit_3_when_a_connector_is_unhealthy(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _manifests(tmp_path, "a")
-    fake.add_connector("a", _config("a"))
+    fake.add_connector("a", file_source_config("a"))
     fake.fail_task("a")
     result = cli("reconcile", str(folder), "--once", env=_env(fake))
     assert result.exit_code == 3, result.output
@@ -644,7 +634,7 @@ def test_once_with_auto_restart_restarts_and_exits_3(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _manifests(tmp_path, "a")
-    fake.add_connector("a", _config("a"))
+    fake.add_connector("a", file_source_config("a"))
     fake.fail_task("a")
     result = cli("reconcile", str(folder), "--once", "--auto-restart", env=_env(fake))
     assert result.exit_code == 3
@@ -796,7 +786,9 @@ def test_loop_corrects_drift_within_one_interval_and_stops_on_sigterm(
     assert sorted(fake.connector_names()) == ["a", "b", "c"]
 
     # Three kinds of drift, made by hand on the cluster.
-    httpx.put(f"{fake.url}/connectors/a/config", json={**_config("a"), "topic": "hand-edited"})
+    httpx.put(
+        f"{fake.url}/connectors/a/config", json={**file_source_config("a"), "topic": "hand-edited"}
+    )
     httpx.delete(f"{fake.url}/connectors/b")
     httpx.put(f"{fake.url}/connectors/c/pause")
     took = _wait_for(

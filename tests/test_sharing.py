@@ -11,19 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRunner, file_source, write_manifest
+from tests.conftest import CliRunner, file_source, file_source_config, write_manifest
 from tests.fakeconnect import FakeConnect, RecordedRequest
-
-SOURCE_CLASS = "org.apache.kafka.connect.file.FileStreamSourceConnector"
-
-
-def _config(name: str, topic: str = "t") -> dict[str, str]:
-    return {
-        "connector.class": SOURCE_CLASS,
-        "tasks.max": "1",
-        "topic": topic,
-        "file": f"/tmp/{name}.txt",
-    }
 
 
 def _env(fake: FakeConnect) -> dict[str, str]:
@@ -58,7 +47,7 @@ def _repo(tmp_path: Path, owns: str | None, manifests: dict[str, str], extra: st
 def shared(fake: FakeConnect) -> FakeConnect:
     """One worker shared by team A, team B and a connector made by hand during an incident."""
     for name in ("team-a-orders", "team-a-old", "team-b-users", "team-b-events", "debug-tap"):
-        fake.add_connector(name, _config(name))
+        fake.add_connector(name, file_source_config(name))
     fake.clear_requests()
     return fake
 
@@ -280,7 +269,7 @@ def test_project_file_is_found_in_a_parent_but_not_above_the_repository_root(
 
 def _owned_cluster(fake: FakeConnect, count: int) -> None:
     for i in range(count):
-        fake.add_connector(f"team-a-{i}", _config(f"team-a-{i}"))
+        fake.add_connector(f"team-a-{i}", file_source_config(f"team-a-{i}"))
     fake.clear_requests()
 
 
@@ -520,7 +509,7 @@ def test_a_stale_plan_is_refused_with_zero_writes(
     folder = _reviewed(tmp_path)
     plan_file = _saved(cli, shared, folder, tmp_path)
     # Someone edits the connector by hand after the review.
-    shared.add_connector("team-a-orders", _config("team-a-orders", topic="hotfix"))
+    shared.add_connector("team-a-orders", file_source_config("team-a-orders", topic="hotfix"))
     shared.clear_requests()
     result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(shared))
     assert result.exit_code == 1
@@ -551,14 +540,14 @@ def test_a_plan_whose_manifests_changed_is_refused(
 def test_a_new_drift_on_an_unchanged_connector_makes_the_plan_stale(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
-    fake.add_connector("team-a-x", _config("team-a-x"))
+    fake.add_connector("team-a-x", file_source_config("team-a-x"))
     folder = _repo(
         tmp_path,
         '["team-a-*"]',
         {"x": file_source("team-a-x", topic="t"), "y": file_source("team-a-y")},
     )
     plan_file = _saved(cli, fake, folder, tmp_path)
-    fake.add_connector("team-a-x", _config("team-a-x", topic="drifted"))
+    fake.add_connector("team-a-x", file_source_config("team-a-x", topic="drifted"))
     result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(fake))
     assert result.exit_code == 1
     assert "team-a-x: would now be updated" in result.stderr

@@ -21,7 +21,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from kconnect.progress import Progress, WriteFinished, WritesStarted
+
+if TYPE_CHECKING:
+    from kconnect.api.client import ConnectClient
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -177,3 +182,30 @@ def run_parallel(
     finally:
         for pool in pools.values():
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def for_each_connector(
+    client: ConnectClient,
+    names: Sequence[str],
+    work: Callable[[str], R],
+    *,
+    what: str,
+    kind: WriteKind,
+    finished: Callable[[R], WriteFinished],
+    concurrency: int | Concurrency | None,
+    progress: Progress,
+) -> list[R]:
+    """`work(name)` once for each distinct name, in parallel (`run_parallel`), in the order
+    given: what `delete`, `pause`/`resume`/`stop` and `restart` do to many connectors.
+    `progress` hears that `what` starts, and `finished(result)` as each connector is done."""
+    unique = list(dict.fromkeys(names))
+    if unique:
+        progress(WritesStarted(what, len(unique)))
+    return run_parallel(
+        unique,
+        work,
+        kind=lambda _: kind,
+        concurrency=concurrency,
+        conflicts=client.stats.thread_conflicts,
+        on_done=lambda _, result: progress(finished(result)),
+    )

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError, NotFoundError
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
-from kconnect.progress import Progress, WriteFinished, WritesStarted, ignore
+from kconnect.ops.bulk import Concurrency, WriteKind, for_each_connector
+from kconnect.progress import Progress, WriteFinished, ignore
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -56,17 +56,16 @@ def delete_connectors(
             return Deleted(name, False, exc.message)
         return Deleted(name, True)
 
-    unique = list(dict.fromkeys(names))
-    if unique:
-        progress(WritesStarted("delete", len(unique)))
-    results = run_parallel(
-        unique,
+    results = for_each_connector(
+        client,
+        names,
         one,
-        kind=lambda _: WriteKind.DELETE,
-        concurrency=concurrency,
-        conflicts=client.stats.thread_conflicts,
-        on_done=lambda _, d: progress(
-            WriteFinished(d.name, d.deleted, "deleted" if d.deleted else "delete", d.error)
+        what="delete",
+        kind=WriteKind.DELETE,
+        finished=lambda d: WriteFinished(
+            d.name, d.deleted, "deleted" if d.deleted else "delete", d.error
         ),
+        concurrency=concurrency,
+        progress=progress,
     )
     return DeleteReport(tuple(results))

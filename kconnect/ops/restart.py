@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError, NotFoundError, UsageError
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
-from kconnect.progress import Progress, WriteFinished, WritesStarted, ignore
+from kconnect.ops.bulk import Concurrency, WriteKind, for_each_connector
+from kconnect.progress import Progress, WriteFinished, ignore
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -123,17 +123,16 @@ def restart_many(
             message = exc.worker_message if isinstance(exc, NotFoundError) else exc.message
             return RestartResult(name, (), include_tasks, only_failed, task, message)
 
-    unique = list(dict.fromkeys(names))
-    if unique:
-        progress(WritesStarted("restart", len(unique)))
-    results = run_parallel(
-        unique,
+    results = for_each_connector(
+        client,
+        names,
         one,
-        kind=lambda _: WriteKind.RESTART,
-        concurrency=concurrency,
-        conflicts=client.stats.thread_conflicts,
-        on_done=lambda _, r: progress(
-            WriteFinished(r.name, r.ok, "restarting" if r.ok else "restart", r.error)
+        what="restart",
+        kind=WriteKind.RESTART,
+        finished=lambda r: WriteFinished(
+            r.name, r.ok, "restarting" if r.ok else "restart", r.error
         ),
+        concurrency=concurrency,
+        progress=progress,
     )
     return RestartReport(tuple(results))

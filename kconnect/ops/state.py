@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnsupportedByWorker
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
-from kconnect.progress import Progress, WriteFinished, WritesStarted, ignore
+from kconnect.ops.bulk import Concurrency, WriteKind, for_each_connector
+from kconnect.progress import Progress, WriteFinished, ignore
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -81,16 +81,15 @@ def change_state(
             return StateChange(name, False, exc.message)
         return StateChange(name, True)
 
-    unique = list(dict.fromkeys(names))
-    if unique:
-        progress(WritesStarted(action, len(unique)))
-    changes = run_parallel(
-        unique,
+    changes = for_each_connector(
+        client,
+        names,
         change,
-        kind=lambda _: WriteKind.STATE,
+        what=action,
+        kind=WriteKind.STATE,
+        finished=lambda c: WriteFinished(c.name, c.ok, DONE_WORDS[action], c.error),
         concurrency=concurrency,
-        conflicts=client.stats.thread_conflicts,
-        on_done=lambda _, c: progress(WriteFinished(c.name, c.ok, DONE_WORDS[action], c.error)),
+        progress=progress,
     )
     waited = None
     if wait:
