@@ -128,7 +128,7 @@ def scope_problems(manifests: Sequence[Manifest], scope: Scope) -> list[Problem]
     if not scope.declared:
         return []
     where = f"kconnect.yaml at {scope.source}" if scope.source != "--owns" else "--owns"
-    return [
+    problems = [
         error(
             "scope/not-owned",
             f"connector {m.name!r} is outside the ownership scope ({scope.describe()})",
@@ -139,6 +139,20 @@ def scope_problems(manifests: Sequence[Manifest], scope: Scope) -> list[Problem]
         for m in manifests
         if not scope.owns(m.name)
     ]
+    # A rename deletes its old connector: one outside the scope is not ours to delete.
+    problems += [
+        error(
+            "scope/not-owned",
+            f"{m.name}: moved_from {m.moved_from!r} is outside the ownership scope "
+            f"({scope.describe()}); a rename deletes it",
+            m.name_location or m.location,
+            hint=f"add a pattern for it to the scope ({where}), or remove moved_from",
+            connector=m.name,
+        )
+        for m in manifests
+        if m.moved_from is not None and scope.owns(m.name) and not scope.owns(m.moved_from)
+    ]
+    return problems
 
 
 def rename_problems(manifests: Sequence[Manifest]) -> list[Problem]:

@@ -137,6 +137,14 @@ def test_a_run_interrupted_at_any_step_converges(
     if interrupted_after == "resume":
         fake.add_connector("orders-v2", SOURCE_CONFIG)
         fake.set_offsets("orders-v2", advanced)  # it ran on from the carried offsets
+    plan = cli("plan", renamed["dir"], env=renamed["env"])
+    note = {
+        "stop": "(offsets carried over)",
+        "create": "(resuming: orders-v2 exists, STOPPED; offsets carried over)",
+        "offsets": "(resuming: orders-v2 exists, STOPPED; offsets carried over)",
+        "resume": "(resuming: orders-v2 is RUNNING and keeps its own offsets; orders is deleted)",
+    }[interrupted_after]
+    assert f"~ rename orders → orders-v2 {note}" in plan.stdout
     fake.clear_requests()
     result = cli("apply", renamed["dir"], env=renamed["env"])
     assert result.exit_code == 0, result.output
@@ -217,3 +225,17 @@ def test_status_lagging_behind_the_create_is_waited_for(
     assert result.exit_code == 0, result.output
     assert _offsets(fake, "orders-v2") == SOURCE_OFFSETS
     assert fake.connector_state("orders") is None
+
+
+def test_moved_from_outside_the_scope_is_invalid(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    fake.add_connector("orders", SOURCE_CONFIG)
+    (tmp_path / "kconnect.yaml").write_text('owns: ["team-a-*"]\n')
+    write_manifest(tmp_path, "v2.yaml", _manifest("team-a-orders", SOURCE_CONFIG, "orders"))
+    fake.clear_requests()
+    result = cli("apply", str(tmp_path), env={"KCONNECT_URL": fake.url})
+    assert result.exit_code == 1
+    assert "team-a-orders: moved_from 'orders' is outside the ownership scope" in result.output
+    assert _writes(fake) == []
+    assert fake.connector_state("orders") == "RUNNING"

@@ -141,7 +141,7 @@ def plan_lines(change: ConnectorChange) -> list[tuple[str, str]]:
     }[change.action]
     header = f"{symbol} {change.action.value} {change.name}"
     if change.action is Action.RENAME:
-        header = f"{symbol} rename {change.moved_from} → {change.name} (offsets carried over)"
+        header = f"{symbol} rename {change.moved_from} → {change.name} " + _rename_note(change)
     if change.action is Action.CREATE and change.state_after is not None:
         header += f" (state: {change.state_after.value})"
     lines = [(header, f"bold {style}")]
@@ -183,6 +183,17 @@ def impact_lines(change: ConnectorChange) -> list[tuple[str, str]]:
         if impact.severity.value != "info":
             lines.append((f"      instead: {impact.advice}", style))
     return lines
+
+
+def _rename_note(change: ConnectorChange) -> str:
+    if change.resuming is None:
+        return "(offsets carried over)"
+    if change.resuming == "STOPPED":
+        return f"(resuming: {change.name} exists, STOPPED; offsets carried over)"
+    return (
+        f"(resuming: {change.name} is {change.resuming} and keeps its own offsets; "
+        f"{change.moved_from} is deleted)"
+    )
 
 
 def plan_summary(plan: Plan) -> str:

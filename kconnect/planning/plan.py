@@ -70,6 +70,8 @@ class ConnectorChange:
     # For a rename: the connector whose offsets move to this one (`key_changes` and
     # `state_before` describe it).
     moved_from: str | None = None
+    # For a rename found half done: the new connector's live state (it already exists).
+    resuming: str | None = None
 
     @property
     def config_changed(self) -> bool:
@@ -94,6 +96,7 @@ class ConnectorChange:
             "state_after": self.state_after.value if self.state_after else None,
             "keys": [k.to_dict() for k in self.key_changes],
             "moved_from": self.moved_from,
+            "resuming": self.resuming,
             "impacts": [i.to_dict() for i in self.impacts],
         }
 
@@ -224,6 +227,11 @@ def build_plan(
                     live_state(live[old]),
                     manifest.state,
                     moved_from=old,
+                    resuming=(
+                        (live_state(live[manifest.name]) or "UNASSIGNED")
+                        if manifest.name in live
+                        else None
+                    ),
                 )
             )
             continue

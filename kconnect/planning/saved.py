@@ -157,6 +157,7 @@ def _change_entry(
         "state_after": change.state_after.value if change.state_after else None,
         "keys": key_entries,
         "moved_from": change.moved_from,
+        "resuming": change.resuming,
         "impacts": [i.to_dict() for i in change.impacts],
         "live": live_fp,
         "desired": desired_fp,
@@ -297,6 +298,7 @@ def _shape(entry: Mapping[str, Any]) -> tuple[Any, ...]:
     return (
         entry.get("action"),
         entry.get("moved_from"),
+        entry.get("resuming"),
         impacts,
         entry.get("desired"),
         entry.get("state_after"),

@@ -10,7 +10,8 @@ its topic, each line `Struct{post_id=…,…,__op=c|r|u|d}`. The steps run in fi
    connector snapshots every row again;
 3. rename the FileStreamSink with `moved_from`: it does not re-read its topic; a rename
    interrupted after the create, or before the delete, is finished by the next run with one
-   line per new row (no re-read, no rewind);
+   line per new row (no re-read, no rewind); a config update restarts the connector and
+   its task (worker logs);
 4. `topic.prefix` change: refused without consent; acknowledged, the source snapshots into new
    topics and the sink on the old topic receives nothing more;
 5. `database.server.id` shared: the server disconnects one of the two binlog clients;
@@ -344,6 +345,34 @@ def test_a_rename_interrupted_before_the_delete_never_rewinds_the_new_connector(
     res = pipeline.kconnect("apply", str(pipeline.dir), "--wait", "--timeout", "240")
     assert res.exit_code == 0, res.describe()
     assert "✓ imp-sink-v4: deleted imp-sink-v3" in res.stdout, res.describe()
+    _one_more_line_per_row(pipeline)
+
+
+def _log_count(pipeline: Pipeline, text: str) -> int:
+    return sum(
+        pipeline.stack.worker_log(i).read_text(errors="replace").count(text)
+        for i in range(len(pipeline.stack.urls))
+    )
+
+
+def test_any_config_update_restarts_the_connector_and_its_tasks(pipeline: Pipeline) -> None:
+    sink = sink_manifest("imp-sink-v4", "imp.mydb.post", pipeline.sink_file)
+    pipeline.write(source_manifest("imp-src-v3"), sink + "  errors.log.enable: true\n")
+    plan = pipeline.kconnect("plan", str(pipeline.dir))
+    assert "    ! info config-update-restarts: Connect restarts the connector and its tasks" in (
+        plan.stdout
+    ), plan.describe()
+    stops = _log_count(pipeline, "Stopping task imp-sink-v4-0 ")
+    starts = _log_count(pipeline, "Starting task imp-sink-v4-0 ")
+    connector_starts = _log_count(pipeline, "Starting connector imp-sink-v4 ")
+    res = pipeline.kconnect("apply", str(pipeline.dir), "--wait", "--timeout", "240")
+    assert res.exit_code == 0, res.describe()
+    deadline = time.monotonic() + 60
+    while _log_count(pipeline, "Starting task imp-sink-v4-0 ") <= starts:
+        assert time.monotonic() < deadline, f"no task restart logged; see {pipeline.stack.log_dir}"
+        time.sleep(0.5)
+    assert _log_count(pipeline, "Stopping task imp-sink-v4-0 ") > stops
+    assert _log_count(pipeline, "Starting connector imp-sink-v4 ") > connector_starts
     _one_more_line_per_row(pipeline)
 
 
