@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -300,6 +300,35 @@ def run_command(command: str, output: Enum, body: Callable[[], Done]) -> int:
     elif done.render is not None:
         done.render(console())
     return int(done.exit_code)
+
+
+T = TypeVar("T")
+
+
+def run_with_client(
+    command: str,
+    output: Enum,
+    connection: Connection,
+    call: Callable[[ConnectClient], T],
+    render: Callable[[T, Console], None],
+    *,
+    data: Callable[[T], Any] | None = None,
+    exit_code: Callable[[T], int] | None = None,
+) -> int:
+    """The shape of most command bodies: one call with a client to the worker, its result
+    rendered as text (`render`) or as the JSON envelope's data (`data`, default the result
+    itself); the exit code is 0 unless `exit_code` says otherwise."""
+
+    def body() -> Done:
+        with connection.client() as client:
+            result = call(client)
+        return Done(
+            exit_code(result) if exit_code else ExitCode.OK,
+            data(result) if data else result,
+            lambda console: render(result, console),
+        )
+
+    return run_command(command, output, body)
 
 
 def confirm(question: str, *, yes: bool, what: str) -> None:

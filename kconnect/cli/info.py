@@ -9,30 +9,34 @@ from kconnect.cli.app import app
 from kconnect.cli.columns import text
 from kconnect.cli.common import (
     Connection,
-    Done,
     Output,
     OutputOpt,
     connected,
-    run_command,
+    run_with_client,
 )
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kconnect.api.client import ConnectClient
     from kconnect.ops.info import Info
 
 
 def _info(command: str, output: Output, connection: Connection) -> int:
-    def body() -> Done:
+    def call(client: ConnectClient) -> Info:
         from kconnect.ops.info import info
 
-        with connection.client() as client:
-            result = info(client, _context_name(connection))
-        code = ExitCode.OK if result.error is None else ExitCode.ERROR
-        return Done(code, result, lambda c: _render_info(result, c))
+        return info(client, _context_name(connection))
 
-    return run_command(command, output, body)
+    return run_with_client(
+        command,
+        output,
+        connection,
+        call,
+        _render_info,
+        exit_code=lambda result: ExitCode.OK if result.error is None else ExitCode.ERROR,
+    )
 
 
 def _context_name(connection: Connection) -> str | None:

@@ -16,12 +16,14 @@ from kconnect.cli.common import (
     OutputOpt,
     connected,
     run_command,
+    run_with_client,
 )
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kconnect.api.client import ConnectClient
     from kconnect.ops.loggers import LoggerChange
 
 
@@ -39,14 +41,19 @@ app.add_typer(loggers_app, name="loggers")
 
 
 def _loggers_list(logger: str | None, output: Output, connection: Connection) -> int:
-    def body() -> Done:
+    def call(client: ConnectClient) -> dict[str, dict[str, Any]]:
         from kconnect.ops.loggers import loggers
 
-        with connection.client() as client:
-            levels = loggers(client, logger)
-        return Done(ExitCode.OK, {"loggers": levels}, lambda c: _render_loggers(levels, c))
+        return loggers(client, logger)
 
-    return run_command("loggers", output, body)
+    return run_with_client(
+        "loggers",
+        output,
+        connection,
+        call,
+        _render_loggers,
+        data=lambda levels: {"loggers": levels},
+    )
 
 
 def _render_loggers(levels: dict[str, dict[str, Any]], console: Console) -> None:

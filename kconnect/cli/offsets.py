@@ -19,14 +19,20 @@ from kconnect.cli.common import (
     confirm,
     connected,
     run_command,
+    run_with_client,
 )
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kconnect.api.client import ConnectClient
     from kconnect.ops.offsets import OffsetsChange, OffsetsReport
 
+
+StopTimeoutOpt = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait for the connector to stop", min=0)
+]
 
 offsets_app = typer.Typer(
     help="Read, reset or set a connector's offsets (Connect 3.6+, KIP-875).",
@@ -46,14 +52,12 @@ def offsets_get(
 ) -> int:
     """Show a connector's committed offsets (source or sink form)."""
 
-    def body() -> Done:
+    def call(client: ConnectClient) -> OffsetsReport:
         from kconnect.ops.offsets import get_offsets
 
-        with connection.client() as client:
-            report = get_offsets(client, name)
-        return Done(ExitCode.OK, report, lambda c: _render_offsets(report, c))
+        return get_offsets(client, name)
 
-    return run_command("offsets get", output, body)
+    return run_with_client("offsets get", output, connection, call, _render_offsets)
 
 
 def _render_offsets(report: OffsetsReport, console: Console) -> None:
@@ -120,9 +124,7 @@ def _render_offsets_change(change: OffsetsChange, console: Console) -> None:
 def offsets_reset(
     name: NameArg,
     yes: YesOpt = False,
-    timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for the connector to stop", min=0)
-    ] = 60.0,
+    timeout: StopTimeoutOpt = 60.0,
     output: OutputOpt = Output.text,
     *,
     connection: Connection,
@@ -145,9 +147,7 @@ def offsets_set(
         ),
     ],
     yes: YesOpt = False,
-    timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for the connector to stop", min=0)
-    ] = 60.0,
+    timeout: StopTimeoutOpt = 60.0,
     output: OutputOpt = Output.text,
     *,
     connection: Connection,

@@ -12,18 +12,19 @@ from kconnect.cli.app import app
 from kconnect.cli.columns import table
 from kconnect.cli.common import (
     Connection,
-    Done,
     Output,
     OutputOpt,
     connected,
-    run_command,
+    run_with_client,
 )
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kconnect.api.client import ConnectClient
     from kconnect.ops.plugins import PluginDescription
+    from kconnect.validate.snapshot import SnapshotResult
 
 
 plugins_app = typer.Typer(
@@ -50,14 +51,14 @@ def plugins(
     if ctx.invoked_subcommand is not None:
         return ExitCode.OK  # the subcommand's exit code is the one that counts
 
-    def body() -> Done:
+    def call(client: ConnectClient) -> list[dict[str, Any]]:
         from kconnect.ops.plugins import list_plugins
 
-        with connection.client() as client:
-            rows = list_plugins(client, include_all=include_all)
-        return Done(ExitCode.OK, {"plugins": rows}, lambda c: _render_plugins(rows, c))
+        return list_plugins(client, include_all=include_all)
 
-    return run_command("plugins", output, body)
+    return run_with_client(
+        "plugins", output, connection, call, _render_plugins, data=lambda rows: {"plugins": rows}
+    )
 
 
 def _render_plugins(rows: list[dict[str, Any]], console: Console) -> None:
@@ -78,19 +79,15 @@ def plugins_snapshot(
 ) -> int:
     """Write the cluster's plugin catalogs (every key, with versions) for offline validate."""
 
-    def body() -> Done:
-
+    def call(client: ConnectClient) -> SnapshotResult:
         from kconnect.validate.snapshot import take_snapshot
 
-        with connection.client() as client:
-            result = take_snapshot(client, Path(out))
-        return Done(
-            ExitCode.OK,
-            result,
-            lambda c: c.print(f"wrote {len(result.plugins)} plugin catalog(s) to {result.folder}"),
-        )
+        return take_snapshot(client, Path(out))
 
-    return run_command("plugins snapshot", output, body)
+    def render(result: SnapshotResult, console: Console) -> None:
+        console.print(f"wrote {len(result.plugins)} plugin catalog(s) to {result.folder}")
+
+    return run_with_client("plugins snapshot", output, connection, call, render)
 
 
 @plugins_app.command("describe")
@@ -106,14 +103,12 @@ def plugins_describe(
 ) -> int:
     """A plugin's config definitions: name, type, default, importance, required."""
 
-    def body() -> Done:
+    def call(client: ConnectClient) -> PluginDescription:
         from kconnect.ops.plugins import describe_plugin
 
-        with connection.client() as client:
-            description = describe_plugin(client, plugin)
-        return Done(ExitCode.OK, description, lambda c: _render_plugin(description, c))
+        return describe_plugin(client, plugin)
 
-    return run_command("plugins describe", output, body)
+    return run_with_client("plugins describe", output, connection, call, _render_plugin)
 
 
 def _render_plugin(description: PluginDescription, console: Console) -> None:
