@@ -493,9 +493,22 @@ class ApplyReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        """The write counts, where `failed` also counts what did not reach its state: an
-        apply whose connector ends FAILED is not a success in the summary either."""
+        """Each connector counted once, by its final outcome: one written without error that
+        then did not reach its state counts as failed (`not_reached` of them), not also as
+        created or updated."""
+        from kconnect.planning.plan import Action
+
         counts = dict(self.result.counts)
+        bucket = {
+            Action.CREATE: "created",
+            Action.UPDATE: "updated",
+            Action.RENAME: "renamed",
+            Action.DELETE: "deleted",
+        }
+        actions = {o.name: o.action for o in self.result.outcomes if o.ok}
+        for name in self.not_reached:
+            if name in actions:
+                counts[bucket[actions[name]]] -= 1
         counts["failed"] += len(self.not_reached)
         counts["not_reached"] = len(self.not_reached)
         return counts

@@ -50,6 +50,9 @@ class WaitPolled:
     reached: frozenset[str] = field(default_factory=frozenset)
     failed: frozenset[str] = field(default_factory=frozenset)
     read_error: str | None = None  # the status read failed this round (worker restarting)
+    # A FAILED connector or task right now, before the verdict (`failed`) that waits out the
+    # grace for a stale status: shown as failed at once, dropped if it recovers.
+    failing: frozenset[str] = field(default_factory=frozenset)
 
 
 ProgressEvent = Union[WritesStarted, WriteFinished, WaitStarted, WaitPolled]  # noqa: UP007

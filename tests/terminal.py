@@ -48,6 +48,11 @@ class Terminal:
         )
         os.close(slave)
 
+    def resize(self, *, columns: int, rows: int) -> None:
+        """The window changes size: the program reads the new size from its terminal."""
+        fcntl.ioctl(self._master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.screen.resize(rows, columns)
+
     def send(self, text: str) -> None:
         os.write(self._master, text.encode())
 

@@ -295,9 +295,9 @@ def test_apply_wait_reports_failed_task_and_exits_3(
     assert "✗ a failed:" in result.stdout
     assert "java.lang.IllegalStateException: boom" in result.stdout
     assert "c.D(D.java:3)" not in result.stdout  # only the first lines of the trace
-    # The summary counts the connector that was created but ended FAILED.
+    # The summary counts the connector once, by its final outcome: created, then FAILED.
     assert result.stdout.splitlines()[-1] == (
-        "Apply: 1 created, 0 updated, 0 deleted, 0 unchanged, 1 failed (1 did not reach its state)."
+        "Apply: 0 created, 0 updated, 0 deleted, 0 unchanged, 1 failed (1 did not reach its state)."
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -91,8 +92,9 @@ def test_a_terminal_gets_a_live_display_and_a_clean_summary(
     # the live display redrew in place (cursor up, erase line) and then erased itself
     assert b"\x1b[1A" in term.raw and b"\x1b[2K" in term.raw
     assert "Waiting for" not in screen and "Writing" not in screen
+    # each connector counted once, by its final outcome
     summary = (
-        "Apply: 3 created, 0 updated, 0 deleted, 0 unchanged, 1 failed (1 did not reach its state)."
+        "Apply: 2 created, 0 updated, 0 deleted, 0 unchanged, 1 failed (1 did not reach its state)."
     )
     assert screen.count(summary) == 1
     assert "✗ flaky failed:" in screen
@@ -119,23 +121,87 @@ def test_a_log_gets_plain_lines_without_redraws_or_colour(
     assert writes == ["✓ flaky: created", "✓ ok-a: created", "✓ ok-b: created"]
     assert lines[4] == "Waiting up to 30s for 3 connector(s)…"
     waits = lines[5:]
-    assert any(
-        line.startswith(
-            "flaky: RUNNING, tasks 0:FAILED — org.apache.kafka.connect.errors."
-            "ConnectException: disk on fire ("
-        )
-        for line in waits
+    # a FAILED task is shown failed at once, once: not as a state, not again at the verdict
+    failed = [line for line in waits if "flaky" in line]
+    assert len(failed) == 1, waits
+    assert failed[0].startswith(
+        "✗ flaky failed: connector RUNNING, tasks 0:FAILED — org.apache.kafka.connect.errors."
+        "ConnectException: disk on fire ("
     ), waits
-    assert any(line.startswith("ok-b: RUNNING, tasks 0:UNASSIGNED (") for line in waits)
+    assert any(line.startswith("ok-b: connector RUNNING, tasks 0:UNASSIGNED (") for line in waits)
     assert any(line.startswith("✓ ok-a reached RUNNING (") for line in waits)
     assert any(line.startswith("✓ ok-b reached RUNNING (") for line in waits)
-    assert any(
-        line.startswith("✗ flaky is RUNNING: org.apache.kafka.connect.errors.ConnectException")
-        for line in waits
-    )
     # one line per change: a state seen again is not repeated
-    assert len([w for w in waits if w.startswith("ok-b: RUNNING, tasks 0:UNASSIGNED")]) == 1
-    assert "Apply: 3 created" in done.stdout
+    assert (
+        len([w for w in waits if w.startswith("ok-b: connector RUNNING, tasks 0:UNASSIGNED")]) == 1
+    )
+    assert "Apply: 2 created, 0 updated, 0 deleted, 0 unchanged, 1 failed" in done.stdout
+
+
+def test_a_log_with_stdout_and_stderr_together_lists_each_write_once(
+    worker: FakeConnect, manifests: Path
+) -> None:
+    """`2>&1` in CI: the progress lines list the writes, the result does not repeat them."""
+    done = subprocess.run(
+        [*COMMAND, str(manifests)],
+        env=_env(worker, TERM="dumb"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 3, done.stdout
+    lines = done.stdout.splitlines()
+    for name in NAMES:
+        assert len([x for x in lines if x.startswith(f"✓ {name}: created")]) == 1, lines
+    assert lines[-1] == (
+        "Apply: 2 created, 0 updated, 0 deleted, 0 unchanged, 1 failed (1 did not reach its state)."
+    )
+
+
+def test_the_live_region_is_cut_to_the_width_shows_failed_at_once_and_survives_a_resize(
+    manifests: Path,
+) -> None:
+    """A FAILED task whose trace is wider than the terminal: the region's lines are cut at the
+    edge, the failure is marked and counted while the others are still waited for, and after
+    the terminal shrinks nothing of the region is left on screen."""
+    long_trace = "org.apache.kafka.connect.errors.ConnectException: " + "disk on fire " * 20
+    with FakeConnect(latency=0.2) as fake:
+
+        def polls() -> int:
+            return len([r for r in fake.requests if (r.method, r.path) == ("GET", "/connectors")])
+
+        def meddle() -> None:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and fake.task_states("flaky") in (None, []):
+                time.sleep(0.005)
+            fake.fail_task("flaky", 0, long_trace)
+            seen = polls()
+            while polls() < seen + 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            # the display has shown the failure: slow the next polls, so it stays up
+            fake.inject(method="GET", path="/connectors", delay=2.5, times=3)
+
+        thread = threading.Thread(target=meddle, daemon=True)
+        thread.start()
+        with Terminal([*COMMAND, str(manifests)], _env(fake), columns=80, rows=24) as term:
+            seen = term.wait_for(
+                lambda s: "· 1 failed" in s and re.search("✗ +flaky", s) is not None
+            )
+            region = [line for line in seen.splitlines() if "ConnectException" in line]
+            assert len(region) == 1 and len(region[0]) <= 80, region  # one row, cut
+            assert region[0].rstrip().endswith("…")
+            assert re.match("✗ +flaky +RUNNING +org.apache", region[0]), region
+            term.resize(columns=50, rows=24)
+            term.wait_for(lambda s: "Waiting" in s and all(len(x) <= 50 for x in s.splitlines()))
+            code = term.wait_exit(60)
+            screen = term.text()
+        thread.join(5)
+    assert code == 3, screen
+    assert "Waiting for" not in screen and "Writing" not in screen
+    assert not re.search("[·✗] +flaky +RUNNING", screen)
+    assert "".join(screen.splitlines()[-2:]).startswith("Apply: 2 created, 0 updated")
 
 
 def test_json_output_stays_one_document_and_progress_stays_silent(
@@ -202,7 +268,7 @@ def test_bulk_state_change_reports_each_connector_and_sanitises_worker_text() ->
     assert lines[0] == "Writing 2 connector(s)…"
     assert sorted(line.split(" (")[0] for line in lines[1:3]) == ["✓ a: resumed", "✓ b: resumed"]
     assert any(line.startswith("✓ b reached RUNNING (") for line in lines)
-    failed = [line for line in lines if line.startswith("✗ a is RUNNING: ")]
+    failed = [line for line in lines if line.startswith("✗ a failed: connector RUNNING, tasks ")]
     assert len(failed) == 1
     assert secret not in done.stderr + done.stdout
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr

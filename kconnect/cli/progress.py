@@ -4,9 +4,13 @@
   so far, then, for `--wait`, each connector's state and its tasks, elapsed and remaining
   time, and the first line of a FAILED trace as soon as it appears. It is erased when the
   work ends, so what stays on screen is the command's own summary.
+  Every line of the region is cut to the terminal's current width (read again at each
+  redraw, so a resize is followed), so the region is exactly as tall as it was drawn and is
+  erased completely.
 - Anything else (a CI log, a pipe, `TERM=dumb`) gets one plain line per finished write and
   per connector state change: nothing redrawn, no colour unless forced (`FORCE_COLOR`;
-  `NO_COLOR` always wins).
+  `NO_COLOR` always wins). When stdout goes to the same place (`2>&1`), the command's result
+  does not list those writes again (`lists_writes`).
 - `-o json` gets nothing: stdout stays one JSON document, and stderr stays quiet.
 
 Worker text (traces, errors) is redacted of known secrets by the core and by the output
@@ -16,6 +20,7 @@ streams, and sanitised here: a trace cannot drive the terminal.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -63,6 +68,19 @@ def live_wanted(stream: Any, env: dict[str, str] | os._Environ[str]) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and term not in ("dumb", "")
 
 
+def _same_destination(one: Any, other: Any) -> bool:
+    """Whether two streams write to the same file or pipe (a CI log with `2>&1`)."""
+    try:
+        return os.path.samestat(os.fstat(one.fileno()), os.fstat(other.fileno()))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def writes_listed(progress: Progress) -> bool:
+    """Whether `progress` already printed every finished write where the result goes."""
+    return bool(getattr(progress, "lists_writes", False))
+
+
 @contextmanager
 def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
     """The callback to hand the core for one command, for output format `output`; `quiet`
@@ -74,8 +92,9 @@ def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
 
     err = console(err=True)
     if not live_wanted(stderr(), os.environ):
-        yield PlainLines(err)
+        yield PlainLines(err, lists_writes=_same_destination(sys.stdout, sys.stderr))
         return
+    err.soft_wrap = False  # the live region is laid out by rich, never wrapped by the terminal
     display = LiveDisplay(err)
     try:
         yield display
@@ -86,8 +105,9 @@ def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
 class PlainLines:
     """One line per finished write and per state change; for logs, never redrawn."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, *, lists_writes: bool = False) -> None:
         self.console = console
+        self.lists_writes = lists_writes
         self._lock = threading.Lock()
         self.total = 0
         self.done = 0
@@ -136,13 +156,17 @@ class PlainLines:
             name = _safe(health.name)
             trace = first_trace_line(health)
             seen = (health.state, _tasks(health), trace)
+            detail = f" — {trace}" if trace else ""
+            state = f"connector {health.state}, tasks {_tasks(health)}{detail}"
             if health.name in event.reached:
                 self._line(f"✓ {name} reached {health.state} {at}", "green")
-            elif health.name in event.failed:
-                self._line(f"✗ {name} is {health.state}: {trace or _tasks(health)} {at}", "red")
+            elif health.name in event.failed or health.name in event.failing:
+                # Failed at once, one line per change: the verdict after the grace for a
+                # stale status does not print the same failure again.
+                if self._seen.get(health.name) != seen:
+                    self._line(f"✗ {name} failed: {state} {at}", "red")
             elif self._seen.get(health.name) != seen:
-                detail = f" — {trace}" if trace else ""
-                self._line(f"{name}: {health.state}, tasks {_tasks(health)}{detail} {at}")
+                self._line(f"{name}: {state} {at}")
             self._seen[health.name] = seen
 
 
@@ -162,7 +186,7 @@ class LiveDisplay:
         self.targets: dict[str, str] = {}
         self.health: dict[str, ConnectorHealth] = {}
         self.reached: set[str] = set()
-        self.failed_waits: set[str] = set()
+        self.failed_waits: set[str] = set()  # the verdict, and FAILED seen before it
         self.read_error: str | None = None
         self._handlers: list[tuple[Any, Any]] = []  # log handlers and their own streams
 
@@ -181,7 +205,10 @@ class LiveDisplay:
             elif isinstance(event, WaitPolled):
                 self.health.update({h.name: h for h in event.connectors})
                 self.reached |= event.reached
-                self.failed_waits |= event.failed
+                polled = {h.name for h in event.connectors}
+                # FAILED shows (and counts) at once; one that recovered is dropped again.
+                self.failed_waits -= polled - event.failing - event.failed
+                self.failed_waits |= event.failed | event.failing
                 self.read_error = event.read_error
         self._start()
         if self._live is not None:
@@ -221,16 +248,27 @@ class LiveDisplay:
             self._live.stop()
             self._live = None
 
+    def _follow_resize(self) -> None:
+        """The terminal's current size, not the one at start (nor a fixed COLUMNS): a region
+        laid out wider than the terminal would wrap and leave rows behind when erased."""
+        try:
+            size = os.get_terminal_size(self.console.file.fileno())
+        except (AttributeError, OSError, ValueError):
+            return
+        if (size.columns, size.lines) != tuple(self.console.size):
+            self.console.size = (size.columns, size.lines)
+
     def render(self) -> Any:
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
+        self._follow_resize()
         with self._lock:
             now = self.clock()
             parts: list[Any] = []
             if self.writes_started is not None:
-                line = Text(f"Writing {self.done}/{self.total} connector(s)", style="bold")
+                line = _region_line(f"Writing {self.done}/{self.total} connector(s)", style="bold")
                 if self.failed:
                     line.append(f" · {self.failed} failed", style="red")
                 ended = self.writes_ended or now
@@ -238,7 +276,7 @@ class LiveDisplay:
                 parts.append(line)
             if self.wait_started is not None:
                 elapsed = now - self.wait_started
-                line = Text(
+                line = _region_line(
                     f"Waiting for {len(self.targets)} connector(s) · {len(self.reached)} reached",
                     style="bold",
                 )
@@ -248,13 +286,18 @@ class LiveDisplay:
                 line.append(f" · {elapsed:.0f}s elapsed, {left:.0f}s left")
                 parts.append(line)
                 if self.read_error:
-                    parts.append(Text(f"status read failed: {_safe(self.read_error)}", "yellow"))
+                    parts.append(
+                        _region_line(f"status read failed: {_safe(self.read_error)}", "yellow")
+                    )
                 parts.append(self._table(Table, Text))
             return Group(*parts)
 
     def _table(self, table_class: Any, text_class: Any) -> Any:
         table = table_class(box=None, show_header=False, pad_edge=False, padding=(0, 1))
         for column in ("mark", "name", "state", "detail"):
+            # One row per connector, cut at the edge: a wrapped trace would grow the region.
+            # Only the detail gives up room when the terminal is narrow (rich shrinks the
+            # columns that may wrap; its cells are single lines cut with an ellipsis).
             table.add_column(column, no_wrap=column != "detail", overflow="ellipsis")
         # Unfinished first: that is what the person is waiting for.
         names = sorted(self.targets, key=lambda n: (n in self.reached, n))
@@ -275,11 +318,18 @@ class LiveDisplay:
                 text_class(mark, style=style),
                 text_class(_safe(name)),
                 text_class(state, style=style),
-                text_class(detail, style="red" if name in self.failed_waits else "dim"),
+                _region_line(detail, "red" if name in self.failed_waits else "dim"),
             )
         if len(names) > room:
             table.add_row("", text_class(f"… and {len(names) - room} more"), "", "")
         return table
+
+
+def _region_line(text: str, style: str = "") -> Any:
+    """One line of the live region: never wrapped, cut with an ellipsis at the edge."""
+    from rich.text import Text
+
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
 
 class _ConsoleWriter:

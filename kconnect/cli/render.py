@@ -331,10 +331,11 @@ def plan_markdown(report: PlanReport) -> str:
 # -- apply, wait, status --------------------------------------------------------------------------
 
 
-def render_apply(report: ApplyReport, console: Console) -> None:
+def render_apply(report: ApplyReport, console: Console, *, writes_listed: bool = False) -> None:
+    """`writes_listed`: the progress lines already showed each write where this goes."""
     from rich.text import Text
 
-    for outcome in report.result.outcomes:
+    for outcome in () if writes_listed else report.result.outcomes:
         if outcome.ok:
             console.print(Text(f"✓ {outcome.name}: {', '.join(outcome.steps)}", style="green"))
         else:
@@ -346,7 +347,8 @@ def render_apply(report: ApplyReport, console: Console) -> None:
     if report.wait is not None:
         render_wait(report.wait, console)
     c = report.counts
-    reached = f" ({c['not_reached']} did not reach its state)" if c["not_reached"] else ""
+    their = "its" if c["not_reached"] == 1 else "their"
+    reached = f" ({c['not_reached']} did not reach {their} state)" if c["not_reached"] else ""
     renamed = f"{c['renamed']} renamed, " if c.get("renamed") else ""
     line = (
         f"Apply: {c['created']} created, {c['updated']} updated, {renamed}{c['deleted']} deleted, "

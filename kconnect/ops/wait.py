@@ -85,6 +85,7 @@ def wait_for_states(
             snapshot, read_error = None, exc.message
         now = clock()
         round_names = list(pending)
+        failing: set[str] = set()
         if snapshot is not None:
             for name, target in list(pending.items()):
                 health = connector_health(name, (snapshot.get(name) or {}).get("status"), secrets)
@@ -94,6 +95,8 @@ def wait_for_states(
                     del pending[name]
                     observed.first_failed_at.pop(name, None)
                 elif not health.healthy:
+                    if "FAILED" in (health.state, *(t.state for t in health.tasks)):
+                        failing.add(name)  # shown at once; UNASSIGNED is often a rebalance
                     first = observed.first_failed_at.setdefault(name, now)
                     if now - first >= failure_grace:
                         failed[name] = health
@@ -108,6 +111,7 @@ def wait_for_states(
                 frozenset(n for n in round_names if n in done),
                 frozenset(n for n in round_names if n in failed),
                 read_error,
+                frozenset(failing),
             )
         )
         if not pending or now - start >= timeout:
