@@ -49,9 +49,18 @@ class Terminal:
         os.close(slave)
 
     def resize(self, *, columns: int, rows: int) -> None:
-        """The window changes size: the program reads the new size from its terminal."""
-        fcntl.ioctl(self._master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        self.screen.resize(rows, columns)
+        """The window changes size between two frames: the program reads the new size from
+        its terminal. (It is stopped meanwhile, and what it wrote is read first: a frame laid
+        out for the old size and written after the change would wrap whatever the program
+        does, a race no program can close.)"""
+        os.killpg(self.process.pid, signal.SIGSTOP)
+        try:
+            while select.select([self._master], [], [], 0.3)[0] and self._pump(0):
+                pass
+            fcntl.ioctl(self._master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+            self.screen.resize(rows, columns)
+        finally:
+            os.killpg(self.process.pid, signal.SIGCONT)
 
     def send(self, text: str) -> None:
         os.write(self._master, text.encode())
