@@ -141,7 +141,7 @@ def test_a_log_gets_plain_lines_without_redraws_or_colour(
 def test_a_log_with_stdout_and_stderr_together_lists_each_write_once(
     worker: FakeConnect, manifests: Path
 ) -> None:
-    """`2>&1` in CI: the progress lines list the writes, the result does not repeat them."""
+    """`2>&1` in CI: the result lists the writes, the progress gives counts instead."""
     done = subprocess.run(
         [*COMMAND, str(manifests)],
         env=_env(worker, TERM="dumb"),
@@ -155,6 +155,7 @@ def test_a_log_with_stdout_and_stderr_together_lists_each_write_once(
     lines = done.stdout.splitlines()
     for name in NAMES:
         assert len([x for x in lines if x.startswith(f"✓ {name}: created")]) == 1, lines
+    assert [x.split(" (")[0] for x in lines if x.startswith("Written ")] == ["Written 3/3"]
     assert lines[-1] == (
         "Apply: 2 created, 0 updated, 0 deleted, 0 unchanged, 1 failed (1 did not reach its state)."
     )

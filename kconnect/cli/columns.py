@@ -23,10 +23,7 @@ def table(console: Console, columns: tuple[str, ...], rows: Sequence[tuple[str, 
         text(console, "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
-def failed_summary(
-    console: Console, what: str, total: int, failed: Sequence[object], *, always: bool = False
-) -> None:
-    """One closing line when several connectors were asked for and some failed (`always`:
-    also when none failed, for a result whose connectors the progress lines listed)."""
-    if (failed or always) and total > 1:
+def failed_summary(console: Console, what: str, total: int, failed: Sequence[object]) -> None:
+    """One closing line when several connectors were asked for and some failed."""
+    if failed and total > 1:
         text(console, f"{what}: {total - len(failed)} ok, {len(failed)} failed.")

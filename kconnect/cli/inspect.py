@@ -251,7 +251,7 @@ def delete(
     """Delete connectors from the cluster (asks first unless --yes)."""
 
     def body() -> Done:
-        from kconnect.cli.progress import progress_display, writes_listed
+        from kconnect.cli.progress import progress_display
         from kconnect.ops.delete import delete_connectors
 
         given = optional_names(names, match)
@@ -259,25 +259,23 @@ def delete(
             chosen = list(select(client, given, match, owns, announce=True).names)
             confirm(f"Delete {', '.join(chosen)}?", yes=yes, what="delete")
             with progress_display(output.value, quiet=len(chosen) < 2) as progress:
-                listed = writes_listed(progress)
                 report = delete_connectors(
                     client, chosen, concurrency=concurrency, progress=progress
                 )
         code = ExitCode.OK if report.ok else ExitCode.ERROR
-        return Done(code, report, lambda c: _render_deleted(report, c, listed))
+        return Done(code, report, lambda c: _render_deleted(report, c))
 
     return run_command("delete", output, body)
 
 
-def _render_deleted(report: DeleteReport, console: Console, listed: bool = False) -> None:
-    """`listed`: the progress lines already showed each delete where this goes."""
+def _render_deleted(report: DeleteReport, console: Console) -> None:
     from rich.text import Text
 
-    for result in () if listed else report.results:
+    for result in report.results:
         if result.deleted:
             console.print(Text(f"✓ deleted {result.name}", style="green"))
         else:
             console.print(Text(f"✗ {result.name}: {result.error}", style="red"))
     failed = sum(not r.deleted for r in report.results)
-    if (failed or listed) and len(report.results) > 1:
+    if failed and len(report.results) > 1:
         console.print(Text(f"Delete: {len(report.results) - failed} deleted, {failed} failed."))

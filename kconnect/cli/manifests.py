@@ -325,10 +325,9 @@ def apply(
                 confirm(
                     f"Delete {deletes} connector(s)?", yes=yes, what="deleting connectors (--prune)"
                 )
-            from kconnect.cli.progress import progress_display, writes_listed
+            from kconnect.cli.progress import progress_display
 
             with progress_display(output.value) as progress:
-                listed = writes_listed(progress)
                 result = core.apply(
                     client,
                     plan_report.plan,
@@ -339,9 +338,7 @@ def apply(
                     timeout=timeout,
                     progress=progress,
                 )
-        return Done(
-            _apply_code(result), result, lambda c: render_apply(result, c, writes_listed=listed)
-        )
+        return Done(_apply_code(result), result, lambda c: render_apply(result, c))
 
     return run_command("apply", output, body)
 

@@ -9,8 +9,9 @@
   erased completely.
 - Anything else (a CI log, a pipe, `TERM=dumb`) gets one plain line per finished write and
   per connector state change: nothing redrawn, no colour unless forced (`FORCE_COLOR`;
-  `NO_COLOR` always wins). When stdout goes to the same place (`2>&1`), the command's result
-  does not list those writes again (`lists_writes`).
+  `NO_COLOR` always wins). When stdout goes to the same place (`2>&1`), the result that
+  follows lists every write, so the progress gives counts instead (every few seconds and at
+  the end): each write appears once in the log.
 - `-o json` gets nothing: stdout stays one JSON document, and stderr stays quiet.
 
 Worker text (traces, errors) is redacted of known secrets by the core and by the output
@@ -76,11 +77,6 @@ def _same_destination(one: Any, other: Any) -> bool:
         return False
 
 
-def writes_listed(progress: Progress) -> bool:
-    """Whether `progress` already printed every finished write where the result goes."""
-    return bool(getattr(progress, "lists_writes", False))
-
-
 @contextmanager
 def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
     """The callback to hand the core for one command, for output format `output`; `quiet`
@@ -92,7 +88,7 @@ def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
 
     err = console(err=True)
     if not live_wanted(stderr(), os.environ):
-        yield PlainLines(err, lists_writes=_same_destination(sys.stdout, sys.stderr))
+        yield PlainLines(err, result_follows=_same_destination(sys.stdout, sys.stderr))
         return
     err.soft_wrap = False  # the live region is laid out by rich, never wrapped by the terminal
     display = LiveDisplay(err)
@@ -105,9 +101,15 @@ def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
 class PlainLines:
     """One line per finished write and per state change; for logs, never redrawn."""
 
-    def __init__(self, console: Console, *, lists_writes: bool = False) -> None:
+    COUNT_EVERY = 5.0  # seconds between count lines when the result lists the writes
+
+    def __init__(
+        self, console: Console, *, result_follows: bool = False, clock: Any = time.monotonic
+    ) -> None:
         self.console = console
-        self.lists_writes = lists_writes
+        self.result_follows = result_follows  # the result, in the same log, lists each write
+        self.clock = clock
+        self._started = self._counted = 0.0
         self._lock = threading.Lock()
         self.total = 0
         self.done = 0
@@ -127,7 +129,16 @@ class PlainLines:
     def _handle(self, event: ProgressEvent) -> None:
         if isinstance(event, WritesStarted):
             self.total = event.total
+            self._started = self._counted = self.clock()
             self._line(f"Writing {event.total} connector(s)…")
+        elif isinstance(event, WriteFinished) and self.result_follows:
+            self.done += 1
+            self.failed += not event.ok
+            now = self.clock()
+            if self.done == self.total or now - self._counted >= self.COUNT_EVERY:
+                self._counted = now
+                failed = f", {self.failed} failed" if self.failed else ""
+                self._line(f"Written {self.done}/{self.total}{failed} ({now - self._started:.1f}s)")
         elif isinstance(event, WriteFinished):
             self.done += 1
             count = f"({self.done}/{self.total}"

@@ -331,11 +331,10 @@ def plan_markdown(report: PlanReport) -> str:
 # -- apply, wait, status --------------------------------------------------------------------------
 
 
-def render_apply(report: ApplyReport, console: Console, *, writes_listed: bool = False) -> None:
-    """`writes_listed`: the progress lines already showed each write where this goes."""
+def render_apply(report: ApplyReport, console: Console) -> None:
     from rich.text import Text
 
-    for outcome in () if writes_listed else report.result.outcomes:
+    for outcome in report.result.outcomes:
         if outcome.ok:
             console.print(Text(f"✓ {outcome.name}: {', '.join(outcome.steps)}", style="green"))
         else:

@@ -57,14 +57,13 @@ def restart(
     """Restart connectors, their tasks (--include-tasks, --failed-only) or one task (--task)."""
 
     def body() -> Done:
-        from kconnect.cli.progress import progress_display, writes_listed
+        from kconnect.cli.progress import progress_display
         from kconnect.ops.restart import restart_many
 
         given = optional_names(names, match)
         with connection.client() as client:
             chosen = select(client, given, match, owns, announce=output.value == "text")
             with progress_display(output.value, quiet=len(chosen.names) < 2) as progress:
-                listed = writes_listed(progress)
                 report = restart_many(
                     client,
                     list(chosen.names),
@@ -75,19 +74,17 @@ def restart(
                     progress=progress,
                 )
         code = ExitCode.OK if report.ok else ExitCode.ERROR
-        return Done(code, report, lambda c: _render_restart(report, c, listed))
+        return Done(code, report, lambda c: _render_restart(report, c))
 
     return run_command("restart", output, body)
 
 
-def _render_restart(report: RestartReport, console: Console, listed: bool = False) -> None:
-    """`listed`: the progress lines already showed each restart where this goes."""
-    for result in () if listed else report.results:
+def _render_restart(report: RestartReport, console: Console) -> None:
+    for result in report.results:
         if not result.ok:
             text(console, f"✗ {result.name}: {result.error}", "red")
         elif result.restarting:
             text(console, f"✓ restarting {result.name}: {', '.join(result.restarting)}", "green")
         else:
             text(console, f"{result.name}: nothing to restart (no FAILED connector or task)")
-    failed = [r for r in report.results if not r.ok]
-    failed_summary(console, "Restart", len(report.results), failed, always=listed)
+    failed_summary(console, "Restart", len(report.results), [r for r in report.results if not r.ok])

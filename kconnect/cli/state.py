@@ -49,7 +49,7 @@ def _state_command(
     conn: Connection,
 ) -> int:
     def body() -> Done:
-        from kconnect.cli.progress import progress_display, writes_listed
+        from kconnect.cli.progress import progress_display
         from kconnect.ops.state import change_state
 
         given = optional_names(names, match)
@@ -58,7 +58,6 @@ def _state_command(
             with progress_display(
                 output.value, quiet=len(chosen.names) < 2 and not wait
             ) as progress:
-                listed = writes_listed(progress)
                 report = change_state(
                     client,
                     list(chosen.names),
@@ -74,23 +73,22 @@ def _state_command(
             code = ExitCode.UNHEALTHY
         else:
             code = ExitCode.OK
-        return Done(code, report, lambda c: _render_state(report, c, listed))
+        return Done(code, report, lambda c: _render_state(report, c))
 
     return run_command(action, output, body)
 
 
-def _render_state(report: StateChangeReport, console: Console, listed: bool = False) -> None:
-    """`listed`: the progress lines already showed each change where this goes."""
+def _render_state(report: StateChangeReport, console: Console) -> None:
     from kconnect.ops.state import DONE_WORDS, STATE_ACTIONS
 
     done = DONE_WORDS[report.action]
-    for change in () if listed else report.changes:
+    for change in report.changes:
         if change.ok:
             text(console, f"✓ {done} {change.name}", "green")
         else:
             text(console, f"✗ {change.name}: {change.error}", "red")
     failed = [c for c in report.changes if not c.ok]
-    failed_summary(console, action_title(report.action), len(report.changes), failed, always=listed)
+    failed_summary(console, action_title(report.action), len(report.changes), failed)
     wait = report.wait
     if wait is None:
         return
