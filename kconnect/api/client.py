@@ -106,6 +106,8 @@ class ConnectClient:
             first_contact_timeout=settings.retry.first_contact_timeout,
         )
         headers = {"Accept": "application/json", "User-Agent": f"kconnect/{__version__}"}
+        # Custom headers (a gateway's or proxy's), checked when the settings were resolved.
+        headers.update(settings.headers)
         auth: httpx.Auth | None = None
         if settings.token:
             headers["Authorization"] = f"Bearer {settings.token}"

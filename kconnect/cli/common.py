@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kconnect.api.client import ConnectClient
+    from kconnect.config.headers import HeaderSource
     from kconnect.planning.project import Project
 
 
@@ -76,6 +77,24 @@ UnreachableTimeoutOpt = Annotated[
         help="Seconds to keep retrying a worker that does not answer at all before failing "
         "everything left [env: KCONNECT_UNREACHABLE_TIMEOUT; default 20]",
         min=0.1,
+        show_default=False,
+    ),
+]
+HeaderOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--header",
+        help="Extra HTTP header 'Name: value' for every request (repeatable; a gateway's or "
+        "proxy's); credential headers only with --header-env",
+        show_default=False,
+    ),
+]
+HeaderEnvOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--header-env",
+        help="Extra HTTP header 'Name=VARIABLE' whose value is that environment variable's "
+        "(repeatable; masked in all output)",
         show_default=False,
     ),
 ]
@@ -161,6 +180,16 @@ class Connection:
     insecure: bool = False
     verbose: int = 0
     unreachable_timeout: float | None = None
+    header: list[str] | None = None
+    header_env: list[str] | None = None
+
+    def header_sources(self) -> list[HeaderSource]:
+        """--header and --header-env, checked (a credential as a literal flag is refused)."""
+        from kconnect.config.headers import parse_header_env_flag, parse_header_flag
+
+        return [parse_header_flag(h) for h in self.header or ()] + [
+            parse_header_env_flag(h) for h in self.header_env or ()
+        ]
 
     def client(self, *, patient: bool = False) -> ConnectClient:
         """A client for the selected cluster; its credentials are registered as secrets.
@@ -181,6 +210,7 @@ class Connection:
             insecure=self.insecure,
             context=self.context or os.environ.get("KCONNECT_CONTEXT"),
             unreachable_timeout=self.unreachable_timeout,
+            headers=self.header_sources(),
         )
         if patient:
             retry = dataclasses.replace(settings.retry, first_contact_timeout=None)
@@ -202,6 +232,8 @@ _CONNECTION_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("insecure", InsecureOpt, False),
     ("verbose", VerboseOpt, 0),
     ("unreachable_timeout", UnreachableTimeoutOpt, None),
+    ("header", HeaderOpt, None),
+    ("header_env", HeaderEnvOpt, None),
 )
 
 

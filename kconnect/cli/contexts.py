@@ -152,6 +152,14 @@ def context_set(
     insecure: Annotated[
         bool, typer.Option("--insecure", help="Do not verify TLS certificates")
     ] = False,
+    header: Annotated[
+        list[str] | None,
+        _opt("--header", "Header 'Name: value' sent with every request (repeatable)"),
+    ] = None,
+    header_env: Annotated[
+        list[str] | None,
+        _opt("--header-env", "Header 'Name=VARIABLE', its value from that variable (repeatable)"),
+    ] = None,
     use: Annotated[bool, typer.Option("--use", help="Also make it the current context")] = False,
     output: OutputOpt = Output.text,
 ) -> int:
@@ -178,6 +186,14 @@ def context_set(
                 given[key] = value
         if insecure:
             given["insecure"] = True
+        from kconnect.config.headers import parse_header_env_flag, parse_header_flag
+
+        sources = [parse_header_flag(h) for h in header or ()]
+        sources += [parse_header_env_flag(h) for h in header_env or ()]
+        if sources:
+            given["headers"] = {
+                h.name: h.value if h.value is not None else {"env": h.env} for h in sources
+            }
         config, existed = set_context(os.environ, name, given, use=use)
         data = {
             "config": str(config.path),
@@ -247,6 +263,7 @@ def context_show(
             ca_cert=connection.ca_cert,
             insecure=connection.insecure,
             context=name or connection.context or os.environ.get("KCONNECT_CONTEXT"),
+            headers=connection.header_sources(),
         )
         data = _show_data(resolution)
         code = ExitCode.ERROR if resolution.problems else ExitCode.OK
@@ -278,6 +295,10 @@ def _show_data(resolution: Resolution) -> dict[str, Any]:
         "tls_verify": entry(verify, "verify"),
         "client_cert": entry(s.client_cert[0] if s.client_cert else None, "client_cert"),
         "client_key": entry(s.client_cert[1] if s.client_cert else None, "client_key"),
+        "headers": {
+            header: entry("set" if header in s.secret_headers else value, f"header {header}")
+            for header, value in s.headers
+        },
         "problems": list(resolution.problems),
     }
 
@@ -296,5 +317,7 @@ def _render_show(data: dict[str, Any], console: Console) -> None:
             continue
         origin = "" if item["from"] == "not set" else f"  (from {item['from']})"
         text(console, f"{key + ':':<12} {item['value'] or '-'}{origin}")
+    for header, item in data["headers"].items():
+        text(console, f"header:      {header}: {item['value']}  (from {item['from']})")
     for problem in data["problems"]:
         text(console, f"error: {problem}", "red")

@@ -34,6 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kconnect.config.headers import (
+    HeaderSource,
+    is_credential_header,
+    name_problem,
+    value_problem,
+)
 from kconnect.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -54,7 +60,7 @@ _STRING_KEYS = (
 )
 _PATH_KEYS = frozenset({"password_file", "token_file", "ca_cert", "client_cert", "client_key"})
 _BOOL_KEYS = ("insecure",)
-_CONTEXT_KEYS = (*_STRING_KEYS, *_BOOL_KEYS)
+_CONTEXT_KEYS = (*_STRING_KEYS, *_BOOL_KEYS, "headers")
 _INLINE_SECRETS = {
     "password": "password_env (an environment variable name) or password_file",
     "token": "token_env (an environment variable name) or token_file",
@@ -92,6 +98,7 @@ class Context:
     client_cert: str | None = None
     client_key: str | None = None
     insecure: bool = False
+    headers: tuple[HeaderSource, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)
 
     def origin(self, key: str, path: Path) -> str:
@@ -108,6 +115,8 @@ class Context:
                 data[key] = value
         if self.insecure:
             data["insecure"] = True
+        if self.headers:
+            data["headers"] = {h.name: h.to_dict() for h in self.headers}
         return data
 
 
@@ -221,6 +230,9 @@ def _context(name: str, node: yaml.Node, path: Path) -> Context:
                 f"(allowed: {', '.join(_CONTEXT_KEYS)})"
             )
         lines[key] = _line(value)
+        if key == "headers":
+            values[key] = _headers(value, path, name)
+            continue
         if key in _BOOL_KEYS:
             values[key] = _bool(value, path, f"{name}.{key}")
             continue
@@ -238,6 +250,53 @@ def _context(name: str, node: yaml.Node, path: Path) -> Context:
     values["auth"] = auth
     _check_context(name, values, lines, path, where)
     return Context(name=name, where=where, lines=lines, **values)  # type: ignore[arg-type]
+
+
+def _headers(node: yaml.Node, path: Path, context: str) -> tuple[HeaderSource, ...]:
+    """`headers:` of a context: `Name: value`, or `Name: {env: VARIABLE}` / `{file: PATH}`;
+    a credential header's value never inline."""
+    import yaml
+
+    if _is_null(node):
+        return ()
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigError(f"{_at(path, node)}: context {context!r}: headers must be a mapping")
+    found: dict[str, HeaderSource] = {}
+    for name, value in _items(node, path, f"context {context!r} headers"):
+        at = f"{_at(path, value)}: context {context!r}"
+        if problem := name_problem(name):
+            raise ConfigError(f"{at}: {problem}")
+        if name.lower() in {n.lower() for n in found}:
+            raise ConfigError(f"{at}: header {name} is given twice (names ignore case)")
+        if isinstance(value, yaml.MappingNode):
+            source = dict(_items(value, path, f"header {name}"))
+            if len(source) != 1 or not source.keys() <= {"env", "file"}:
+                raise ConfigError(
+                    f"{at}: header {name} takes a value, {{env: VAR}} or {{file: PATH}}"
+                )
+            ((kind, ref_node),) = source.items()
+            ref = _string(ref_node, path, f"header {name} {kind}")
+            if kind == "env":
+                if not _ENV_NAME.fullmatch(ref):
+                    raise ConfigError(
+                        f"{at}: header {name}: env must be the name of an environment variable "
+                        "(the value itself is not shown, in case it is the secret)"
+                    )
+                found[name] = HeaderSource(name, env=ref, line=_line(value))
+            else:
+                resolved = str((path.parent / Path(ref).expanduser()).resolve())
+                found[name] = HeaderSource(name, file=resolved, line=_line(value))
+            continue
+        if is_credential_header(name):
+            raise ConfigError(
+                f"{at}: header {name} carries a credential and must not be written in the "
+                f"config file; use {name}: {{env: VARIABLE}} or {{file: PATH}}"
+            )
+        text = _string(value, path, f"header {name}")
+        if problem := value_problem(name, text):
+            raise ConfigError(f"{at}: {problem}")
+        found[name] = HeaderSource(name, value=text, line=_line(value))
+    return tuple(found.values())
 
 
 def _inferred_auth(values: Mapping[str, object]) -> str:
@@ -288,6 +347,13 @@ def _check_context(
         for key in ("token_env", "token_file"):
             if key in values:
                 fail(key, f"{key} is only used with auth: bearer (auth is {auth})")
+    headers = values.get("headers")
+    if (
+        auth in ("basic", "bearer")
+        and isinstance(headers, tuple)
+        and any(h.name.lower() == "authorization" for h in headers)
+    ):
+        fail("headers", f"an Authorization header conflicts with auth: {auth}")
 
 
 def use_context(env: Mapping[str, str], name: str) -> ConfigFile:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kconnect.config.headers import HeaderSource, value_problem
 from kconnect.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -58,6 +59,10 @@ class ClientSettings:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     retry: RetryPolicy = RetryPolicy()
+    # Custom headers sent with every request (name, value); `secret_headers` names those
+    # whose values are masked everywhere.
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    secret_headers: frozenset[str] = frozenset()
     # Where `url` came from ("--url", "env KCONNECT_URL", "context prod (file:line)",
     # "default"), for the error that says the worker cannot be reached.
     url_origin: str = "default"
@@ -79,6 +84,10 @@ class ClientSettings:
         from kconnect.output.redaction import url_user_passwords, user_password_forms
 
         values = [v for v in (self.password, self.token) if v]
+        for name, value in self.headers:
+            if name in self.secret_headers and value:
+                # `Authorization: Bearer abc`: the credential alone may be echoed too.
+                values += [value, value.partition(" ")[2] or value]
         # `http://user:PASSWORD@host` (KCONNECT_URL, --url): sent as a Basic header
         for user, password in url_user_passwords(self.url):
             values += [password, *user_password_forms(user, password)]
@@ -112,6 +121,7 @@ def resolve_client_settings(
     insecure: bool = False,
     context: str | None = None,
     unreachable_timeout: float | None = None,
+    headers: Sequence[HeaderSource] = (),
 ) -> ClientSettings:
     """Settings from flags, `KCONNECT_*` environment variables and the selected context.
     Raises `ConfigError` when a credential or TLS file named anywhere is unusable."""
@@ -122,6 +132,7 @@ def resolve_client_settings(
         insecure=insecure,
         context=context,
         unreachable_timeout=unreachable_timeout,
+        headers=headers,
     )
     if resolution.problems:
         raise ConfigError(resolution.problems[0])
@@ -136,6 +147,7 @@ def resolve(
     insecure: bool = False,
     context: str | None = None,
     unreachable_timeout: float | None = None,
+    headers: Sequence[HeaderSource] = (),
 ) -> Resolution:
     """Like `resolve_client_settings`, but collects problems instead of raising on them (for
     `context show`). Errors in the config file itself still raise."""
@@ -150,6 +162,7 @@ def resolve(
     verify = layers.verify()
     client_cert = layers.client_cert()
     username, password, token = layers.credentials()
+    sent, secret_headers = layers.headers(headers, has_auth=bool(token or username is not None))
     settings = ClientSettings(
         retry=_retry_policy(env, unreachable_timeout),
         read_timeout=_number(env, "KCONNECT_TIMEOUT", DEFAULT_READ_TIMEOUT),
@@ -161,6 +174,8 @@ def resolve(
         verify=verify,
         client_cert=client_cert,
         proxy=proxy_for(resolved_url, env),
+        headers=sent,
+        secret_headers=secret_headers,
     )
     if settings.proxy is not None:
         layers.origins["proxy"] = f"env {settings.proxy.variable}"
@@ -294,6 +309,65 @@ class _Layers:
                 "use a context with auth: basic"
             )
         return username, password, token
+
+    def headers(
+        self, flags: Sequence[HeaderSource], *, has_auth: bool
+    ) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+        """The context's headers, overridden by name (ignoring case) by --header and
+        --header-env; each value read from where it is kept."""
+        chosen: dict[str, tuple[HeaderSource, str]] = {}
+        if self.ctx is not None:
+            for source in self.ctx.headers:
+                where = f"context {self.ctx.name} ({self.path}:{source.line})"
+                chosen[source.name.lower()] = (source, where)
+        for source in flags:
+            where = f"--header-env {source.env}" if source.env else "--header"
+            chosen[source.name.lower()] = (source, where)
+        sent: list[tuple[str, str]] = []
+        secret: set[str] = set()
+        for source, where in chosen.values():
+            if has_auth and source.name.lower() == "authorization":
+                self.problems.append(
+                    f"an Authorization header ({where}) conflicts with the basic or bearer "
+                    "credentials also configured"
+                )
+                continue
+            value = self._header_value(source, where)
+            if value is None:
+                continue
+            if problem := value_problem(source.name, value):
+                self.problems.append(f"{problem} ({where})")
+                continue
+            sent.append((source.name, value))
+            if source.secret:
+                secret.add(source.name)
+        return tuple(sent), frozenset(secret)
+
+    def _header_value(self, source: HeaderSource, where: str) -> str | None:
+        key = f"header {source.name}"
+        if source.value is not None:
+            self.origins[key] = where
+            return source.value
+        if source.env is not None:
+            self.origins[key] = f"env {source.env} ({where})"
+            value = self.env.get(source.env)
+            if not value:
+                self.problems.append(
+                    f"environment variable {source.env} is not set (header {source.name}, {where})"
+                )
+                return None
+            return value
+        assert source.file is not None
+        self.origins[key] = f"file {source.file} ({where})"
+        try:
+            value = Path(source.file).read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            self.problems.append(
+                f"cannot read the file of header {source.name}: {reason} ({where})"
+            )
+            return None
+        return value
 
     def _secret(self, what: str, env_name: str | None, file_name: str | None) -> str | None:
         """A credential named by the context: `<what>_env` (a variable) or `<what>_file`."""
