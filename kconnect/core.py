@@ -396,6 +396,37 @@ class PlanReport:
             raise DangerousPlanError(self.refused)
 
 
+def check_lookalike_names(manifests: Iterable[Manifest], live: Iterable[str]) -> None:
+    """`ManifestError` (before any write) for a manifest whose name is a live connector's
+    written with other Unicode code points (`café` as one or as two): applying would create
+    a second connector that looks exactly like the first."""
+    from kconnect.manifests.names import normalized_name
+
+    live_forms: dict[str, list[str]] = {}
+    live = set(live)
+    for name in live:
+        live_forms.setdefault(normalized_name(name), []).append(name)
+    problems = []
+    for manifest in manifests:
+        others = [
+            n for n in live_forms.get(normalized_name(manifest.name), ()) if n != manifest.name
+        ]
+        if others and manifest.name not in live:
+            problems.append(
+                error(
+                    "manifest/duplicate-name",
+                    f"connector {manifest.name!r} and the connector {others[0]!r} on the "
+                    "cluster are the same name written with different Unicode code points "
+                    "(normalisation forms); applying would create a second connector that "
+                    "looks alike: write the name as the cluster has it",
+                    manifest.name_location or manifest.location,
+                    connector=manifest.name,
+                )
+            )
+    if problems:
+        raise ManifestError(problems)
+
+
 def make_plan(
     client: ConnectClient,
     report: ValidationReport,
@@ -415,6 +446,7 @@ def make_plan(
 
     before = client.stats.requests
     live = client.list_expanded()
+    check_lookalike_names(report.manifests, live)
     check_targets_match(targets, (m.name for m in report.manifests), live, scope, prune=prune)
     worker_keys = report.worker_password_keys
 

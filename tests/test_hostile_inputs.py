@@ -120,3 +120,196 @@ def test_reuse_of_an_anchor_is_still_allowed(cli: CliRunner, tmp_path: Path) -> 
     )
     result = cli("validate", str(tmp_path / "c"))
     assert "aliases expand" not in result.output
+
+
+# -- section 5: bad input, refused before any request ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        (("delete", "..", "--yes"), "connector name '..' is a URL dot segment"),
+        (("restart", ".."), "connector name '..' is a URL dot segment"),
+        (("pause", "."), "connector name '.' is a URL dot segment"),
+        (("resume", "ok", "."), "connector name '.' is a URL dot segment"),
+        (("stop", "a/b"), "connector name 'a/b' contains '/'"),
+        (("delete", "", "--yes"), "connector name must not be empty"),
+        (("describe", "50%"), "connector name '50%' contains '%'"),
+        (("status", " x"), "connector name ' x' has leading or trailing whitespace"),
+        (("export", "..", "--dir", "out"), "connector name '..' is a URL dot segment"),
+        (("offsets", "get", "a\\b"), "connector name 'a\\\\b' contains '\\'"),
+        (("restart", "a\nb"), "connector name 'a\\nb' contains control characters"),
+    ],
+)
+def test_names_on_the_command_line_are_checked_before_any_request(
+    cli: CliRunner, fake: FakeConnect, args: tuple[str, ...], why: str
+) -> None:
+    fake.add_connector("ok", {"connector.class": CLASS, "topic": "t"})
+    result = cli(*args, env={"KCONNECT_URL": fake.url})
+    assert result.exit_code == 64, result.output
+    assert why in result.stderr
+    assert "Traceback" not in result.output
+    assert fake.requests == []
+
+
+def test_an_existing_lookalike_can_still_be_addressed(cli: CliRunner, fake: FakeConnect) -> None:
+    # created by another tool: kconnect must be able to remove it
+    fake.add_connector("x\u200by", {"connector.class": CLASS, "topic": "t"})
+    result = cli("delete", "x\u200by", "--yes", env={"KCONNECT_URL": fake.url})
+    assert result.exit_code == 0, result.output
+    assert fake.connector_names() == []
+
+
+def _named(directory: Path, filename: str, name: str) -> None:
+    write_manifest(
+        directory,
+        filename,
+        yaml.safe_dump(
+            {"name": name, "config": {"connector.class": CLASS, "topic": "t", "file": "/x"}},
+            allow_unicode=True,
+            sort_keys=False,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("x\u202eyz", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("x\u200by", "U+200B (ZERO WIDTH SPACE)"),
+        ("\ufeffx", "U+FEFF (ZERO WIDTH NO-BREAK SPACE)"),
+        ("x\u2066y", "U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+        ("x\u00a0y", "U+00A0 (NO-BREAK SPACE)"),
+        ("x\u3164", "U+3164 (HANGUL FILLER)"),
+    ],
+)
+def test_invisible_and_bidi_characters_in_manifest_names(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path, name: str, shown: str
+) -> None:
+    _named(tmp_path / "m", "a.yaml", name)
+    for args in (("validate",), ("apply", "--yes")):
+        result = cli(*args, str(tmp_path / "m"), env={"KCONNECT_URL": fake.url})
+        assert result.exit_code == 1, result.output
+        assert f"a.yaml:1: error: connector name {name!r} contains {shown}" in result.output
+    assert [r for r in fake.requests if r.method != "GET"] == []
+
+
+def test_two_names_in_two_normalisation_forms(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    _named(tmp_path / "m", "a.yaml", "caf\u00e9")
+    _named(tmp_path / "m", "b.yaml", "cafe\u0301")
+    result = cli("apply", str(tmp_path / "m"), "--yes", env={"KCONNECT_URL": fake.url})
+    assert result.exit_code == 1
+    assert (
+        "b.yaml:1: error: connector 'cafe\u0301' and 'caf\u00e9' at "
+        f"{tmp_path / 'm' / 'a.yaml'}:1 are the same name written with different Unicode code "
+        "points"
+    ) in result.output
+    assert fake.requests == []
+
+
+def test_a_manifest_name_in_another_form_than_the_live_one(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    fake.add_connector("cafe\u0301", {"connector.class": CLASS, "topic": "t", "file": "/x"})
+    _named(tmp_path / "m", "a.yaml", "caf\u00e9")
+    for args in (("plan",), ("apply", "--yes")):
+        result = cli(*args, str(tmp_path / "m"), env={"KCONNECT_URL": fake.url})
+        assert result.exit_code == 1, result.output
+        assert (
+            "a.yaml:1: error: connector 'caf\u00e9' and the connector 'cafe\u0301' on the cluster "
+            "are the same name written with different Unicode code points"
+        ) in result.output
+    assert [r for r in fake.requests if r.method != "GET"] == []
+    assert fake.connector_names() == ["cafe\u0301"]
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ('T="abc', 'T: unterminated double quote ("): values are one line; close the quote'),
+        ("T='abc", "T: unterminated single quote ('): values are one line; close the quote"),
+        ("T=ab${X", "T: unterminated '${' at column 3 (single-quote the value for a literal ${)"),
+        ('T="ab${X"', "T: unterminated '${' at column 3"),
+        ('T="a" b', "T: unexpected text after the closing quote"),
+        ('T="', 'T: unterminated double quote ("'),
+    ],
+)
+def test_env_file_errors_at_their_line(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path, line: str, why: str
+) -> None:
+    write_manifest(
+        tmp_path / "m",
+        "a.yaml",
+        f"name: a\nconfig:\n  connector.class: {CLASS}\n  topic: ${{T}}\n  file: /x\n",
+    )
+    env_file = tmp_path / "vars.env"
+    env_file.write_text(f"# vars\n\nOTHER=1\n{line}\n")
+    for command in ("validate", "plan", "apply"):
+        result = cli(
+            command,
+            str(tmp_path / "m"),
+            "--env-file",
+            str(env_file),
+            env={"KCONNECT_URL": fake.url},
+        )
+        assert result.exit_code == 1, result.output
+        assert f"{env_file}:4: {why}" in result.output
+        assert "abc" not in result.output  # an env file holds secrets: values are not quoted
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ('T="a\\"b" # comment', 'a"b'),
+        ("T='a${b'", "a${b"),
+        ("T=a # comment", "a"),
+        ("T=${X}", "${X}"),
+        ('T="x"', "x"),
+    ],
+)
+def test_env_file_values_still_read(tmp_path: Path, line: str, value: str) -> None:
+    from kconnect.manifests.interpolate import read_env_file
+
+    env_file = tmp_path / "vars.env"
+    env_file.write_text(line + "\n")
+    assert read_env_file(env_file) == {"T": value}
+
+
+def test_utf16_env_file(cli: CliRunner, tmp_path: Path) -> None:
+    from kconnect.manifests.interpolate import read_env_file
+
+    env_file = tmp_path / "vars.env"
+    env_file.write_bytes("A=1\nT=abc\n".encode("utf-16-le"))  # no byte-order mark
+    result = cli("validate", str(tmp_path), "--env-file", str(env_file))
+    assert result.exit_code == 1
+    assert f"{env_file}:1: env file: NUL byte at column 2" in result.output
+    env_file.write_bytes("A=1\nT=abc\n".encode("utf-16"))  # with one: read as the text it is
+    assert read_env_file(env_file) == {"A": "1", "T": "abc"}
+
+
+@pytest.mark.parametrize(
+    ("tail", "line"),
+    [
+        ("  bad: [unclosed\n", 5),
+        ('  bad: "unclosed\n', 5),
+        ("  bad: {a: b\n", 5),
+        ("  bad: [unclosed", 5),
+        ("  bad: : x\n", 5),
+    ],
+)
+def test_yaml_error_on_the_last_line_is_reported_at_it(
+    cli: CliRunner, tmp_path: Path, tail: str, line: int
+) -> None:
+    head = f"name: a\nconfig:\n  connector.class: {CLASS}\n  tasks.max: 1\n"
+    # in a folder named like a manifest, after a large file
+    folder = tmp_path / "x.yaml"
+    write_manifest(folder, "a.yaml", head + tail)
+    big = head.replace("name: a", "name: big") + "".join(f"  k{i}: v\n" for i in range(200_000))
+    write_manifest(folder, "big.yaml", big + tail)
+    result = cli("validate", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'a.yaml'}:{line}: error: invalid YAML" in result.output
+    assert f"{folder / 'big.yaml'}:{line + 200_000}: error: invalid YAML" in result.output

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from kconnect.cli.selection import checked_names
 from kconnect.errors import Aborted, ExitCode, KconnectError
 
 if TYPE_CHECKING:
@@ -129,8 +130,15 @@ ConcurrencyOpt = Annotated[
     ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
-NameArg = Annotated[str, typer.Argument(help="Connector name", show_default=False)]
-NamesArg = Annotated[list[str], typer.Argument(help="Connector names", show_default=False)]
+
+
+NameArg = Annotated[
+    str, typer.Argument(help="Connector name", show_default=False, callback=checked_names)
+]
+NamesArg = Annotated[
+    list[str],
+    typer.Argument(help="Connector names", show_default=False, callback=checked_names),
+]
 OwnsOpt = Annotated[
     list[str] | None,
     typer.Option(

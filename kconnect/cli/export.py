@@ -15,6 +15,7 @@ from kconnect.cli.common import (
     Done,
     Output,
     OutputOpt,
+    checked_names,
     connected,
     register_manifest_secrets,
     run_command,
@@ -41,7 +42,10 @@ class StrimziApiVersion(str, Enum):
 @connected
 def export(
     names: Annotated[
-        list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)
+        list[str] | None,
+        typer.Argument(
+            help="Connectors (default: all)", show_default=False, callback=checked_names
+        ),
     ] = None,
     directory: Annotated[
         Path,

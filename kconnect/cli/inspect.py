@@ -15,6 +15,7 @@ from kconnect.cli.common import (
     Output,
     OutputOpt,
     YesOpt,
+    checked_names,
     confirm,
     connected,
     register_manifest_secrets,
@@ -40,7 +41,10 @@ if TYPE_CHECKING:
 @connected
 def status(
     names: Annotated[
-        list[str] | None, typer.Argument(help="Connectors (default: all)", show_default=False)
+        list[str] | None,
+        typer.Argument(
+            help="Connectors (default: all)", show_default=False, callback=checked_names
+        ),
     ] = None,
     match: MatchOpt = None,
     owns: MatchOwnsOpt = None,
@@ -132,7 +136,11 @@ def _render_list(rows: list[dict[str, Any]], console: Console) -> None:
 def describe(
     names: Annotated[
         list[str] | None,
-        typer.Argument(help="Connector name(s) (or select them with --match)", show_default=False),
+        typer.Argument(
+            help="Connector name(s) (or select them with --match)",
+            show_default=False,
+            callback=checked_names,
+        ),
     ] = None,
     match: MatchOpt = None,
     owns: MatchOwnsOpt = None,

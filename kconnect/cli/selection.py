@@ -15,9 +15,26 @@ if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
     from kconnect.planning.scope import Selection
 
+
+def checked_names(names: str | list[str] | None) -> str | list[str] | None:
+    """Connector names from the command line, checked as a manifest's are before any request
+    is made: `..` would send `DELETE /`, an empty name `DELETE /connectors/`. Invisible
+    characters are allowed here: another tool may have created such a connector."""
+    from kconnect.manifests.names import validate_connector_name
+
+    for name in [names] if isinstance(names, str) else names or ():
+        if why := validate_connector_name(name, lookalikes=False):
+            raise typer.BadParameter(why)
+    return names
+
+
 OptionalNamesArg = Annotated[
     list[str] | None,
-    typer.Argument(help="Connector names (or select them with --match)", show_default=False),
+    typer.Argument(
+        help="Connector names (or select them with --match)",
+        show_default=False,
+        callback=checked_names,
+    ),
 ]
 MatchOpt = Annotated[
     list[str] | None,

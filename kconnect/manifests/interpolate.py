@@ -151,12 +151,57 @@ def read_env_file(path: Path) -> dict[str, str]:
         key = key.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise KconnectError(f"{path}:{number}: expected KEY=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            quote, value = value[0], value[1:-1]
-            if quote == '"':
-                value = re.sub(r"\\([n\\\"])", lambda m: _ESCAPES[m.group(1)], value)
-        else:
-            value = re.sub(r"(?<!\s)\s+#.*$", "", value)
-        result[key] = value
+        try:
+            result[key] = _env_value(value.strip())
+        except ValueError as exc:
+            raise KconnectError(f"{path}:{number}: {key}: {exc}") from None
     return result
+
+
+def _env_value(value: str) -> str:
+    """One value of an env file: quoted (`"…"` with `\\n`, `\\\\`, `\\"` escapes, or `'…'`
+    as written) or bare (up to a ` #` comment). What cannot be meant as written is an error
+    rather than text sent to the worker: an unclosed quote, text after the closing quote, an
+    unclosed `${`."""
+    if value[:1] in ("'", '"'):
+        quote = value[0]
+        end, i = -1, 1
+        while i < len(value):
+            if quote == '"' and value[i] == "\\":
+                i += 2
+                continue
+            if value[i] == quote:
+                end = i
+                break
+            i += 1
+        if end < 0:
+            kind = "double" if quote == '"' else "single"
+            raise ValueError(
+                f"unterminated {kind} quote ({quote}): values are one line; close the quote"
+            )
+        rest = value[end + 1 :]
+        if rest.strip() and not re.match(r"\s+#", rest):
+            # not quoted: an env file holds secrets
+            raise ValueError("unexpected text after the closing quote")
+        inner = value[1:end]
+        if quote == "'":
+            return inner
+        value = re.sub(r"\\([n\\\"])", lambda m: _ESCAPES[m.group(1)], inner)
+    else:
+        value = re.sub(r"(?<!\s)\s+#.*$", "", value)
+    if (start := _unclosed_reference(value)) is not None:
+        raise ValueError(
+            f"unterminated '${{' at column {start + 1} (single-quote the value for a literal ${{)"
+        )
+    return value
+
+
+def _unclosed_reference(value: str) -> int | None:
+    """Where a `${` that no `}` closes starts, or None."""
+    i = value.find("${")
+    while i >= 0:
+        close = value.find("}", i + 2)
+        if close < 0:
+            return i
+        i = value.find("${", close + 1)
+    return None

@@ -209,18 +209,34 @@ def load_manifest_set(
 
 
 def _check_unique_names(collector: Collector) -> None:
+    from kconnect.manifests.names import normalized_name
+
     first: dict[str, Location] = {}
+    written: dict[str, str] = {}  # normalised name → the name as first written
     for name, where in collector.declared:
-        if name not in first:
-            first[name] = where
+        key = normalized_name(name)
+        if key not in first:
+            first[key] = where
+            written[key] = name
             continue
-        this, other = collector.declared_by.get(where), collector.declared_by.get(first[name])
+        if written[key] != name:
+            collector.add(
+                "manifest/duplicate-name",
+                f"connector {name!r} and {written[key]!r} at {first[key]} are the same name "
+                "written with different Unicode code points (normalisation forms); Connect "
+                "would keep two connectors that look alike: write both the same way",
+                where,
+                connector=name,
+            )
+            continue
+        name_first = first[key]
+        this, other = collector.declared_by.get(where), collector.declared_by.get(name_first)
         if this or other:
             this, other = this or "a manifest", other or "a manifest"
             message = (
                 f"connector {name!r} is declared twice: {this} here and {other} at "
-                f"{first[name]} (one Connect cluster has one set of connector names)"
+                f"{name_first} (one Connect cluster has one set of connector names)"
             )
         else:
-            message = f"connector {name!r} is declared twice (also at {first[name]})"
+            message = f"connector {name!r} is declared twice (also at {name_first})"
         collector.add("manifest/duplicate-name", message, where, connector=name)

@@ -9,6 +9,7 @@ name could never be updated or deleted, or would be re-created and pruned on eve
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import quote
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -21,8 +22,43 @@ _UNADDRESSABLE = {"/": "'/'", "%": "'%'", "\\": "'\\'"}
 MAX_ENCODED_NAME = 4000
 
 
-def validate_connector_name(name: str) -> str | None:
-    """Why `name` cannot be a connector name, or None when it can."""
+# Characters that show as nothing, or reorder what follows them (a right-to-left override):
+# a name holding one looks like another name wherever it is shown. Format characters (Cf:
+# zero-width space and joiners, bidi controls, the BOM, the soft hyphen), line and paragraph
+# separators, unassigned, private-use and surrogate code points, and the fillers that
+# render blank.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
+_BLANK_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def invisible_character(name: str) -> str | None:
+    """The first character of `name` that is invisible or changes text direction, shown as
+    `U+200B (ZERO WIDTH SPACE)`; None when there is none."""
+    for char in name:
+        if char.isascii():
+            continue
+        category = unicodedata.category(char)
+        if (
+            category in _INVISIBLE_CATEGORIES
+            or char in _BLANK_FILLERS
+            or (category == "Zs" and char != " ")
+        ):
+            label = unicodedata.name(char, "unnamed character")
+            return f"U+{ord(char):04X} ({label})"
+    return None
+
+
+def normalized_name(name: str) -> str:
+    """The form two names that look alike share (`café` written with one or two code points)."""
+    return unicodedata.normalize("NFC", name)
+
+
+def validate_connector_name(name: str, *, lookalikes: bool = True) -> str | None:
+    """Why `name` cannot be a connector name, or None when it can.
+
+    With `lookalikes` (a name to be created), invisible and direction-changing characters are
+    refused too; a name given to address an existing connector may hold them, since another
+    tool may have created it."""
     if not name.strip():
         return "connector name must not be empty"
     if _CONTROL_CHARS.search(name):
@@ -33,6 +69,11 @@ def validate_connector_name(name: str) -> str | None:
         else:
             why = "the whitespace is invisible wherever the name is shown"
         return f"connector name {name!r} has leading or trailing whitespace; {why}"
+    if lookalikes and (char := invisible_character(name)):
+        return (
+            f"connector name {name!r} contains {char}, which is invisible or changes the "
+            "direction of the text: the name would look like another one wherever it is shown"
+        )
     if name in (".", ".."):
         return (
             f"connector name {name!r} is a URL dot segment: /connectors/{name} is rewritten "

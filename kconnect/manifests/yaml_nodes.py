@@ -33,6 +33,12 @@ def compose_documents(text: str, display: str, collector: Collector) -> list[yam
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
+        last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if line > last_line:
+            # The problem was found at the end of the stream, past the last line (an unclosed
+            # `[` or quote): report where the unfinished construct starts, else the last line.
+            context = exc.context_mark
+            line = context.line + 1 if context and context.line + 1 <= last_line else last_line
         detail = " ".join(p for p in (exc.context, exc.problem) if p)
         lines = text.splitlines()[mark.line : mark.line + 1] if mark else []
         if mark and lines and "\t" in lines[0][: mark.column + 1]:
