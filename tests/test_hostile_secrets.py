@@ -58,8 +58,12 @@ def _fresh_registry() -> Iterator[None]:
         # `key : value` property listings
         ("db.password : s3cr3t\nname : x", f"db.password : {M}\nname : x"),
         ("  database.password: s3cr3t", f"  database.password: {M}"),
-        # kconnect's own labels are not property listings
+        # kconnect's own labels and messages are not property listings
         ("password:    set  (from env X)", "password:    set  (from env X)"),
+        ("db.password: list item 1 contains a comma", "db.password: list item 1 contains a comma"),
+        # a Python repr of a map (a neighbour written in Python)
+        ("{'db.password': 'x y', 'name': 'a'}", f"{{'db.password': '{M}', 'name': 'a'}}"),
+        ("{'db.password': \"it's\", 'a': 1}", f"{{'db.password': \"{M}\", 'a': 1}}"),
         # XML: Properties.storeToXML, elements named as keys, Hadoop name/value
         (
             '<entry key="db.password">pa&amp;ss</entry><entry key="a">b</entry>',
@@ -205,6 +209,10 @@ def test_list_item_of_a_secret_key_is_not_quoted(cli: CliRunner, tmp_path: Path)
     assert result.exit_code != 0
     assert "connection.password: list item 1 contains a comma" in result.output
     assert "QxItem" not in result.output
+    # the message itself is not taken for a `key: value` listing and masked
+    listed = cli("validate", str(directory), "-o", "json").json
+    messages = [p["message"] for p in listed["data"]["problems"]]
+    assert any(m.startswith("connection.password: list item 1 contains a comma") for m in messages)
 
 
 def test_context_naming_a_password_instead_of_a_variable(

@@ -48,6 +48,8 @@ _KEY = r"[A-Za-z0-9_][A-Za-z0-9_.\-]*"
 _KEY_EQUALS = re.compile(rf"(?<![A-Za-z0-9_.\-])({_KEY})[ \t]*=[ \t]*")
 _NEXT_ENTRY = re.compile(rf", {_KEY}=")
 # `(?<!\\)`: a match starts at the first backslash of a run (linear on `\\\\\\…`).
+# A Python `repr` of a dict: `{'db.password': 'x'}` (a neighbour written in Python).
+_PYTHON_PAIR = re.compile(rf"""(?<![\\\w])'(?P<key>{_KEY})'\s*:\s*(?P<q>['"])""")
 _JSON_PAIR = re.compile(rf'(?<!\\)(?P<q>\\*")(?P<key>{_KEY})(?P=q)\s*:\s*(?P=q)')
 _INVALID_VALUE = re.compile(
     # the value stops at the next `Invalid value `: linear on a line of many of them
@@ -278,6 +280,18 @@ def _mask_json_pairs(text: str, password_keys: Collection[str]) -> str:
     return "".join(out)
 
 
+def _mask_python_pairs(text: str, password_keys: Collection[str]) -> str:
+    spans = []
+    for m in _PYTHON_PAIR.finditer(text):
+        if not is_secret_key(m.group("key"), password_keys):
+            continue
+        end = _quoted_end(text, m.end(), m.group("q"))
+        value = text[m.end() : end]
+        if value and value != MASK and not is_config_reference(value):
+            spans.append((m.end(), end))
+    return _replace_spans(text, spans)
+
+
 def _mask_invalid_value(text: str, password_keys: Collection[str]) -> str:
     def masked(m: re.Match[str]) -> str:
         if not is_secret_key(m.group("key"), password_keys) or m.group("value") == "[hidden]":
@@ -298,6 +312,7 @@ def _jaas_passwords(value: str) -> list[str]:
 # dump (`\tconnection.password = x`, logged at every task start and quoted in config errors),
 # `Properties.list()`, YAML-ish property dumps. The value runs to the end of the line.
 # A bare word and a colon (`password:    set`) is a label of kconnect's own output, not one.
+# `[ \t]*:` holds its whitespace: `key : value` (a properties listing) is always one.
 _LINE_PAIR = re.compile(
     rf"^[ \t]*(?P<key>{_KEY})(?P<sep>[ \t]*[=:])[ \t]*(?P<value>[^\n]*)", re.MULTILINE
 )
@@ -323,7 +338,11 @@ def _mask_line_pairs(text: str, password_keys: Collection[str]) -> str:
     for m in _LINE_PAIR.finditer(text):
         value = m.group("value").rstrip()
         key = m.group("key")
-        if m.group("sep") == ":" and not any(c in key for c in "._-"):
+        # `key: value` at the start of a line is how kconnect's own messages begin
+        # (`db.password: list item 1 contains a comma`); indented, or `key : value`, it is
+        # a listing (YAML, a properties dump).
+        indented = m.start("key") > m.start()
+        if m.group("sep") == ":" and not (indented and any(c in key for c in "._-")):
             continue
         if (
             not is_secret_key(key, password_keys)
@@ -399,6 +418,8 @@ def redact_patterns(text: str, password_keys: Collection[str] = ()) -> str:
         text = _mask_key_value_pairs(text, password_keys)
     if '"' in text:
         text = _mask_json_pairs(text, password_keys)
+    if "'" in text:
+        text = _mask_python_pairs(text, password_keys)
     if "Invalid value" in text:
         text = _mask_invalid_value(text, password_keys)
     if "=" in text or ":" in text:
