@@ -313,3 +313,26 @@ def test_yaml_error_on_the_last_line_is_reported_at_it(
     assert result.exit_code == 1
     assert f"{folder / 'a.yaml'}:{line}: error: invalid YAML" in result.output
     assert f"{folder / 'big.yaml'}:{line + 200_000}: error: invalid YAML" in result.output
+
+
+@pytest.mark.parametrize("regex", ["(a+)+b", "([a-z]+)*$z", "(.*)*x", "(a|b+)*c"])
+def test_catastrophic_user_regexes_are_not_run_offline(regex: str) -> None:
+    # a sink's topics.regex that repeats a repetition, against a source's 40-letter topic
+    # prefix: a backtracking matcher takes 2^40 steps; the pipeline check answers "maybe"
+    from kconnect.validate.lint import lint_pipeline
+    from kconnect.validate.lint.regex import backtracking_risk
+    from tests.test_lint import sink, source
+
+    assert backtracking_risk(regex)
+    src = source(topic_prefix="a" * 40, database_include_list="db", table_include_list="db.t")
+    started = time.process_time()
+    lint_pipeline([src, sink(topics="<unset>", topics_regex=regex)])
+    assert time.process_time() - started < 1.0
+
+
+@pytest.mark.parametrize("regex", ["mingle\\.mydb\\..*", "a*b*", "(x|y)", "[a-z]+\\.(t1|t2)"])
+def test_ordinary_regexes_are_still_run(regex: str) -> None:
+    from kconnect.validate.lint.regex import backtracking_risk, bounded_fullmatch
+
+    assert not backtracking_risk(regex)
+    assert bounded_fullmatch(regex, "zzz") is False

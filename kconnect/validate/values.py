@@ -24,6 +24,7 @@ from typing import Any
 
 from kconnect.diagnostics import Location, Problem, error
 from kconnect.manifests.model import Manifest
+from kconnect.validate.lint.regex import bounded_fullmatch
 from kconnect.validate.plugin_catalogs import Catalog, CatalogSet, client_entries, topic_creation
 
 RULE_REQUIRED = "schema/required"
@@ -169,7 +170,7 @@ def _apply(check: Mapping[str, Any], value: _Value) -> tuple[str, str] | None:
         if not text:
             return RULE_INVALID, "must not be empty"
     elif kind == "pattern":
-        if text and not re.fullmatch(str(check["regex"]), text):
+        if text and bounded_fullmatch(str(check["regex"]), text) is False:
             return RULE_PATTERN, f"{text!r}: {check.get('message') or 'invalid format'}"
     elif kind == "regex_list":
         for item in split_list(raw):

@@ -5,6 +5,7 @@ constructs it understands, and answers "maybe" (None) for the rest."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -198,6 +199,55 @@ def regex_overlap(a: str, b: str) -> bool | None:
                 seen.add(pair)
                 todo.append(pair)
     return False
+
+
+_REPEATS = frozenset(
+    getattr(_sre, name)
+    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+    if hasattr(_sre, name)
+)
+
+
+@functools.lru_cache(maxsize=256)
+def backtracking_risk(pattern: str) -> bool:
+    """True when `pattern` repeats something that itself repeats (`(a+)+b`, `(.*)*x`,
+    `([a-z]+)*$`): a backtracking matcher — Python's and Java's alike — can then take
+    exponential time on a string that almost matches. Such a pattern is not run offline
+    against user values; the checks that need it answer "maybe" instead of hanging."""
+    try:
+        parsed = _sre.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+
+    def nested(items: Any, inside: bool) -> bool:
+        for op, av in items:
+            if op in _REPEATS:
+                _low, high, body = av
+                many = high == _sre.MAXREPEAT or high > 1
+                if (many and inside) or nested(body, inside or many):
+                    return True
+            elif op == _sre.SUBPATTERN:
+                if nested(av[-1], inside):
+                    return True
+            elif op == _sre.BRANCH:
+                if any(nested(branch, inside) for branch in av[1]):
+                    return True
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT) and nested(av[1], inside):
+                return True
+        return False
+
+    return nested(parsed, False)
+
+
+def bounded_fullmatch(pattern: str, text: str) -> bool | None:
+    """`re.fullmatch(pattern, text)`, or None when the pattern does not compile or could take
+    exponential time (`backtracking_risk`)."""
+    if backtracking_risk(pattern):
+        return None
+    try:
+        return re.fullmatch(pattern, text) is not None
+    except (re.error, RecursionError, OverflowError):
+        return None
 
 
 def java_regex(pattern: str) -> str:

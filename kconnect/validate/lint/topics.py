@@ -19,7 +19,13 @@ from kconnect.validate.lint.common import (
     split_list,
     transforms_of,
 )
-from kconnect.validate.lint.regex import java_regex, java_replace, regex_overlap
+from kconnect.validate.lint.regex import (
+    backtracking_risk,
+    bounded_fullmatch,
+    java_regex,
+    java_replace,
+    regex_overlap,
+)
 
 
 @dataclass(frozen=True)
@@ -41,14 +47,14 @@ class Topics:
         if self.name is not None:
             return self.name == topic
         try:
-            return re.fullmatch(self.pattern, topic) is not None
+            return bounded_fullmatch(self.pattern, topic) is not False
         except re.error:
             return True
 
     def could_match(self, regex: str) -> bool:
         if self.name is not None:
             try:
-                return re.fullmatch(regex, self.name) is not None
+                return bounded_fullmatch(regex, self.name) is not False
             except re.error:
                 return True
         return regex_overlap(regex, self.pattern) is not False
@@ -142,6 +148,8 @@ def route(topics: list[Topics], transforms: list[Transform]) -> tuple[list[Topic
             compiled = re.compile(java_regex(regex))
         except re.error:
             return topics, True
+        if backtracking_risk(compiled.pattern):
+            return topics, True  # where it routes is not worked out offline: maybe anywhere
         conditional = "predicate" in t.props
         catch_all = regex.strip() in _CATCH_ALL and not conditional
         routed: list[Topics] = []
@@ -298,8 +306,10 @@ def _meant_for(src: Source, topics: list[str], regex: str) -> bool:
 def _check_overmatch(report: Report, sink: Manifest, src: Source, regex: str) -> None:
     for kind, name in src.internal:
         try:
-            hit = re.fullmatch(regex, name) is not None
+            hit = bounded_fullmatch(regex, name)
         except re.error:
+            return
+        if hit is None:
             return
         if hit:
             report.add(
