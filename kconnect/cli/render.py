@@ -413,6 +413,27 @@ def render_status(report: StatusReport, console: Console) -> None:
         console.print(Text(f"✗ {name}: no such connector", style="red"))
 
 
+def _plain_rows(rows: list[list[tuple[str, str]]], widths: list[int], console: Console) -> None:
+    """The status table for a console without styles: the same characters as rich writes
+    (it drops BEL, BS, VT, FF and CR from text), written at once."""
+    from rich.cells import cell_len
+    from rich.control import strip_control_codes
+
+    from kconnect.output.console import write_plain
+
+    gaps = [2] * (len(widths) - 1) + [0]
+    lines = []
+    for row in rows:
+        cells = [strip_control_codes(value) for value, _ in row]
+        lines.append(
+            "".join(
+                v + " " * (w - cell_len(raw) + g)
+                for v, (raw, _), w, g in zip(cells, row, widths, gaps, strict=True)
+            )
+        )
+    write_plain(console, "\n".join(lines) + "\n")
+
+
 def _status_table(report: StatusReport, console: Console) -> None:
     from rich.cells import cell_len
     from rich.text import Text
@@ -435,14 +456,17 @@ def _status_table(report: StatusReport, console: Console) -> None:
             ]
         )
     widths = [max(cell_len(row[i][0]) for row in rows) for i in range(len(header))]
-    table = Text()
-    for number, row in enumerate(rows):
-        if number:
-            table.append("\n")
-        for i, (value, style) in enumerate(row):
-            table.append(value, style=style or None)
-            table.append(" " * (widths[i] - cell_len(value) + (2 if i < len(row) - 1 else 0)))
-    console.print(table, soft_wrap=True)
+    if console.color_system is None:
+        _plain_rows(rows, widths, console)
+    else:
+        table = Text()
+        for number, row in enumerate(rows):
+            if number:
+                table.append("\n")
+            for i, (value, style) in enumerate(row):
+                table.append(value, style=style or None)
+                table.append(" " * (widths[i] - cell_len(value) + (2 if i < len(row) - 1 else 0)))
+        console.print(table, soft_wrap=True)
     for health in report.connectors:
         if not health.healthy:
             console.print(Text(f"{health.name}: connector {health.state}", style="red bold"))

@@ -120,6 +120,15 @@ def write_json(document: Any, *, err: bool = False) -> None:
     out.flush()
 
 
+def write_plain(console: Console, text: str) -> None:
+    """`text` to where `console` writes, redacted and sanitised as its segments would be, for a
+    console that emits no styles (`color_system` None: piped, or a dumb terminal). Rich
+    renders text segment by segment, which costs seconds for thousands of table rows and
+    adds nothing without styles."""
+    console.file.write(safe_text(text))
+    console.file.flush()
+
+
 def write_text(text: str, *, err: bool = False) -> None:
     """Plain text (Markdown, log lines, usage messages) to stdout or stderr, redacted and
     sanitised."""
