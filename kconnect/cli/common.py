@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -71,13 +72,42 @@ VerboseOpt = Annotated[
         help="-v: retries and re-reads; -vv: every request",
     ),
 ]
+
+
+def finite(min: float | None = None, max: float | None = None) -> Callable[[str], float]:
+    """A parser for a number option that refuses nan and infinities as well as values out of
+    range: `nan` compares false with every bound, so typer's own range lets `--timeout nan`
+    through."""
+
+    def number(raw: str | float) -> float:  # its name is the metavar in --help
+        try:
+            value = float(raw)
+        except ValueError:
+            raise typer.BadParameter(f"{raw!r} is not a number") from None
+        if not math.isfinite(value):
+            raise typer.BadParameter(f"{raw!r} is not a finite number")
+        if (min is not None and value < min) or (max is not None and value > max):
+            bounds = " and ".join(
+                b
+                for b in (
+                    f">= {min:g}" if min is not None else "",
+                    f"<= {max:g}" if max is not None else "",
+                )
+                if b
+            )
+            raise typer.BadParameter(f"{raw!r} is out of range: it must be {bounds}")
+        return value
+
+    return number
+
+
 UnreachableTimeoutOpt = Annotated[
     float | None,
     typer.Option(
         "--unreachable-timeout",
         help="Seconds to keep retrying a worker that does not answer at all before failing "
         "everything left [env: KCONNECT_UNREACHABLE_TIMEOUT; default 20]",
-        min=0.1,
+        parser=finite(min=0.1),
         show_default=False,
     ),
 ]
@@ -173,8 +203,7 @@ MaxDeletePercentOpt = Annotated[
         "--max-delete-percent",
         help="Safe-plan limit: deleting more than this % of the owned connectors (when at "
         "least 4 exist) needs --force [default: 25]",
-        min=0,
-        max=100,
+        parser=finite(min=0, max=100),
         show_default=False,
     ),
 ]

@@ -26,6 +26,7 @@ from kconnect.cli.common import (
     YesOpt,
     confirm,
     connected,
+    finite,
     manifest_env,
     project_for,
     register_manifest_secrets,
@@ -258,7 +259,9 @@ def apply(
             "--wait", help="Wait until applied connectors and their tasks reach their state"
         ),
     ] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to --wait", min=0)] = 300.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to --wait", parser=finite(min=0))
+    ] = 300.0,
     concurrency: ConcurrencyOpt = None,
     owns: OwnsOpt = None,
     target: TargetOpt = None,

@@ -18,6 +18,7 @@ from kconnect.cli.common import (
     YesOpt,
     confirm,
     connected,
+    finite,
     run_command,
     run_with_client,
 )
@@ -31,7 +32,10 @@ if TYPE_CHECKING:
 
 
 StopTimeoutOpt = Annotated[
-    float, typer.Option("--timeout", help="Seconds to wait for the connector to stop", min=0)
+    float,
+    typer.Option(
+        "--timeout", help="Seconds to wait for the connector to stop", parser=finite(min=0)
+    ),
 ]
 
 offsets_app = typer.Typer(

@@ -19,6 +19,7 @@ from kconnect.cli.common import (
     OwnsOpt,
     PruneOpt,
     connected,
+    finite,
     manifest_env,
 )
 from kconnect.errors import KconnectError
@@ -62,7 +63,9 @@ def reconcile(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", help="With --once: seconds to wait for written connectors", min=0
+            "--timeout",
+            help="With --once: seconds to wait for written connectors",
+            parser=finite(min=0),
         ),
     ] = 300.0,
     metrics_port: Annotated[

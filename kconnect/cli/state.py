@@ -15,6 +15,7 @@ from kconnect.cli.common import (
     Output,
     OutputOpt,
     connected,
+    finite,
     run_command,
 )
 from kconnect.cli.selection import (
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
 WaitOpt = Annotated[
     bool, typer.Option("--wait", help="Wait until the connectors and their tasks reach the state")
 ]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait", min=0)]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait", parser=finite(min=0))
+]
 
 
 def _state_command(

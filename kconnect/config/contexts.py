@@ -155,33 +155,29 @@ class ConfigFile:
         return self.contexts[self.current]
 
 
-def load_config(env: Mapping[str, str]) -> ConfigFile:
-    """Read and check the config file; a missing file is an empty configuration."""
+def load_config(env: Mapping[str, str], *, wanted: str | None = None) -> ConfigFile:
+    """Read and check the config file; a missing file is an empty configuration. `wanted`
+    (the context asked for): when it is not in the file at all, that is the error reported,
+    rather than a problem of another context."""
+    from kconnect.config.yaml_file import decode
+
     path = config_path(env)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return ConfigFile(path, exists=False)
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(f"{path}: cannot read the config file: {reason}") from None
-    return parse_config(text, path)
+    return parse_config(decode(data, str(path), ConfigError), path, wanted=wanted)
 
 
-def parse_config(text: str, path: Path) -> ConfigFile:
+def parse_config(text: str, path: Path, *, wanted: str | None = None) -> ConfigFile:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        root = yaml.compose(text, Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        detail = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise ConfigError(
-            f"{path}:{mark.line + 1 if mark else 0}: invalid YAML: {detail}"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    from kconnect.config.yaml_file import compose_one
+
+    root = compose_one(text, str(path), "the config file", ConfigError)
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL_TAG):
         return ConfigFile(path, exists=True)
     if not isinstance(root, yaml.MappingNode):
@@ -189,6 +185,7 @@ def parse_config(text: str, path: Path) -> ConfigFile:
     current: str | None = None
     current_line = 0
     contexts: dict[str, Context] = {}
+    broken: list[ConfigError] = []
     for key, value in _items(root, path, "config file"):
         if key == "current-context":
             current = _string(value, path, key)
@@ -203,12 +200,21 @@ def parse_config(text: str, path: Path) -> ConfigFile:
             for name, node in _items(value, path, "contexts"):
                 if not name.strip():
                     raise ConfigError(f"{_at(path, node)}: context names must not be empty")
-                contexts[name] = _context(name, node, path)
+                try:
+                    contexts[name] = _context(name, node, path)
+                except ConfigError as exc:
+                    broken.append(exc)
+                    contexts[name] = Context(name, _at(path, node))  # known, but not usable
         else:
             raise ConfigError(
                 f"{_at(path, value)}: unknown key {key!r} (allowed: current-context, contexts)"
             )
-    return ConfigFile(path, True, contexts, current, current_line)
+    config = ConfigFile(path, True, contexts, current, current_line)
+    if broken:
+        if (wanted or current) not in (None, *contexts):
+            config.select(wanted)  # raises: the context asked for is not there at all
+        raise broken[0]
+    return config
 
 
 def _context(name: str, node: yaml.Node, path: Path) -> Context:

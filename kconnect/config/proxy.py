@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from kconnect.config.urls import without_userinfo
 from kconnect.errors import ConfigError
 
 
@@ -26,7 +27,7 @@ class Proxy:
     @property
     def shown(self) -> str:
         """The proxy URL without its user info, for messages."""
-        return _without_userinfo(self.url)
+        return without_userinfo(self.url)
 
 
 def proxy_for(url: str, env: Mapping[str, str]) -> Proxy | None:
@@ -45,7 +46,7 @@ def proxy_for(url: str, env: Mapping[str, str]) -> Proxy | None:
 
 
 def _checked(variable: str, value: str) -> str:
-    shown = _without_userinfo(value)
+    shown = without_userinfo(value)
     if "://" not in value:
         value = f"http://{value}"  # as curl and httpx read `proxy:3128`
     bad = f"{variable}={shown!r} is not a usable proxy URL"
@@ -69,16 +70,6 @@ def _checked(variable: str, value: str) -> str:
     if port == 0:
         raise ConfigError(f"{bad}: port 0")
     return value
-
-
-def _without_userinfo(value: str) -> str:
-    scheme, sep, rest = value.partition("://")
-    if not sep:
-        scheme, rest = "", value
-    authority, slash, path = rest.partition("/")
-    if "@" in authority:
-        authority = "***@" + authority.rsplit("@", 1)[1]
-    return f"{scheme}{sep}{authority}{slash}{path}"
 
 
 def _bypassed(host: str, port: int | None, env: Mapping[str, str]) -> bool:

@@ -8,6 +8,7 @@ files, and every resolved value remembers where it came from (`kconnect context 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,8 @@ DEFAULT_UNREACHABLE_TIMEOUT = 20.0
 # is almost always a wrong URL: say so quickly instead of retrying for the whole budget.
 DEFAULT_FIRST_CONTACT_TIMEOUT = 0.8
 _TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+MAX_ATTEMPTS = 100
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ def resolve(
     from kconnect.config.contexts import load_config
     from kconnect.config.proxy import proxy_for
 
-    config = load_config(env)
+    config = load_config(env, wanted=context)
     layers = _Layers(
         env, config.select(context), config.path, url=url, ca_cert=ca_cert, insecure=insecure
     )
@@ -207,16 +210,22 @@ class _Layers:
         return self.ctx.origin(key, self.path)
 
     def url(self) -> str:
+        """The first source that is set wins, and must be a usable URL: an empty `--url ''`
+        (an unset CI variable) or `KCONNECT_URL=` never falls back to another cluster."""
+        from kconnect.config.urls import check_url
+
         env, ctx = self.env, self.ctx
-        if self.flag_url:
+        if self.flag_url is not None:
             self.origins["url"] = "--url"
-            return self.flag_url
-        if env.get("KCONNECT_URL"):
+            return check_url(self.flag_url, "--url")
+        if "KCONNECT_URL" in env:
             self.origins["url"] = "env KCONNECT_URL"
-            return env["KCONNECT_URL"]
+            return check_url(env["KCONNECT_URL"], "KCONNECT_URL")
         if ctx is not None and ctx.url:
             self.origins["url"] = self._ctx_origin("url")
-            return ctx.url
+            line = ctx.lines.get("url")
+            where = f"{self.path}:{line}: " if line else ""
+            return check_url(ctx.url, f"{where}context {ctx.name!r}: url")
         self.origins["url"] = "default"
         return DEFAULT_URL
 
@@ -227,7 +236,7 @@ class _Layers:
         layers: list[tuple[bool, str | None, str, str]] = [
             (self.flag_insecure, self.flag_ca, "--insecure", "--ca-cert"),
             (
-                env.get("KCONNECT_INSECURE", "").lower() in _TRUE,
+                env_flag(env, "KCONNECT_INSECURE"),
                 env.get("KCONNECT_CA_CERT") or None,
                 "env KCONNECT_INSECURE",
                 "env KCONNECT_CA_CERT",
@@ -453,7 +462,20 @@ def _file_problems(what: str, path: str, origin: str) -> list[str]:
     return []
 
 
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
+def env_flag(env: Mapping[str, str], name: str) -> bool:
+    """A yes/no environment variable; anything else is an error naming it, like a bad flag
+    (`KCONNECT_INSECURE=maybe` must not quietly mean "verify")."""
+    raw = env.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false (1/0, yes/no, on/off), not {env[name]!r}")
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: float, *, maximum: float | None = None
+) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -461,9 +483,21 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {raw!r}")
     if value <= 0:
         raise ConfigError(f"{name} must be positive, not {raw!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum:g}, not {raw!r}")
     return value
+
+
+def _attempts(env: Mapping[str, str], default: int) -> int:
+    value = _number(env, "KCONNECT_RETRIES", default, maximum=MAX_ATTEMPTS)
+    if value != int(value):
+        raw = env["KCONNECT_RETRIES"]
+        raise ConfigError(f"KCONNECT_RETRIES must be a whole number, not {raw!r}")
+    return int(value)
 
 
 def _retry_policy(env: Mapping[str, str], unreachable_timeout: float | None) -> RetryPolicy:
@@ -476,7 +510,7 @@ def _retry_policy(env: Mapping[str, str], unreachable_timeout: float | None) -> 
             env, "KCONNECT_UNREACHABLE_TIMEOUT", DEFAULT_UNREACHABLE_TIMEOUT
         )
     return RetryPolicy(
-        attempts=max(1, int(_number(env, "KCONNECT_RETRIES", default.attempts))),
+        attempts=_attempts(env, default.attempts),
         max_total=_number(env, "KCONNECT_RETRY_MAX_SECONDS", default.max_total),
         unreachable_timeout=unreachable_timeout,
         first_contact_timeout=None if explicit else default.first_contact_timeout,

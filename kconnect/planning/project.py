@@ -132,70 +132,9 @@ def _read(path: Path, display: str) -> str:
 
 def _compose(text: str, display: str) -> yaml.Node | None:
     """The one YAML document of `text`, as nodes; errors at this file's own lines."""
-    import yaml
+    from kconnect.config.yaml_file import compose_one
 
-    from kconnect.manifests.text import line_and_column
-
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                # An alias is reported where the anchored node is, a neighbouring line.
-                line = event.start_mark.line + 1 if event.start_mark else 1
-                raise ProjectError(
-                    f"{display}:{line}: YAML aliases ('*{event.anchor}') "
-                    "are not allowed in kconnect.yaml; write the value out"
-                )
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or "not valid YAML"
-        context = exc.context_mark
-        if exc.context and context is not None and (mark is None or context.line != mark.line):
-            problem += f" ({exc.context} at line {context.line + 1})"
-        shown = text.splitlines()[mark.line : mark.line + 1] if mark is not None else []
-        if mark is not None and shown and "\t" in shown[0][: mark.column + 1]:
-            problem += " (YAML indents with spaces; this line holds a tab)"
-        raise ProjectError(f"{display}:{line}: invalid YAML: {problem}") from None
-    except yaml.reader.ReaderError as exc:
-        line, column = line_and_column(text, exc.position)
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise ProjectError(
-            f"{display}:{line}: invalid YAML: character U+{code:04X} at column {column} is "
-            "not allowed"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ProjectError(f"{display}: invalid YAML: {exc}") from None
-    if root is not None:
-        _check_tags(display, root)
-    return root
-
-
-# What kconnect.yaml may hold: strings, numbers, lists, mappings. Any other tag
-# (`!!python/object/apply`, `!!binary`, `!foo`) asks for a meaning that would be read as
-# plain data, as in manifests.
-_PLAIN_TAGS = frozenset(
-    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq")
-)
-
-
-def _check_tags(display: str, root: yaml.Node) -> None:
-    import yaml
-
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.tag not in _PLAIN_TAGS:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            raise ProjectError(
-                f"{_where(display, node)}: YAML tag {tag} is not allowed in kconnect.yaml: "
-                "it holds plain strings, numbers, lists and mappings"
-            )
-        if isinstance(node, yaml.MappingNode):
-            for key, value in reversed(node.value):
-                stack.extend((value, key))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
+    return compose_one(text, display, "kconnect.yaml", ProjectError)
 
 
 def load_project_file(path: Path) -> Project:
