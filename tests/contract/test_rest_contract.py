@@ -581,3 +581,51 @@ def test_post_trims_spaces_around_the_name_but_keeps_other_whitespace(
     assert kept.status_code == 201, kept.text
     assert kept.json()["name"] == nbsp
     assert client.delete(f"/connectors/{nbsp}").status_code == 204
+
+
+def test_every_write_answer_is_one_kconnect_counts_as_done(
+    client: httpx.Client, make_name: NameFactory
+) -> None:
+    """kconnect shows a write as done only for the answers in `kconnect.api.answers` (issue
+    23): each of them is what the worker really sends."""
+    from kconnect.api import answers
+
+    def done(resp: httpx.Response, expected: answers.Expected) -> None:
+        problem, _ = answers.check_write(resp, expected)
+        assert problem is None, (resp.status_code, resp.text, problem)
+
+    name = make_name("answers")
+    config = source_config()
+    done(client.put(f"/connectors/{name}/config", json=config), answers.written(name))
+    wait_status(client, name, running)
+    done(client.put(f"/connectors/{name}/config", json=config), answers.written(name))
+    done(client.put(f"/connectors/{name}/pause"), answers.PAUSED)
+    done(client.put(f"/connectors/{name}/resume"), answers.RESUMED)
+    wait_status(client, name, running)
+    done(client.post(f"/connectors/{name}/restart"), answers.RESTARTED)
+    wait_status(client, name, running)
+    done(
+        client.post(f"/connectors/{name}/restart", params={"includeTasks": "true"}),
+        answers.RESTARTED,
+    )
+    wait_status(client, name, running)
+    done(client.post(f"/connectors/{name}/tasks/0/restart"), answers.TASK_RESTARTED)
+    done(client.put(f"/connectors/{name}/stop"), answers.STOPPED)
+    wait_status(client, name, lambda s: s["connector"]["state"] == "STOPPED")
+    done(client.delete(f"/connectors/{name}/offsets"), answers.OFFSETS_CHANGED)
+    done(client.delete(f"/connectors/{name}"), answers.DELETED)
+
+    created = make_name("answers-post")
+    body = {"name": created, "config": source_config(), "initial_state": "STOPPED"}
+    done(client.post("/connectors", json=body), answers.written(created))
+
+    logger = "org.apache.kafka.connect.file"
+    level = client.get(f"/admin/loggers/{logger}")
+    current = level.json()["level"] if level.status_code == 200 else "INFO"
+    done(client.put(f"/admin/loggers/{logger}", json={"level": current}), answers.LOGGER_SET)
+    done(
+        client.put(
+            f"/admin/loggers/{logger}", json={"level": current}, params={"scope": "cluster"}
+        ),
+        answers.LOGGER_SET_CLUSTER,
+    )
