@@ -298,3 +298,17 @@ def test_proxy_credentials_and_echoed_headers_are_secrets(
         for leak in ("QxProxy", "QxBasicPw", basic, proxy, basic[12:], proxy[12:]):
             assert leak not in result.output, (args, leak, result.output)
         assert "You sent: <pre>Basic ********" in result.output.replace("\\n", "\n")
+
+
+def test_own_messages_about_a_secret_key_name_the_value_without_quoting_it() -> None:
+    from kconnect.output.redaction import hide_value
+
+    # short values too: the registry only replaces values of four characters or more
+    assert (
+        hide_value("db.password: 'abc' is not allowed; allowed values: a, b", "abc")
+        == "db.password: the value (not shown: a secret) is not allowed; allowed values: a, b"
+    )
+    assert hide_value("x must be an integer, got 'p1'", "p1").endswith(
+        "got the value (not shown: a secret)"
+    )
+    assert hide_value("range 1..10", "1") == "range 1..10"  # a short unquoted value is left

@@ -63,6 +63,18 @@ def is_secret_key(key: str, password_keys: Collection[str] = ()) -> bool:
     return key in password_keys or bool(_SECRET_KEY.search(key))
 
 
+def hide_value(message: str, value: str) -> str:
+    """`message` (kconnect's own, about a secret key) with `value` named instead of quoted,
+    whatever its length: the registry only replaces values of four characters or more."""
+    if not value:
+        return message
+    for shown in (repr(value), json.dumps(value, ensure_ascii=False), value)[
+        : 3 if len(value) >= 4 else 2
+    ]:
+        message = message.replace(shown, "the value (not shown: a secret)")
+    return message
+
+
 def is_config_reference(value: str) -> bool:
     """True for `${file:/path:key}`, `${env:VAR}` and other ConfigProvider references."""
     return bool(_CONFIG_REFERENCE.match(value))

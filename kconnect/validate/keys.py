@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from kconnect.catalogs import connector_schema
 from kconnect.diagnostics import Problem, error
+from kconnect.output.redaction import hide_value, is_secret_key
 
 if TYPE_CHECKING:
     from kconnect.manifests.model import Manifest
@@ -74,6 +75,11 @@ def _fmt_bound(n: int) -> str:
     return f"{n:,}".replace(",", "_") if abs(n) >= 10**12 else str(n)
 
 
+def _shown(message: str, value: Any, secret: bool) -> str:
+    """A problem's message; a secret key's value is named, never quoted."""
+    return hide_value(message, value) if secret and isinstance(value, str) else message
+
+
 def _problem_for(err: Any, manifest: Manifest) -> Problem | None:
     path = list(err.absolute_path)
     key = str(path[0]) if path else None
@@ -84,6 +90,7 @@ def _problem_for(err: Any, manifest: Manifest) -> Problem | None:
     name = manifest.name
     hint = prop.get("description")
     value = err.instance
+    secret = bool(key) and (prop.get("x-kconnect-type") == "PASSWORD" or is_secret_key(str(key)))
 
     if kind == "x-kconnect-enum":
         removed: Mapping[str, str] = prop.get("x-kconnect-removed", {})
@@ -91,7 +98,7 @@ def _problem_for(err: Any, manifest: Manifest) -> Problem | None:
         why = removed.get(str(value).strip().lower())
         detail = f" ({why})" if why else ""
         msg = f"{key}: {value!r} is not allowed{detail}; allowed values: {allowed}"
-        return error(RULE_ENUM, msg, where, hint=hint, connector=name)
+        return error(RULE_ENUM, _shown(msg, value, secret), where, hint=hint, connector=name)
     if kind == "x-kconnect-range":
         lo, hi = err.validator_value.get("minimum"), err.validator_value.get("maximum")
         if custom:
@@ -100,21 +107,21 @@ def _problem_for(err: Any, manifest: Manifest) -> Problem | None:
             msg = f"{key}: {value} is out of range; allowed: {_fmt_bound(lo)}..{_fmt_bound(hi)}"
         else:
             msg = f"{key}: {value} is out of range"
-        return error(RULE_RANGE, msg, where, hint=hint, connector=name)
+        return error(RULE_RANGE, _shown(msg, value, secret), where, hint=hint, connector=name)
     if kind == "pattern":
         ctype = prop.get("x-kconnect-type", "")
         if ctype in _TYPE_WORDS:
             msg = f"{key} must be {_TYPE_WORDS[ctype]}, got {value!r}"
-            return error(RULE_TYPE, msg, where, hint=hint, connector=name)
+            return error(RULE_TYPE, _shown(msg, value, secret), where, hint=hint, connector=name)
         msg = (
             f"{key}: {value!r} {custom}"
             if custom
             else f"{key}: {value!r} does not match {err.validator_value}"
         )
-        return error(RULE_PATTERN, msg, where, hint=hint, connector=name)
+        return error(RULE_PATTERN, _shown(msg, value, secret), where, hint=hint, connector=name)
     if kind == "type":
         msg = f"{key}: value must be a string as Connect stores it, got {type(value).__name__}"
-        return error(RULE_TYPE, msg, where, connector=name)
+        return error(RULE_TYPE, _shown(msg, value, secret), where, connector=name)
     msg = f"{key}: {err.message}" if key else err.message
     return error(RULE_INVALID, msg, where, connector=name)
 

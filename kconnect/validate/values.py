@@ -24,6 +24,7 @@ from typing import Any
 
 from kconnect.diagnostics import Location, Problem, error
 from kconnect.manifests.model import Manifest
+from kconnect.output.redaction import hide_value, is_secret_key
 from kconnect.validate.lint.regex import bounded_fullmatch
 from kconnect.validate.plugin_catalogs import Catalog, CatalogSet, client_entries, topic_creation
 
@@ -332,6 +333,8 @@ def check_values(
             found = check_value(entry, raw)
             if found is not None:
                 rule, message = found
+                if entry.get("type") == "PASSWORD" or is_secret_key(key):
+                    message = hide_value(message, raw)
                 problems.append(_problem(manifest, rule, f"{key}: {message}", key))
         if not scope.required:
             continue
