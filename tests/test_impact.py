@@ -461,3 +461,42 @@ def test_the_impacts_table_in_the_docs_is_current() -> None:
 
     page = (Path(__file__).parents[1] / "docs" / "impacts.md").read_text(encoding="utf-8")
     assert impacts_markdown().strip() in page, "docs/impacts.md: regenerate the impacts table"
+
+
+def test_plan_reads_offsets_only_where_an_impact_depends_on_them(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    fake.add_connector("shop-cdc", _source())
+    fake.set_offsets(
+        "shop-cdc", [{"partition": {"server": "shop"}, "offset": {"file": "b.1", "pos": 4}}]
+    )
+    path = write_manifest(
+        tmp_path, "s.yaml", _manifest_text("shop-cdc", _source(**{"tasks.max": "1"}))
+    )
+    env = {"KCONNECT_URL": fake.url}
+    fake.clear_requests()
+    assert cli("plan", str(tmp_path), env=env).exit_code == 0
+    assert [r.path for r in fake.requests] == ["/connectors"]
+
+    path.write_text(_manifest_text("shop-cdc", _source(**{"snapshot.mode": "when_needed"})))
+    fake.clear_requests()
+    result = cli("plan", str(tmp_path), env=env)
+    assert [r.path for r in fake.requests] == ["/connectors", "/connectors/shop-cdc/offsets"]
+    assert "    ! warning snapshot-mode-no-resnapshot: snapshot.mode=when_needed is read only" in (
+        result.stdout
+    )
+    fake.set_offsets("shop-cdc", [])
+    result = cli("plan", str(tmp_path), env=env)
+    assert "snapshot-mode-no-resnapshot" not in result.stdout
+
+
+def test_snapshot_mode_counts_its_default_and_a_removed_table_list_adds_tables() -> None:
+    after = _source(**{"snapshot.mode": "always"})
+    assert "snapshot-mode-always" in _ids(_source(), after, has_offsets=True)
+    before = _source(**{"snapshot.mode": "initial"})
+    assert "snapshot-mode-no-resnapshot" not in _ids(before, _source(), has_offsets=True)
+    unlisted = _source()
+    del unlisted["table.include.list"]
+    change = PlannedChange("c", "update", _source(), unlisted)
+    [added] = [i for i in assess([change], {}, {}, {"c": True})["c"] if i.id.startswith("table")]
+    assert "every table not listed before" in added.message

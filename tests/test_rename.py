@@ -239,3 +239,32 @@ def test_moved_from_outside_the_scope_is_invalid(
     assert "team-a-orders: moved_from 'orders' is outside the ownership scope" in result.output
     assert _writes(fake) == []
     assert fake.connector_state("orders") == "RUNNING"
+
+
+def test_a_reviewed_plan_with_a_rename_applies_and_goes_stale_when_the_old_one_changes(
+    cli: CliRunner, fake: FakeConnect, renamed: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "plan.json"
+    assert cli("plan", renamed["dir"], "--out", str(out), env=renamed["env"]).exit_code == 0
+    fake.add_connector("orders", {**SOURCE_CONFIG, "topic": "changed"})
+    fake.set_offsets("orders", SOURCE_OFFSETS)
+    stale = cli("apply", "--plan", str(out), env=renamed["env"])
+    assert stale.exit_code == 1
+    assert "orders-v2: changed on the cluster since the plan was made" in stale.output
+    fake.add_connector("orders", SOURCE_CONFIG)
+    fake.set_offsets("orders", SOURCE_OFFSETS)
+    assert cli("plan", renamed["dir"], "--out", str(out), env=renamed["env"]).exit_code == 0
+    result = cli("apply", "--plan", str(out), env=renamed["env"])
+    assert result.exit_code == 0, result.output
+    assert _offsets(fake, "orders-v2") == SOURCE_OFFSETS
+
+
+def test_a_rename_to_another_class_is_a_danger(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    fake.add_connector("orders", SOURCE_CONFIG)
+    write_manifest(tmp_path, "s.yaml", _manifest("orders-out", SINK_CONFIG, "orders"))
+    result = cli("apply", str(tmp_path), env={"KCONNECT_URL": fake.url})
+    assert result.exit_code == 1
+    assert "orders-out: connector-class-changed" in result.output
+    assert fake.connector_state("orders") == "RUNNING"

@@ -314,7 +314,7 @@ def _debezium_impacts(change: PlannedChange, has_offsets: bool | None) -> list[I
             )
         )
     if has_offsets is not False:
-        mode = _first_changed(before, after, ("snapshot.mode",))
+        mode = _mode_change(before, after)
         if mode is not None and mode[2].lower() == "always":
             # always: "the connector performs a snapshot every time that it starts" (D1
             # SnapshotMode.ALWAYS; D11 snapshot.mode).
@@ -361,11 +361,22 @@ def _debezium_impacts(change: PlannedChange, has_offsets: bool | None) -> list[I
     return impacts
 
 
+def _mode_change(
+    before: Mapping[str, str], after: Mapping[str, str]
+) -> tuple[str, str, str] | None:
+    """snapshot.mode's effective change; `initial` when not set (D1 SNAPSHOT_MODE default)."""
+    old = before.get("snapshot.mode", "initial").strip().lower() or "initial"
+    new = after.get("snapshot.mode", "initial").strip().lower() or "initial"
+    return None if old == new else ("snapshot.mode", old, new)
+
+
 def _added_tables(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
     old = next((before[k] for k in _INCLUDE_LIST_KEYS if k in before), None)
     new = next((after[k] for k in _INCLUDE_LIST_KEYS if k in after), None)
-    if old is None or new is None:
-        return []  # no list before captures every table; none after captures every table
+    if old is None:
+        return []  # no list before captured every table already
+    if new is None:
+        return ["every table not listed before (table.include.list removed)"]
     known = set(_split(old))
     return [t for t in _split(new) if t not in known]
 
@@ -490,7 +501,7 @@ def offsets_wanted(
         before = live.get(source or "")
         if before is None or not (is_debezium(before) and is_debezium(config)):
             continue
-        if _first_changed(before, config, ("snapshot.mode",)) or _added_tables(before, config):
+        if _mode_change(before, config) or _added_tables(before, config):
             names.append(source or name)
     return sorted(set(names))
 
