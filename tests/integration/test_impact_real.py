@@ -15,7 +15,8 @@ its topic, each line `Struct{post_id=…,…,__op=c|r|u|d}`. The steps run in fi
 4. `topic.prefix` change: refused without consent; acknowledged, the source snapshots into new
    topics and the sink on the old topic receives nothing more;
 5. `database.server.id` shared: the server disconnects one of the two binlog clients;
-6. `schema.history.internal.kafka.topic` change: the connector fails on restart.
+6. `schema.history.internal.kafka.topic` change: the connector fails on restart;
+7. `connector.class` change: the new class is handed the old class's offsets.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ from tests.stack.stack import DB_PASSWORD_ENV, Stack
 pytestmark = pytest.mark.integration
 
 SERVER_ID = 184201  # unique among the connectors of this suite
+MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
 SOURCE_KEYS = """\
-  connector.class: io.debezium.connector.mariadb.MariaDbConnector
+  connector.class: {connector_class}
   tasks.max: 1
   database.hostname: ${{IMP_DB_HOST}}
   database.port: ${{IMP_DB_PORT}}
@@ -66,6 +68,7 @@ def source_manifest(
     history: str = "imp.schema-history",
     server_id: int = SERVER_ID,
     acknowledge: tuple[str, ...] = (),
+    connector_class: str = MARIADB,
 ) -> str:
     head = [f"name: {name}"]
     if moved_from:
@@ -73,7 +76,11 @@ def source_manifest(
     if acknowledge:
         head.append(f"acknowledge: [{', '.join(acknowledge)}]")
     keys = SOURCE_KEYS.format(
-        password_env=DB_PASSWORD_ENV, server_id=server_id, prefix=prefix, history=history
+        password_env=DB_PASSWORD_ENV,
+        server_id=server_id,
+        prefix=prefix,
+        history=history,
+        connector_class=connector_class,
     )
     return "\n".join(head) + "\nconfig:\n" + keys
 
@@ -476,3 +483,34 @@ def test_schema_history_topic_change_fails_the_connector_on_restart(pipeline: Pi
             break
         time.sleep(1)
     assert "The db history topic is missing" in trace, trace
+
+
+def test_connector_class_change_hands_the_new_class_the_old_offsets(pipeline: Pipeline) -> None:
+    """Offsets belong to the name: the MySQL connector class, put in place of the MariaDB one,
+    is given the position the MariaDB connector wrote."""
+    url = f"{pipeline.stack.url}/connectors/imp-src-v3/offsets"
+    before = httpx.get(url, timeout=60).json()["offsets"]
+    # One entry per topic.prefix the connector had: the prefix keys the offsets.
+    assert {o["partition"]["server"] for o in before} == {"imp", "imp2"}, before
+    ids = ("topic-prefix-changed", "schema-history-topic-changed")
+    mysql = "io.debezium.connector.mysql.MySqlConnector"
+    pipeline.write(
+        source_manifest(
+            "imp-src-v3",
+            prefix="imp2",
+            history="imp.history-moved",
+            acknowledge=ids,
+            connector_class=mysql,
+        )
+    )
+    plan = pipeline.kconnect("plan", str(pipeline.dir), "-o", "json")
+    [change] = plan.json["data"]["changes"]
+    assert change["impacts"][0]["id"] == "connector-class-changed", plan.describe()
+    refused = pipeline.kconnect("apply", str(pipeline.dir))
+    assert refused.exit_code == 1, refused.describe()
+    assert "imp-src-v3: connector-class-changed" in refused.output
+    res = pipeline.kconnect("apply", str(pipeline.dir), "--force")
+    assert res.exit_code == 0, res.describe()
+    assert (pipeline.config("imp-src-v3") or {})["connector.class"] == mysql
+    after = httpx.get(url, timeout=60).json()["offsets"]
+    assert after == before
