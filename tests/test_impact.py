@@ -293,6 +293,9 @@ def test_acknowledge_in_the_manifest_lets_apply_write(
     prefix_change["path"].write_text(text)
     plan = cli("plan", str(prefix_change["dir"]), "-o", "json", env=prefix_change["env"]).json
     assert plan["data"]["safety"]["dangers"][0]["acknowledged"] is True
+    text = cli("plan", str(prefix_change["dir"]), env=prefix_change["env"]).stdout
+    assert "Acknowledged dangerous changes: shop-cdc (topic-prefix-changed)." in text
+    assert "Dangerous changes:" not in text
     result = cli("apply", str(prefix_change["dir"]), env=prefix_change["env"])
     assert result.exit_code == 0, result.output
     assert fake.connector_config("shop-cdc")["topic.prefix"] == "shop2"

@@ -254,6 +254,14 @@ def plan_notes(report: PlanReport) -> list[tuple[str, str]]:
                 "bold red",
             )
         )
+    accepted = [
+        f"{c.name} ({i.id})"
+        for c in report.plan.changes
+        for i in c.dangers
+        if i.id in report.acknowledged.get(c.name, ())
+    ]
+    if accepted:
+        notes.append((f"Acknowledged dangerous changes: {', '.join(accepted)}.", "yellow"))
     if report.unsafe is not None:
         notes.append(
             (

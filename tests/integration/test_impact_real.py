@@ -302,18 +302,23 @@ def _one_more_line_per_row(pipeline: Pipeline) -> None:
     assert len(pipeline.lines()) == len(before) + 1, pipeline.lines()[len(before) :][:5]
 
 
-def test_a_rename_interrupted_after_the_create_is_finished_by_the_next_run(
-    pipeline: Pipeline,
-) -> None:
-    """The run stopped OLD and created NEW STOPPED, then died: no offsets were written."""
-    _rest(pipeline, "PUT", "/connectors/imp-sink-v2/stop")
+def _stopped_and_created(pipeline: Pipeline, old: str, new: str) -> None:
+    """What a rename run does up to its step 3, by hand: OLD stopped, NEW created STOPPED."""
+    _rest(pipeline, "PUT", f"/connectors/{old}/stop")
     _rest(
         pipeline,
         "POST",
         "/connectors",
-        {"name": "imp-sink-v3", "config": _sink_config(pipeline), "initial_state": "STOPPED"},
+        {"name": new, "config": _sink_config(pipeline), "initial_state": "STOPPED"},
     )
-    pipeline.names.add("imp-sink-v3")
+    pipeline.names.add(new)
+
+
+def test_a_rename_interrupted_after_the_create_is_finished_by_the_next_run(
+    pipeline: Pipeline,
+) -> None:
+    """The run stopped OLD and created NEW STOPPED, then died: no offsets were written."""
+    _stopped_and_created(pipeline, "imp-sink-v2", "imp-sink-v3")
     pipeline.write(
         source_manifest("imp-src-v3"),
         sink_manifest("imp-sink-v3", "imp.mydb.post", pipeline.sink_file, moved_from="imp-sink-v2"),
@@ -329,14 +334,7 @@ def test_a_rename_interrupted_before_the_delete_never_rewinds_the_new_connector(
 ) -> None:
     """The run carried the offsets over and resumed NEW, which then processed more rows; the
     next run only deletes OLD: rewriting NEW's offsets would send those rows again."""
-    _rest(pipeline, "PUT", "/connectors/imp-sink-v3/stop")
-    _rest(
-        pipeline,
-        "POST",
-        "/connectors",
-        {"name": "imp-sink-v4", "config": _sink_config(pipeline), "initial_state": "STOPPED"},
-    )
-    pipeline.names.add("imp-sink-v4")
+    _stopped_and_created(pipeline, "imp-sink-v3", "imp-sink-v4")
     deadline = time.monotonic() + 60
     while pipeline.status("imp-sink-v4").get("connector", {}).get("state") != "STOPPED":
         assert time.monotonic() < deadline, pipeline.status("imp-sink-v4")
