@@ -400,7 +400,7 @@ def test_every_problem_in_every_file_is_reported_at_once(cli: CliRunner, tmp_pat
 def test_directory_without_manifests(cli: CliRunner, tmp_path: Path) -> None:
     result = cli("validate", str(tmp_path))
     assert result.exit_code == 1
-    assert f"no *.yaml or *.yml files in {tmp_path}" in result.stdout
+    assert f"no *.yaml, *.yml, *.json or *.properties files in {tmp_path}" in result.stdout
 
 
 def test_missing_path(cli: CliRunner, tmp_path: Path) -> None:

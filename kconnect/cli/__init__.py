@@ -60,6 +60,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "export",
         "Write live connectors as manifests, secrets replaced by ${VAR} placeholders.",
     ),
+    "convert": (
+        "convert",
+        "Write Connect JSON and .properties connector files as kconnect YAML manifests.",
+    ),
     "info": ("info", "kconnect's version, and the worker's version, commit and Kafka cluster id."),
     "version": (
         "info",

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kconnect.diagnostics import Location, Problem, error
 from kconnect.errors import ManifestError
@@ -18,14 +19,18 @@ from kconnect.manifests.model import Manifest
 from kconnect.manifests.text import TextProblem, decode
 from kconnect.manifests.yaml_nodes import compose_documents
 
+if TYPE_CHECKING:
+    import yaml
+
 STDIN = "-"
-MANIFEST_SUFFIXES = (".yaml", ".yml")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json", ".properties")
 # The project file (ownership scope, safe-plan limits) lives among the manifests; not one of them.
 PROJECT_FILE = "kconnect.yaml"
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
-    """Files named directly, `-`, and the `*.yaml`/`*.yml` files below each directory, sorted.
+    """Files named directly, `-`, and the manifest files (`*.yaml`, `*.yml`, `*.json`,
+    `*.properties`) below each directory, sorted.
 
     Anything named directly that is not a directory is read as a file: FIFOs, `/dev/stdin` and
     process substitution (`<(…)`) included. Inside a directory, a manifest that cannot be read
@@ -61,7 +66,11 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
         problems.extend(walk_problems)
         if not found and not walk_problems:
             problems.append(
-                error("manifest/empty-dir", f"no *.yaml or *.yml files in {raw}", Location(raw, 0))
+                error(
+                    "manifest/empty-dir",
+                    f"no *.yaml, *.yml, *.json or *.properties files in {raw}",
+                    Location(raw, 0),
+                )
             )
         files.extend(found)
     if not paths:
@@ -184,7 +193,7 @@ def load_manifest_set(
                 "manifest/unreadable", f"cannot read file: {exc.strerror}", Location(display, 0)
             )
             continue
-        for node in compose_documents(text, display, collector):
+        for node in _documents(text, display, collector):
             if strimzi.is_resource(node):
                 manifests.extend(strimzi.resource_manifests(node, display, env, collector))
                 continue
@@ -206,6 +215,19 @@ def load_manifest_set(
     if collector.errors:
         raise ManifestError(problems)
     return LoadedManifests(manifests, tuple(problems))
+
+
+def _documents(text: str, display: str, collector: Collector) -> list[yaml.Node]:
+    """The documents of one file, by its kind: YAML (also `-`), JSON or .properties."""
+    from kconnect.manifests import formats
+
+    kind = formats.format_of(display)
+    if kind == "json":
+        return formats.json_documents(text, display, collector)
+    if kind == "properties":
+        node = formats.properties_document(text, display, collector)
+        return [node] if node is not None else []
+    return compose_documents(text, display, collector)
 
 
 def _check_unique_names(collector: Collector) -> None:
