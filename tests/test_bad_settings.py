@@ -243,3 +243,21 @@ def test_contexts_file_errors_name_that_file_and_line(
     assert f"error: {config}:{line}: " in result.stderr
     assert message in result.stderr
     _no_traceback(result.output)
+
+
+def test_an_empty_context_never_falls_back_to_the_current_context(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"current-context: prod\ncontexts:\n  prod:\n    url: {fake.url}\n")
+    fake.add_connector("orders", _config("orders"))
+    fake.clear_requests()
+    env = {"KCONNECT_CONFIG": str(config)}
+    result = cli("delete", "orders", "--yes", "--context", "", env=env)
+    assert result.exit_code == 64
+    assert 'error: --context is empty (an unset variable in --context "$VAR"?)' in result.stderr
+    result = cli("delete", "orders", "--yes", env={**env, "KCONNECT_CONTEXT": ""})
+    assert result.exit_code == 1
+    assert "error: KCONNECT_CONTEXT is set but empty" in result.stderr
+    assert fake.requests == []
+    assert fake.connector_names() == ["orders"]

@@ -228,6 +228,27 @@ class Connection:
             parse_header_env_flag(h) for h in self.header_env or ()
         ]
 
+    def selected_context(self) -> str | None:
+        """`--context`, else `KCONNECT_CONTEXT`, else None (the file's current-context). An
+        empty one (an unset CI variable in `--context "$CTX"`) is an error: falling back to
+        the current context could reach another cluster."""
+        from kconnect.errors import ConfigError, UsageError
+
+        if self.context is not None:
+            if not self.context.strip():
+                raise UsageError(
+                    '--context is empty (an unset variable in --context "$VAR"?): name a '
+                    "context of the config file (`kconnect context list`)"
+                )
+            return self.context
+        from_env = os.environ.get("KCONNECT_CONTEXT")
+        if from_env is not None and not from_env.strip():
+            raise ConfigError(
+                "KCONNECT_CONTEXT is set but empty: name a context of the config file, or "
+                "unset it to use its current-context"
+            )
+        return from_env
+
     def client(self, *, patient: bool = False) -> ConnectClient:
         """A client for the selected cluster; its credentials are registered as secrets.
         `patient`: no quick failure on first contact (a loop outlives a worker's restart)."""
@@ -245,7 +266,7 @@ class Connection:
             url=self.url,
             ca_cert=self.ca_cert,
             insecure=self.insecure,
-            context=self.context or os.environ.get("KCONNECT_CONTEXT"),
+            context=self.selected_context(),
             unreachable_timeout=self.unreachable_timeout,
             headers=self.header_sources(),
         )

@@ -262,7 +262,7 @@ def context_show(
             url=connection.url,
             ca_cert=connection.ca_cert,
             insecure=connection.insecure,
-            context=name or connection.context or os.environ.get("KCONNECT_CONTEXT"),
+            context=name or connection.selected_context(),
             headers=connection.header_sources(),
         )
         data = _show_data(resolution)

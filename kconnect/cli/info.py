@@ -42,9 +42,7 @@ def _info(command: str, output: Output, connection: Connection) -> int:
 def _context_name(connection: Connection) -> str | None:
     from kconnect.config.contexts import load_config
 
-    context = load_config(os.environ).select(
-        connection.context or os.environ.get("KCONNECT_CONTEXT")
-    )
+    context = load_config(os.environ).select(connection.selected_context())
     return context.name if context else None
 
 
