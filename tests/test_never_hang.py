@@ -313,3 +313,21 @@ def test_a_gzip_bomb_is_refused_at_the_answer_size_cap(cli: CliRunner, tmp_path:
         f"{server.url} a Kafka Connect worker?"
     ) in result.stderr
     _no_traceback(result.output)
+
+
+def test_a_proxy_that_refuses_the_tunnel_is_named(cli: CliRunner, fake: FakeConnect) -> None:
+    """An https:// worker is reached through a CONNECT tunnel; a proxy that will not open it
+    is the proxy's failure, and nothing reached the worker."""
+    result = cli(
+        "status",
+        "--unreachable-timeout",
+        "0.5",
+        env={"KCONNECT_URL": "https://127.0.0.1:1", "HTTPS_PROXY": fake.url},
+    )
+    assert result.exit_code == 1, result.output
+    assert (
+        f"the proxy {fake.url} (from HTTPS_PROXY) did not open a connection to Kafka Connect at "
+        "https://127.0.0.1:1"
+    ) in result.stderr
+    assert fake.requests == []  # the fake answers CONNECT with 501 before recording anything
+    _no_traceback(result.output)
