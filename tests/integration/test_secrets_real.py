@@ -51,14 +51,16 @@ def test_real_worker_trace_and_validate_error_are_redacted(
         )
         + "\n",
     )
-    # the worker's RegexValidator answers "Invalid value <regex> for configuration topics.regex:
-    # ... <regex>", the value twice
+    # A class-typed key naming a class the worker does not have: offline validation cannot know
+    # which third-party classes a worker holds, so only the worker refuses it, with "Invalid value
+    # <class> for configuration value.converter: Class <class> could not be found", the value twice
     write_manifest(
         tmp_path / "invalid",
         "sink.yaml",
         f"name: {sink}-v\nconfig:\n"
         "  connector.class: org.apache.kafka.connect.file.FileStreamSinkConnector\n"
-        f"  tasks.max: 1\n  topics.regex: {_quoted(f'(http://u:{REGEX_PW}@h')}\n"
+        f"  tasks.max: 1\n  topics: {sink}-v\n"
+        f"  value.converter: {_quoted(f'http://u:{REGEX_PW}@h')}\n"
         f"  file: /tmp/{sink}.txt\n",
     )
     try:
@@ -81,6 +83,8 @@ def test_real_worker_trace_and_validate_error_are_redacted(
         assert runs["status -o json"].exit_code == 3
         invalid = runs["plan --online -o text"]
         assert invalid.exit_code == 1
-        assert "Invalid value (http://u:********@h for configuration topics.regex" in invalid.output
+        assert (
+            "Invalid value http://u:********@h for configuration value.converter" in invalid.output
+        ), invalid.output
     finally:
         httpx.delete(f"{real_stack.url}/connectors/{sink}", timeout=30)
