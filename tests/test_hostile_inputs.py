@@ -41,6 +41,7 @@ LARGE_VALUES = {
     "pem begins": "-----BEGIN PRIVATE KEY-----" * 10_000,
     "escaped json pairs": '\\"db.password\\": \\"' * 10_000,
     "xml entries": '<entry key="db.password">' * 20_000,
+    "one megabyte of map entries": "a.password=x, " * 70_000 + "b=" + "y" * 19_998,
 }
 
 
@@ -55,7 +56,7 @@ def test_large_values_validate_quickly(cli: CliRunner, tmp_path: Path, kind: str
     took = time.process_time() - started
     assert "Traceback" not in result.output
     assert result.exit_code in (0, 1), result.output
-    assert took < 2.0, f"{kind}: validate took {took:.1f}s"
+    assert took < 1.0, f"{kind}: validate took {took:.1f}s"
 
 
 @pytest.mark.parametrize("kind", sorted(LARGE_VALUES))

@@ -205,11 +205,25 @@ _USER_KEY = re.compile(r"(^|[._-])user(name)?$", re.IGNORECASE)
 # -- by pattern, for worker text -----------------------------------------------------------------
 
 
-def _quoted_end(text: str, start: int, quote: str) -> int:
+class _LineEnds:
+    """Ends of lines for a left-to-right scan: many pairs on one long line must not search to
+    its end once each (quadratic on a 1 MB line)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.end = -1
+
+    def of(self, start: int) -> int:
+        if start > self.end:  # past the line found last: a later line
+            end = self.text.find("\n", start)
+            self.end = len(self.text) if end < 0 else end
+        return self.end
+
+
+def _quoted_end(text: str, start: int, quote: str, lines: _LineEnds | None = None) -> int:
     """Index of the closing `quote` for a string opened just before `start` (backslash
     escapes honoured); the end of the line when it is never closed."""
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
+    line_end = (lines or _LineEnds(text)).of(start)
     if quote == "'":
         end = text.find("'", start, line_end)
         return line_end if end < 0 else end
@@ -237,12 +251,11 @@ def _quoted_end(text: str, start: int, quote: str) -> int:
     return len(text)
 
 
-def _unquoted_end(text: str, start: int) -> int:
+def _unquoted_end(text: str, start: int, lines: _LineEnds | None = None) -> int:
     """Where an unquoted `Map.toString()` value starting at `start` ends: before the next
     `, key=` entry; else at the last `}` of the line (values may hold braces); else at the end
     of the line. Ambiguous text is masked too far rather than not far enough."""
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
+    line_end = (lines or _LineEnds(text)).of(start)
     following = _NEXT_ENTRY.search(text, start, line_end)
     if following:
         return following.start()
@@ -253,6 +266,7 @@ def _unquoted_end(text: str, start: int) -> int:
 def _mask_key_value_pairs(text: str, password_keys: Collection[str]) -> str:
     out: list[str] = []
     pos = 0
+    lines = _LineEnds(text)
     for m in _KEY_EQUALS.finditer(text):
         if m.start() < pos or not is_secret_key(m.group(1), password_keys):
             continue
@@ -260,9 +274,9 @@ def _mask_key_value_pairs(text: str, password_keys: Collection[str]) -> str:
         quote = next((q for q in ('\\"', '"', "'") if text.startswith(q, start)), None)
         if quote:
             start += len(quote)
-            end = _quoted_end(text, start, quote)
+            end = _quoted_end(text, start, quote, lines)
         elif text[m.end(1) : m.end()] == "=":
-            end = _unquoted_end(text, start)
+            end = _unquoted_end(text, start, lines)
         else:
             continue  # `key = value` unquoted is prose, not a Map entry
         value = text[start:end]
@@ -278,11 +292,12 @@ def _mask_key_value_pairs(text: str, password_keys: Collection[str]) -> str:
 def _mask_json_pairs(text: str, password_keys: Collection[str]) -> str:
     out: list[str] = []
     pos = 0
+    lines = _LineEnds(text)
     for m in _JSON_PAIR.finditer(text):
         if m.start() < pos or not is_secret_key(m.group("key"), password_keys):
             continue
         start = m.end()
-        end = _quoted_end(text, start, m.group("q"))
+        end = _quoted_end(text, start, m.group("q"), lines)
         value = text[start:end]
         if not value or value == MASK or is_config_reference(value):
             continue
@@ -294,10 +309,11 @@ def _mask_json_pairs(text: str, password_keys: Collection[str]) -> str:
 
 def _mask_python_pairs(text: str, password_keys: Collection[str]) -> str:
     spans = []
+    lines = _LineEnds(text)
     for m in _PYTHON_PAIR.finditer(text):
         if not is_secret_key(m.group("key"), password_keys):
             continue
-        end = _quoted_end(text, m.end(), m.group("q"))
+        end = _quoted_end(text, m.end(), m.group("q"), lines)
         value = text[m.end() : end]
         if value and value != MASK and not is_config_reference(value):
             spans.append((m.end(), end))
