@@ -64,8 +64,7 @@ def _valid_manifests(
         client=client,
         scope=project.scope,
     )
-    register_manifest_secrets([m.config for m in report.manifests])
-    return report
+    return report  # core.validate has registered the manifests' secrets
 
 
 def _plan_against(
@@ -137,7 +136,7 @@ def validate(
             report = validate_manifests(
                 paths, env, stdin_text=text, scope=scope, strict=strict, catalog_dir=catalog
             )
-        register_manifest_secrets([m.config for m in report.manifests])
+        # core.validate has registered the manifests' secrets (before any request).
         code = ExitCode.OK if report.ok else ExitCode.ERROR
         return Done(code, report, lambda c: render_validation(report, c))
 

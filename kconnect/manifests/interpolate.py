@@ -46,6 +46,8 @@ _Piece = str | _Var  # literal text (provider references included) or a variable
 
 
 def interpolate(text: str, env: Mapping[str, str]) -> Interpolated:
+    if "${" not in text:  # nothing to expand or unescape: most values (thousands per plan)
+        return Interpolated(text, False)
     pieces, end = _parse(text, 0, nested=False)
     assert end == len(text)
     used = False
