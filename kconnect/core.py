@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     # what plan, apply and status need at run time is imported where they run.
     from kconnect.api.client import ConnectClient
     from kconnect.health import ConnectorHealth
+    from kconnect.ops.bulk import Interrupt
     from kconnect.ops.wait import WaitResult
     from kconnect.planning.apply import ApplyResult, WorkerFeatures
     from kconnect.planning.plan import Plan
@@ -506,10 +507,13 @@ class ApplyReport:
     plan: Plan
     result: ApplyResult
     wait: WaitResult | None
+    interrupted: bool = False  # Ctrl-C: some changes not written, or the wait cut short
 
     @property
     def ok(self) -> bool:
-        return not self.result.failed and (self.wait is None or self.wait.ok)
+        return (
+            not self.interrupted and not self.result.failed and (self.wait is None or self.wait.ok)
+        )
 
     @property
     def not_reached(self) -> tuple[str, ...]:
@@ -517,10 +521,10 @@ class ApplyReport:
         if self.wait is None:
             return ()
         written_failed = {o.name for o in self.result.failed}
+        # Cut short by Ctrl-C, those still waited for are not known to have failed.
+        timed_out = () if self.wait.interrupted else self.wait.timed_out
         return tuple(
-            h.name
-            for h in (*self.wait.failed, *self.wait.timed_out)
-            if h.name not in written_failed
+            h.name for h in (*self.wait.failed, *timed_out) if h.name not in written_failed
         )
 
     @property
@@ -551,7 +555,7 @@ class ApplyReport:
             **self.result.to_dict(),
             "summary": self.counts,
             "wait": self.wait.to_dict() if self.wait else None,
-        }
+        } | ({"interrupted": True} if self.interrupted else {})
 
 
 def worker_features(client: ConnectClient) -> WorkerFeatures:
@@ -571,9 +575,11 @@ def apply(
     timeout: float = 300.0,
     poll_interval: float = 1.0,
     progress: Progress = ignore,
+    interrupt: Interrupt | None = None,
 ) -> ApplyReport:
     """Write the plan (then, with `wait`, wait for the states); `progress` hears of each
-    finished write and each round of the wait (`kconnect.progress`)."""
+    finished write and each round of the wait (`kconnect.progress`). Once `interrupt` is set
+    (Ctrl-C) no new write starts and the wait ends; the report says what was not done."""
     from kconnect.ops.wait import WaitResult, wait_for_states
     from kconnect.planning.apply import WorkerFeatures, apply_plan
     from kconnect.planning.plan import Action
@@ -605,9 +611,11 @@ def apply(
         concurrency=concurrency,
         secrets=secrets,
         progress=progress,
+        interrupt=interrupt,
     )
     waited = None
-    if wait:
+    stopped = interrupt is not None and interrupt.is_set()
+    if wait and not stopped:
         applied_ok = {o.name for o in result.outcomes if o.ok and o.action is not Action.DELETE}
         targets = {name: by_name[name].state for name in applied_ok}
         if targets:
@@ -618,10 +626,11 @@ def apply(
                 poll_interval=poll_interval,
                 secrets=secrets,
                 progress=progress,
+                interrupt=interrupt,
             )
         else:
             waited = WaitResult((), (), ())
-    return ApplyReport(plan, result, waited)
+    return ApplyReport(plan, result, waited, interrupt is not None and interrupt.is_set())
 
 
 # -- status -------------------------------------------------------------------------------------

@@ -264,3 +264,58 @@ def test_zsh_tab_in_an_interactive_shell(
         term.send("\x15kconnect validate \t")
         screen = term.wait_for("pipeline.yaml")
         assert "readme.txt" not in screen
+
+
+def test_bash_quotes_a_connector_name_with_blanks(shell_env: dict[str, str]) -> None:
+    """Inserted unquoted, `weird name` would reach kconnect as two names."""
+    with FakeConnect() as fake:
+        for name in ("weird name", "it's here", "plain"):
+            fake.add_connector(name, {"connector.class": SOURCE, "topic": "t", "file": "/f"})
+        env = {**shell_env, "KCONNECT_URL": fake.url}
+        assert bash_tab(env, "kconnect status weir") == ["weird\\ name"]
+        assert bash_tab(env, "kconnect status it") == ["it\\'s\\ here"]
+        assert bash_tab(env, 'kconnect status "weir') == ['"weird name"']
+        assert bash_tab(env, "kconnect status pl") == ["plain"]
+        # what bash then runs is one argument, the real name
+        done = subprocess.run(
+            ["bash", "-c", "kconnect status weird\\ name"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.splitlines()[1].startswith("weird name ")
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_completes_home_and_escaped_blanks_in_paths(
+    shell_env: dict[str, str], tmp_path: Path
+) -> None:
+    home = Path(shell_env["HOME"])
+    (home / "connectors.d").mkdir()
+    (home / "connectors.d" / "x.yaml").write_text("")
+    (home / "top.yaml").write_text("")
+    project = tmp_path / "project"
+    (project / "my dir").mkdir(parents=True)
+    (project / "my dir" / "a.yaml").write_text("")
+    (project / "my dir" / "notes.txt").write_text("")
+
+    def tab(line: str) -> list[str]:
+        program = f"kconnect completion fish | source; complete -C {shlex.quote(line)}"
+        done = subprocess.run(
+            ["fish", "--no-config", "-c", program],
+            env=shell_env,
+            capture_output=True,
+            text=True,
+            cwd=project,
+            check=True,
+            timeout=30,
+        )
+        return sorted(done.stdout.splitlines())
+
+    assert tab("kconnect validate ~/co") == ["~/config.yaml", "~/connectors.d/"]
+    assert "~/top.yaml" in tab("kconnect validate ~/")
+    assert tab("kconnect validate my\\ d") == ["my dir/"]
+    assert tab("kconnect validate my\\ dir/") == ["my dir/a.yaml"]
+    assert tab("kconnect apply 'my dir/") == ["my dir/a.yaml"]

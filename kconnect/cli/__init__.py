@@ -233,4 +233,9 @@ def main() -> None:
     processes, changes nothing of the kind."""
     for name in _UNUSED_BY_THE_CLI:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-    sys.exit(run())
+    code = run()
+    if code == ExitCode.INTERRUPTED:
+        from kconnect.cli.interrupt import exit_if_writes_left_running
+
+        exit_if_writes_left_running(code)
+    sys.exit(code)

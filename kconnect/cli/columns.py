@@ -23,6 +23,33 @@ def table(console: Console, columns: tuple[str, ...], rows: Sequence[tuple[str, 
         text(console, "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
+def interrupted_summary(
+    console: Console,
+    command: str,
+    total: int,
+    not_done: Sequence[tuple[str, str]],
+    *,
+    verbose: bool,
+) -> None:
+    """What a Ctrl-C left undone: each connector with -v, counts otherwise. `not_done`
+    holds (name, why) for every connector whose write was not sent or not confirmed."""
+    from kconnect.ops.bulk import IN_FLIGHT
+
+    if verbose:
+        for name, why in not_done:
+            text(console, f"· {name}: {why}", "yellow")
+    in_flight = sum(why.endswith(IN_FLIGHT) for _, why in not_done)
+    unknown = f", {in_flight} in flight with an unknown outcome" if in_flight else ""
+    listed = "" if verbose or not not_done else " (-v lists them)"
+    text(
+        console,
+        f"Interrupted (Ctrl-C): {total - len(not_done)} of {total} sent, "
+        f"{len(not_done) - in_flight} not sent{unknown}{listed}; run `kconnect {command}` "
+        "again to finish.",
+        "bold yellow",
+    )
+
+
 def failed_summary(console: Console, what: str, total: int, failed: Sequence[object]) -> None:
     """One closing line when several connectors were asked for and some failed."""
     if failed and total > 1:

@@ -259,6 +259,7 @@ def delete(
     """Delete connectors from the cluster (asks first unless --yes)."""
 
     def body() -> Done:
+        from kconnect.cli.interrupt import stop_on_ctrl_c
         from kconnect.cli.progress import progress_display
         from kconnect.ops.delete import delete_connectors
 
@@ -266,24 +267,38 @@ def delete(
         with connection.client() as client:
             chosen = list(select(client, given, match, owns, announce=True).names)
             confirm(f"Delete {', '.join(chosen)}?", yes=yes, what="delete")
-            with progress_display(output.value, quiet=len(chosen) < 2) as progress:
+            with (
+                stop_on_ctrl_c("deletes") as interrupt,
+                progress_display(output.value, quiet=len(chosen) < 2) as progress,
+            ):
                 report = delete_connectors(
-                    client, chosen, concurrency=concurrency, progress=progress
+                    client, chosen, concurrency=concurrency, progress=progress, interrupt=interrupt
                 )
         code = ExitCode.OK if report.ok else ExitCode.ERROR
-        return Done(code, report, lambda c: _render_deleted(report, c))
+        if interrupt.is_set():
+            code = ExitCode.INTERRUPTED
+        verbose = connection.verbose > 0
+        return Done(code, report, lambda c: _render_deleted(report, c, verbose))
 
     return run_command("delete", output, body)
 
 
-def _render_deleted(report: DeleteReport, console: Console) -> None:
+def _render_deleted(report: DeleteReport, console: Console, verbose: bool = False) -> None:
     from rich.text import Text
 
+    from kconnect.cli.columns import interrupted_summary
+
     for result in report.results:
+        if result.interrupted:
+            continue
         if result.deleted:
             console.print(Text(f"✓ deleted {result.name}", style="green"))
         else:
             console.print(Text(f"✗ {result.name}: {result.error}", style="red"))
-    failed = sum(not r.deleted for r in report.results)
+    failed = sum(not r.deleted and not r.interrupted for r in report.results)
+    not_done = [(r.name, r.error or "") for r in report.results if r.interrupted]
     if failed and len(report.results) > 1:
-        console.print(Text(f"Delete: {len(report.results) - failed} deleted, {failed} failed."))
+        deleted = len(report.results) - failed - len(not_done)
+        console.print(Text(f"Delete: {deleted} deleted, {failed} failed."))
+    if not_done:
+        interrupted_summary(console, "delete", len(report.results), not_done, verbose=verbose)

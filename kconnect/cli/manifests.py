@@ -327,9 +327,10 @@ def apply(
                 confirm(
                     f"Delete {deletes} connector(s)?", yes=yes, what="deleting connectors (--prune)"
                 )
+            from kconnect.cli.interrupt import stop_on_ctrl_c
             from kconnect.cli.progress import progress_display
 
-            with progress_display(output.value) as progress:
+            with stop_on_ctrl_c() as interrupt, progress_display(output.value) as progress:
                 result = core.apply(
                     client,
                     plan_report.plan,
@@ -339,13 +340,17 @@ def apply(
                     wait=wait,
                     timeout=timeout,
                     progress=progress,
+                    interrupt=interrupt,
                 )
-        return Done(_apply_code(result), result, lambda c: render_apply(result, c))
+        verbose = connection.verbose > 0
+        return Done(_apply_code(result), result, lambda c: render_apply(result, c, verbose=verbose))
 
     return run_command("apply", output, body)
 
 
 def _apply_code(result: ApplyReport) -> ExitCode:
+    if result.interrupted:
+        return ExitCode.INTERRUPTED
     if result.result.failed:
         return ExitCode.ERROR
     if result.wait is not None and not result.wait.ok:

@@ -21,7 +21,6 @@ streams, and sanitised here: a trace cannot drive the terminal.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -69,14 +68,6 @@ def live_wanted(stream: Any, env: dict[str, str] | os._Environ[str]) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and term not in ("dumb", "")
 
 
-def _same_destination(one: Any, other: Any) -> bool:
-    """Whether two streams write to the same file or pipe (a CI log with `2>&1`)."""
-    try:
-        return os.path.samestat(os.fstat(one.fileno()), os.fstat(other.fileno()))
-    except (AttributeError, OSError, ValueError):
-        return False
-
-
 @contextmanager
 def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
     """The callback to hand the core for one command, for output format `output`; `quiet`
@@ -84,11 +75,11 @@ def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
     if output == "json" or quiet:
         yield ignore
         return
-    from kconnect.output.console import console, stderr
+    from kconnect.output.console import console, stderr, stdout_joins_stderr
 
     err = console(err=True)
     if not live_wanted(stderr(), os.environ):
-        yield PlainLines(err, result_follows=_same_destination(sys.stdout, sys.stderr))
+        yield PlainLines(err, result_follows=stdout_joins_stderr())
         return
     err.soft_wrap = False  # the live region is laid out by rich, never wrapped by the terminal
     display = LiveDisplay(err)

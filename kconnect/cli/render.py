@@ -339,10 +339,12 @@ def plan_markdown(report: PlanReport) -> str:
 # -- apply, wait, status --------------------------------------------------------------------------
 
 
-def render_apply(report: ApplyReport, console: Console) -> None:
+def render_apply(report: ApplyReport, console: Console, *, verbose: bool = False) -> None:
     from rich.text import Text
 
     for outcome in report.result.outcomes:
+        if outcome.interrupted:
+            continue  # after the summary: each with -v, counted otherwise
         if outcome.ok:
             console.print(Text(f"✓ {outcome.name}: {', '.join(outcome.steps)}", style="green"))
         else:
@@ -357,11 +359,44 @@ def render_apply(report: ApplyReport, console: Console) -> None:
     their = "its" if c["not_reached"] == 1 else "their"
     reached = f" ({c['not_reached']} did not reach {their} state)" if c["not_reached"] else ""
     renamed = f"{c['renamed']} renamed, " if c.get("renamed") else ""
+    not_written = f", {c['not_written']} not written" if c.get("not_written") else ""
     line = (
         f"Apply: {c['created']} created, {c['updated']} updated, {renamed}{c['deleted']} deleted, "
-        f"{c['unchanged']} unchanged, {c['failed']} failed{reached}."
+        f"{c['unchanged']} unchanged, {c['failed']} failed{reached}{not_written}."
     )
     console.print(Text(line, style="bold" if report.ok else "bold red"))
+    if report.interrupted:
+        _render_interrupted(report, console, verbose)
+
+
+def _render_interrupted(report: ApplyReport, console: Console, verbose: bool) -> None:
+    from rich.text import Text
+
+    from kconnect.cli.columns import interrupted_summary
+
+    not_written = report.result.interrupted
+    if not_written or report.wait is None:
+        interrupted_summary(
+            console,
+            "apply",
+            len(report.result.outcomes),
+            [(o.name, f"{o.action.value} {o.error}") for o in not_written],
+            verbose=verbose,
+        )
+        return
+    waited = report.wait
+    total = len(waited.reached) + len(waited.failed) + len(waited.timed_out)
+    if verbose:
+        for health in waited.timed_out:
+            console.print(Text(f"· {health.name}: {health.state}, no longer waited for", "yellow"))
+    console.print(
+        Text(
+            f"Interrupted (Ctrl-C) while waiting: every change was written; {len(waited.reached)} "
+            f"of {total} connector(s) had reached their state, {len(waited.timed_out)} were "
+            "still waited for.",
+            style="bold yellow",
+        )
+    )
 
 
 def render_wait(wait: WaitResult, console: Console) -> None:
@@ -380,7 +415,7 @@ def render_wait(wait: WaitResult, console: Console) -> None:
     for health in wait.failed:
         console.print(Text(f"✗ {health.name} failed:", style="red bold"))
         _render_failures(health, console)
-    for health in wait.timed_out:
+    for health in () if wait.interrupted else wait.timed_out:
         tasks = ", ".join(f"{t.id}:{t.state}" for t in health.tasks) or "no tasks yet"
         console.print(
             Text(

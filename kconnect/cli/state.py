@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kconnect.cli.app import app
-from kconnect.cli.columns import failed_summary, text
+from kconnect.cli.columns import failed_summary, interrupted_summary, text
 from kconnect.cli.common import (
     ConcurrencyOpt,
     Connection,
@@ -52,15 +52,19 @@ def _state_command(
     conn: Connection,
 ) -> int:
     def body() -> Done:
+        from kconnect.cli.interrupt import stop_on_ctrl_c
         from kconnect.cli.progress import progress_display
         from kconnect.ops.state import change_state
 
         given = optional_names(names, match)
         with conn.client() as client:
             chosen = select(client, given, match, owns, announce=output.value == "text")
-            with progress_display(
-                output.value, quiet=len(chosen.names) < 2 and not wait
-            ) as progress:
+            with (
+                stop_on_ctrl_c() as interrupt,
+                progress_display(
+                    output.value, quiet=len(chosen.names) < 2 and not wait
+                ) as progress,
+            ):
                 report = change_state(
                     client,
                     list(chosen.names),
@@ -69,29 +73,38 @@ def _state_command(
                     timeout=timeout,
                     concurrency=concurrency,
                     progress=progress,
+                    interrupt=interrupt,
                 )
-        if not report.ok:
+        if interrupt.is_set():
+            code = ExitCode.INTERRUPTED
+        elif not report.ok:
             code = ExitCode.ERROR
         elif not report.reached:
             code = ExitCode.UNHEALTHY
         else:
             code = ExitCode.OK
-        return Done(code, report, lambda c: _render_state(report, c))
+        verbose = conn.verbose > 0
+        return Done(code, report, lambda c: _render_state(report, c, verbose))
 
     return run_command(action, output, body)
 
 
-def _render_state(report: StateChangeReport, console: Console) -> None:
+def _render_state(report: StateChangeReport, console: Console, verbose: bool = False) -> None:
     from kconnect.ops.state import DONE_WORDS, STATE_ACTIONS
 
     done = DONE_WORDS[report.action]
     for change in report.changes:
+        if change.interrupted:
+            continue
         if change.ok:
             text(console, f"✓ {done} {change.name}", "green")
         else:
             text(console, f"✗ {change.name}: {change.error}", "red")
-    failed = [c for c in report.changes if not c.ok]
+    failed = [c for c in report.changes if not c.ok and not c.interrupted]
     failed_summary(console, action_title(report.action), len(report.changes), failed)
+    not_done = [(c.name, c.error or "") for c in report.changes if c.interrupted]
+    if not_done:
+        interrupted_summary(console, report.action, len(report.changes), not_done, verbose=verbose)
     wait = report.wait
     if wait is None:
         return
@@ -101,6 +114,8 @@ def _render_state(report: StateChangeReport, console: Console) -> None:
         return
     for health in (*wait.failed, *wait.timed_out):
         text(console, f"✗ {health.name} is {health.state}, not {target}", "red")
+    if wait.interrupted:
+        text(console, "Interrupted (Ctrl-C) while waiting.", "bold yellow")
 
 
 def action_title(action: str) -> str:

@@ -10,6 +10,10 @@ measured on a real cluster and grows by one with each write that finished withou
 and without its latency running away (at most twice the typical latency of the first
 writes), up to `Concurrency.ceiling`; a write that met a 409 or a "rebalance is expected"
 halves it. `--concurrency N` fixes it at N for every kind.
+
+An `Interrupt` (the CLI sets it on the first Ctrl-C) stops the executor from starting new
+writes; those in flight may finish for `Interrupt.grace` seconds, and every item gets a
+result saying whether it was done, never sent, or left in flight with an unknown outcome.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
@@ -32,6 +37,35 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_CONCURRENCY = 64
+
+
+class Interrupt:
+    """A request to stop early: no new write starts once it is set; writes in flight may
+    finish for `grace` seconds (then they are reported as in flight, outcome unknown)."""
+
+    def __init__(self, grace: float = 10.0) -> None:
+        self.grace = grace
+        self._event = threading.Event()
+        self._at: float | None = None
+
+    def set(self) -> None:
+        if self._at is None:
+            self._at = time.monotonic()
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def expired(self) -> bool:
+        return self._at is not None and time.monotonic() - self._at >= self.grace
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`, waking at once when set (True)."""
+        return self._event.wait(seconds)
+
+
+NOT_SENT = "not sent: interrupted"
+IN_FLIGHT = "interrupted while in flight: the outcome is unknown (run the command again)"
 
 
 class WriteKind(str, Enum):
@@ -111,6 +145,12 @@ class _Window:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
 
+    def release(self) -> None:
+        """A slot taken but not used (the write was never sent): no adaptation."""
+        with self._changed:
+            self.in_flight -= 1
+            self._changed.notify_all()
+
     def leave(self, latency: float, conflicted: bool) -> None:
         with self._changed:
             self.in_flight -= 1
@@ -139,8 +179,13 @@ def run_parallel(
     concurrency: int | Concurrency | None = None,
     conflicts: Callable[[], int] | None = None,
     on_done: Callable[[T, R], None] | None = None,
+    interrupt: Interrupt | None = None,
+    not_done: Callable[[T, str], R] | None = None,
 ) -> list[R]:
     """`work(item)` for every item; the results in the order of `items`.
+
+    Once `interrupt` is set no new item starts: it gets `not_done(item, NOT_SENT)`; an item
+    still running when the interrupt's grace has passed gets `not_done(item, IN_FLIGHT)`.
 
     Writes of a kind run in a window that starts at `concurrency.start(kind)` and adapts
     (see the module docstring). `conflicts()` counts the conflicts the calling thread's
@@ -161,8 +206,14 @@ def run_parallel(
         for k, window in windows.items()
     }
 
-    def run(item: T, window: _Window) -> R:
+    sent: set[int] = set()  # indexes of the items whose write started
+
+    def run(index: int, item: T, window: _Window) -> R:
         window.enter()
+        if interrupt is not None and interrupt.is_set() and not_done is not None:
+            window.release()
+            return not_done(item, NOT_SENT)
+        sent.add(index)
         before = conflicts() if conflicts else 0
         started = time.monotonic()
         try:
@@ -174,14 +225,33 @@ def run_parallel(
             on_done(item, result)
         return result
 
+    stopping = interrupt is not None and not_done is not None
     try:
         futures: list[Future[R]] = [
-            pools[k].submit(run, item, windows[k]) for item, k in zip(items, kinds, strict=True)
+            pools[k].submit(run, i, item, windows[k])
+            for i, (item, k) in enumerate(zip(items, kinds, strict=True))
         ]
-        return [f.result() for f in futures]
+        if not stopping:
+            return [f.result() for f in futures]
+        assert interrupt is not None and not_done is not None
+        results: list[R] = []
+        for i, (item, future) in enumerate(zip(items, futures, strict=True)):
+            while True:
+                try:
+                    results.append(future.result(timeout=0.1))
+                    break
+                except FutureTimeout:
+                    if interrupt.expired():
+                        future.cancel()  # queued behind a stuck write: never starts
+                        results.append(not_done(item, IN_FLIGHT if i in sent else NOT_SENT))
+                        break
+        return results
     finally:
+        # After an interrupt whose grace passed, writes may still be in flight: do not wait
+        # for them here (the CLI reports them and exits).
+        left_running = stopping and interrupt is not None and interrupt.expired()
         for pool in pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=not left_running, cancel_futures=True)
 
 
 def for_each_connector(
@@ -194,10 +264,13 @@ def for_each_connector(
     finished: Callable[[R], WriteFinished],
     concurrency: int | Concurrency | None,
     progress: Progress,
+    interrupt: Interrupt | None = None,
+    not_done: Callable[[str, str], R] | None = None,
 ) -> list[R]:
     """`work(name)` once for each distinct name, in parallel (`run_parallel`), in the order
     given: what `delete`, `pause`/`resume`/`stop` and `restart` do to many connectors.
-    `progress` hears that `what` starts, and `finished(result)` as each connector is done."""
+    `progress` hears that `what` starts, and `finished(result)` as each connector is done;
+    `interrupt` and `not_done` as for `run_parallel`."""
     unique = list(dict.fromkeys(names))
     if unique:
         progress(WritesStarted(what, len(unique)))
@@ -208,4 +281,6 @@ def for_each_connector(
         concurrency=concurrency,
         conflicts=client.stats.thread_conflicts,
         on_done=lambda _, result: progress(finished(result)),
+        interrupt=interrupt,
+        not_done=not_done,
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError, NotFoundError
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, WriteKind, for_each_connector
+from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector
 from kconnect.progress import Progress, WriteFinished, ignore
 
 if TYPE_CHECKING:
@@ -20,9 +20,11 @@ class Deleted:
     name: str
     deleted: bool
     error: str | None = None
+    interrupted: bool = False  # Ctrl-C: never sent, or left in flight (see `error`)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "deleted": self.deleted, "error": self.error}
+        data = {"name": self.name, "deleted": self.deleted, "error": self.error}
+        return {**data, "interrupted": True} if self.interrupted else data
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ def delete_connectors(
     *,
     concurrency: int | Concurrency | None = None,
     progress: Progress = ignore,
+    interrupt: Interrupt | None = None,
 ) -> DeleteReport:
     """Delete each named connector; an unknown outcome is re-read (a delete that happened is
     reported as deleted), a failure is reported and the others go on."""
@@ -67,5 +70,7 @@ def delete_connectors(
         ),
         concurrency=concurrency,
         progress=progress,
+        interrupt=interrupt,
+        not_done=lambda name, why: Deleted(name, False, why, interrupted=True),
     )
     return DeleteReport(tuple(results))

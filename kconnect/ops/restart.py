@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError, NotFoundError, UsageError
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, WriteKind, for_each_connector
+from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector
 from kconnect.progress import Progress, WriteFinished, ignore
 
 if TYPE_CHECKING:
@@ -23,13 +23,14 @@ class RestartResult:
     only_failed: bool = False
     task: int | None = None
     error: str | None = None
+    interrupted: bool = False  # Ctrl-C: never sent, or left in flight (see `error`)
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "name": self.name,
             "ok": self.ok,
             "error": self.error,
@@ -38,6 +39,7 @@ class RestartResult:
             "only_failed": self.only_failed,
             "restarting": list(self.restarting),
         }
+        return {**data, "interrupted": True} if self.interrupted else data
 
 
 def restart(
@@ -94,6 +96,7 @@ def restart_many(
     task: int | None = None,
     concurrency: int | Concurrency | None = None,
     progress: Progress = ignore,
+    interrupt: Interrupt | None = None,
 ) -> RestartReport:
     """`restart` for each connector, in parallel; each failure is reported, the others go on."""
     if task is not None and (include_tasks or only_failed):
@@ -134,5 +137,9 @@ def restart_many(
         ),
         concurrency=concurrency,
         progress=progress,
+        interrupt=interrupt,
+        not_done=lambda name, why: RestartResult(
+            name, (), include_tasks, only_failed, task, why, interrupted=True
+        ),
     )
     return RestartReport(tuple(results))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnsupportedByWorker
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, WriteKind, for_each_connector
+from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector
 from kconnect.progress import Progress, WriteFinished, ignore
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class StateChange:
     name: str
     ok: bool
     error: str | None = None
+    interrupted: bool = False  # Ctrl-C: never sent, or left in flight (see `error`)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,11 @@ class StateChangeReport:
         return {
             "action": self.action,
             "target_state": STATE_ACTIONS[self.action],
-            "results": [{"name": c.name, "ok": c.ok, "error": c.error} for c in self.changes],
+            "results": [
+                {"name": c.name, "ok": c.ok, "error": c.error}
+                | ({"interrupted": True} if c.interrupted else {})
+                for c in self.changes
+            ],
             "wait": self.wait.to_dict() if self.wait is not None else None,
         }
 
@@ -63,6 +68,7 @@ def change_state(
     poll_interval: float = 1.0,
     concurrency: int | Concurrency | None = None,
     progress: Progress = ignore,
+    interrupt: Interrupt | None = None,
 ) -> StateChangeReport:
     """Pause, resume or stop each connector, in parallel. A connector that does not exist, or
     whose change fails, is reported and the others still change; an unknown outcome is
@@ -90,16 +96,23 @@ def change_state(
         finished=lambda c: WriteFinished(c.name, c.ok, DONE_WORDS[action], c.error),
         concurrency=concurrency,
         progress=progress,
+        interrupt=interrupt,
+        not_done=lambda name, why: StateChange(name, False, why, interrupted=True),
     )
     waited = None
-    if wait:
+    if wait and not (interrupt is not None and interrupt.is_set()):
         from kconnect.manifests.model import TargetState
         from kconnect.ops.wait import wait_for_states
 
         target = TargetState(state.lower())
         targets = {c.name: target for c in changes if c.ok}
         waited = wait_for_states(
-            client, targets, timeout=timeout, poll_interval=poll_interval, progress=progress
+            client,
+            targets,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            progress=progress,
+            interrupt=interrupt,
         )
     return StateChangeReport(action, tuple(changes), waited)
 

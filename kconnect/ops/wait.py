@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kconnect.errors import ConnectError
 from kconnect.health import ConnectorHealth, connector_health, reached
 from kconnect.manifests.model import TargetState
+from kconnect.ops.bulk import Interrupt
 from kconnect.progress import Progress, WaitPolled, WaitStarted, ignore
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class WaitResult:
     failed: tuple[ConnectorHealth, ...]
     timed_out: tuple[ConnectorHealth, ...]
     elapsed: float = 0.0
+    interrupted: bool = False  # Ctrl-C: `timed_out` holds those still waited for
 
     @property
     def ok(self) -> bool:
@@ -40,7 +42,7 @@ class WaitResult:
             "failed": [h.to_dict() for h in self.failed],
             "timed_out": [h.to_dict() for h in self.timed_out],
             "elapsed_seconds": round(self.elapsed, 3),
-        }
+        } | ({"interrupted": True} if self.interrupted else {})
 
 
 @dataclass
@@ -59,6 +61,7 @@ def wait_for_states(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     progress: Progress = ignore,
+    interrupt: Interrupt | None = None,
 ) -> WaitResult:
     """Poll the whole cluster (one request per round) until every connector in `targets`
     and all its tasks reach the desired state, one fails, or `timeout` passes.
@@ -116,11 +119,17 @@ def wait_for_states(
         )
         if not pending or now - start >= timeout:
             break
-        sleep(min(poll_interval, max(0.0, timeout - (now - start))))
+        pause = min(poll_interval, max(0.0, timeout - (now - start)))
+        if interrupt is not None:
+            if interrupt.wait(pause):
+                break  # Ctrl-C: report what is known, wait no longer
+        else:
+            sleep(pause)
     timed_out = tuple(last.get(name) or connector_health(name, None) for name in sorted(pending))
     return WaitResult(
         tuple(sorted(done)),
         tuple(failed[n] for n in sorted(failed)),
         timed_out,
         clock() - start,
+        interrupted=bool(pending) and interrupt is not None and interrupt.is_set(),
     )

@@ -137,6 +137,38 @@ def write_text(text: str, *, err: bool = False) -> None:
     out.flush()
 
 
+def last_words(text: str) -> None:
+    """Before an immediate exit (a second Ctrl-C): the cursor shown again in case a live
+    display hid it, `text` on stderr, and both streams flushed."""
+    import contextlib
+
+    if sys.stderr.isatty():
+        sys.stderr.write("\x1b[?25h")
+    sys.stderr.write(safe_text(text))
+    flush_streams()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+
+
+def stdout_joins_stderr() -> bool:
+    """Whether stdout and stderr write to the same file or pipe (a CI log with `2>&1`)."""
+    import os
+
+    try:
+        return os.path.samestat(os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno()))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def flush_streams() -> None:
+    """Flush stdout and stderr, whatever state they are in (before `os._exit`)."""
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+
+
 def write_document(text: str) -> None:
     """A document kconnect produced (export to stdout), redacted as data by its maker like a
     file (`write_file`): a registered secret that still appears is replaced. Not masked by

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kconnect.errors import KconnectError
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, WriteKind, run_parallel
+from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, run_parallel
 from kconnect.output.redaction import redact_text
 from kconnect.planning.plan import Action, ConnectorChange, Plan
 from kconnect.progress import (
@@ -37,15 +37,17 @@ class Outcome:
     ok: bool
     steps: tuple[str, ...] = ()  # what was done: "created", "updated", "paused", ...
     error: str | None = None
+    interrupted: bool = False  # Ctrl-C: never sent, or left in flight (see `error`)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "name": self.name,
             "action": self.action.value,
             "ok": self.ok,
             "steps": list(self.steps),
             "error": self.error,
         }
+        return {**data, "interrupted": True} if self.interrupted else data
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,12 @@ class ApplyResult:
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
-        return tuple(o for o in self.outcomes if not o.ok)
+        return tuple(o for o in self.outcomes if not o.ok and not o.interrupted)
+
+    @property
+    def interrupted(self) -> tuple[Outcome, ...]:
+        """Changes not written because of an interrupt (or left in flight, outcome unknown)."""
+        return tuple(o for o in self.outcomes if o.interrupted)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -68,7 +75,7 @@ class ApplyResult:
             "renamed": sum(o.action is Action.RENAME for o in ok),
             "unchanged": len(self.unchanged),
             "failed": len(self.failed),
-        }
+        } | ({"not_written": len(self.interrupted)} if self.interrupted else {})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +111,7 @@ def apply_plan(
     concurrency: int | Concurrency | None = None,
     secrets: Collection[str] = (),
     progress: Progress = ignore,
+    interrupt: Interrupt | None = None,
 ) -> ApplyResult:
     """Write every change in `plan`; a failure of one connector does not stop the others.
     `concurrency`: one limit for every kind of write, or per kind (default: `Concurrency()`).
@@ -134,6 +142,10 @@ def apply_plan(
             concurrency=concurrency,
             conflicts=client.stats.thread_conflicts,
             on_done=finished,
+            interrupt=interrupt,
+            not_done=lambda change, why: Outcome(
+                change.name, change.action, False, (), why, interrupted=True
+            ),
         )
     )
     return ApplyResult(outcomes, plan.unchanged, client.stats.retries - retries_before)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 BASH = r"""# kconnect completion for bash: source <(kconnect completion bash)
 _kconnect_completion() {
-    local cur=${COMP_WORDS[COMP_CWORD]} line IFS=$'\n'
+    local cur=${COMP_WORDS[COMP_CWORD]} line value IFS=$'\n'
     local -a lines
     lines=($(_KCONNECT_COMPLETE=bash_complete "${COMP_WORDS[0]}" \
         "${COMP_LINE:0:COMP_POINT}" "$cur" 2>/dev/null))
@@ -24,7 +24,13 @@ _kconnect_completion() {
             :dirs)
                 compopt -o filenames 2>/dev/null
                 COMPREPLY+=($(compgen -d -- "$cur")) ;;
-            *) COMPREPLY+=("${line%%$'\t'*}") ;;
+            *)
+                # a name with blanks or quotes must reach the command as one word
+                value=${line%%$'\t'*}
+                case $cur in
+                    \"*|\'*) COMPREPLY+=("${cur:0:1}$value${cur:0:1}") ;;
+                    *) printf -v value '%q' "$value"; COMPREPLY+=("$value") ;;
+                esac ;;
         esac
     done
 }
@@ -66,16 +72,27 @@ fi
 
 FISH = r"""# kconnect completion for fish: kconnect completion fish | source
 function __kconnect_complete
-    set -l tokens (commandline -opc) (commandline -ct)
-    set -l current (commandline -ct)
+    # The word under the cursor as the command will read it: escapes and quotes undone
+    # (`my\ dir/`, `'my dir/`); a leading ~ is the home directory, and is given back as typed.
+    set -l current (commandline -ct | string unescape)
+    set -l tokens (commandline -opc) $current
+    set -l path $current
+    set -l tilde (string match -r -- '^~' $current)
+    if test -n "$tilde"
+        set path (string replace -r -- '^~' $HOME $current)
+    end
     for line in (env _KCONNECT_COMPLETE=fish_complete $tokens 2>/dev/null)
         switch $line
             case ':manifests'
-                for path in $current*
-                    if test -d $path
-                        echo $path/
-                    else if string match -qr '\.ya?ml$' -- $path
-                        echo $path
+                for found in $path*
+                    set -l shown $found
+                    if test -n "$tilde"
+                        set shown '~'(string sub -s (math (string length -- $HOME) + 1) -- $found)
+                    end
+                    if test -d $found
+                        echo $shown/
+                    else if string match -qr '\.ya?ml$' -- $found
+                        echo $shown
                     end
                 end
             case ':files'
