@@ -22,7 +22,12 @@ P = "org.apache.kafka.connect.transforms.predicates."
 JSON = "org.apache.kafka.connect.json.JsonConverter"
 
 
-def bases(db_host: str, db_port: int, bootstrap: str) -> dict[str, dict[str, str]]:
+ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
+
+
+def bases(
+    db_host: str, db_port: int, bootstrap: str, es_url: str | None = None
+) -> dict[str, dict[str, str]]:
     """Valid configs the mistakes start from (the worker and kconnect accept each as is)."""
     binlog = {
         "tasks.max": "1",
@@ -35,7 +40,9 @@ def bases(db_host: str, db_port: int, bootstrap: str) -> dict[str, dict[str, str
         "schema.history.internal.kafka.bootstrap.servers": bootstrap,
         "schema.history.internal.kafka.topic": "oracle-history",
     }
+    es = {"es": {"connector.class": ES, "topics": "oracle-in", "connection.url": es_url}}
     return {
+        **(es if es_url else {}),
         "sink": {"connector.class": FILE_SINK, "topics": "oracle-in", "file": "/tmp/oracle.out"},
         "source": {
             "connector.class": FILE_SOURCE,
@@ -534,6 +541,71 @@ CORPUS: list[tuple[str, str, Change, str]] = [
     ("mariadb snapshot.mode unknown", "mariadb", {"snapshot.mode": "sometimes"}, R),
     ("mariadb max.batch.size negative", "mariadb", {"max.batch.size": "-1"}, R),
     ("mariadb errors.tolerance upper", "mariadb", {"errors.tolerance": "ALL"}, R),
+]
+
+
+# The Elasticsearch sink (needs the stack with Elasticsearch: its Validator connects to it).
+ES_CORPUS: list[tuple[str, str, Change, str]] = [
+    ("es behavior.on.null.values unknown", "es", {"behavior.on.null.values": "deletes"}, R),
+    ("es write.method unknown", "es", {"write.method": "upserts"}, R),
+    (
+        "es behavior.on.malformed.documents unknown",
+        "es",
+        {"behavior.on.malformed.documents": "crash"},
+        R,
+    ),
+    ("es external.resource.usage unknown", "es", {"external.resource.usage": "indices"}, R),
+    ("es batch.size zero", "es", {"batch.size": "0"}, R),
+    ("es batch.size over max", "es", {"batch.size": "2000000"}, R),
+    ("es flush.timeout.ms below 1000", "es", {"flush.timeout.ms": "500"}, R),
+    ("es max.in.flight.requests zero", "es", {"max.in.flight.requests": "0"}, R),
+    ("es proxy.port over 65535", "es", {"proxy.host": "proxy", "proxy.port": "70000"}, R),
+    ("es key.ignore maybe", "es", {"key.ignore": "maybe"}, R),
+    ("es linger.ms above flush.timeout.ms", "es", {"linger.ms": "200000"}, R),
+    ("es max.buffered.records below batch x in flight", "es", {"max.buffered.records": "10"}, R),
+    ("es proxy.username without proxy.host", "es", {"proxy.username": "u"}, R),
+    (
+        "es proxy.username without proxy.password",
+        "es",
+        {"proxy.host": "proxy", "proxy.username": "u"},
+        R,
+    ),
+    (
+        "es ssl config without SSL protocol",
+        "es",
+        {"elastic.https.ssl.truststore.location": "/tmp/t.jks"},
+        R,
+    ),
+    ("es SSL protocol without ssl configs", "es", {"elastic.security.protocol": "SSL"}, R),
+    ("es username without password", "es", {"connection.username": "elastic"}, R),
+    ("es kerberos principal without keytab", "es", {"kerberos.user.principal": "me@EXAMPLE"}, R),
+    ("es data stream without dataset", "es", {"data.stream.type": "logs"}, R),
+    (
+        "es data stream dataset with space",
+        "es",
+        {"data.stream.type": "logs", "data.stream.dataset": "my data"},
+        R,
+    ),
+    (
+        "es data stream dataset upper case",
+        "es",
+        {"data.stream.type": "logs", "data.stream.dataset": "MyData"},
+        R,
+    ),
+    (
+        "es data stream with upsert",
+        "es",
+        {"data.stream.type": "logs", "data.stream.dataset": "d", "write.method": "upsert"},
+        R,
+    ),
+    (
+        "es key.ignore with topic.key.ignore",
+        "es",
+        {"key.ignore": "true", "topic.key.ignore": "oracle-in"},
+        R,
+    ),
+    ("es removed type.name", "es", {"type.name": "_doc"}, A),
+    ("es option typo", "es", {"behavior.on.null.value": "delete"}, A),
 ]
 
 

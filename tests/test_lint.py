@@ -127,13 +127,31 @@ def test_catalog_and_markdown() -> None:
 # -- topics -----------------------------------------------------------------------------------
 
 
-def test_topics_regex_for_another_prefix_is_unmatched() -> None:
-    bad = sink(topics="<unset>", **{"topics.regex": r"mysql\.mydb\..*"})
+def test_topics_regex_in_the_source_namespace_matching_nothing_is_unmatched() -> None:
+    bad = sink(topics="<unset>", **{"topics.regex": r"mingle\.otherdb\..*"})
     problems = only(lint_pipeline([source(), bad]), "topics-unmatched")
     assert len(problems) == 1
     assert problems[0].severity is Severity.ERROR
     assert problems[0].location == bad.location_of("topics.regex")
     assert "mingle.mydb.<table>" in problems[0].message
+
+
+def test_topics_outside_every_source_namespace_are_not_unmatched() -> None:
+    # A sink may read topics written outside Connect (an application's, another cluster's
+    # Debezium): only a topic in a declared source's namespace is certainly wrong.
+    other_prefix = sink(topics="<unset>", **{"topics.regex": r"mysql\.mydb\..*"})
+    problems = lint_pipeline([source(), other_prefix])
+    assert only(problems, "topics-unmatched") == []
+    # ... but it names the source's database: a wrong topic.prefix, perhaps. A warning.
+    maybe = only(problems, "topics-unproduced")
+    assert [p.severity for p in maybe] == [Severity.WARNING]
+    assert maybe[0].message.endswith("fine only if something outside Connect writes them")
+    wrong_prefix = sink(topics="mysql.mydb.post")
+    assert [p.rule for p in lint_pipeline([source(), wrong_prefix]) if "topics" in p.rule] == [
+        "topics-unproduced"
+    ]
+    app_topic = file_sink("payments")
+    assert [p.rule for p in lint_pipeline([source(), app_topic]) if "topics" in p.rule] == []
 
 
 def test_topics_regex_matching_the_prefix_is_fine() -> None:
@@ -702,5 +720,6 @@ def test_outbox_router_topics_are_a_maybe() -> None:
     problems = lint_pipeline([outbox, file_sink("events.order")])
     assert only(problems, "topics-unmatched") == []
     assert only(problems, "converter-mismatch") == []
-    wrong = lint_pipeline([outbox, file_sink("outbox.event.order")])
-    assert [p.rule for p in wrong if p.rule == "topics-unmatched"] == ["topics-unmatched"]
+    # Outside the source's `mingle.` namespace: another producer may write it.
+    elsewhere = lint_pipeline([outbox, file_sink("outbox.event.order")])
+    assert only(elsewhere, "topics-unmatched") == []

@@ -59,7 +59,9 @@ def _sink_reads_wrong_topic(fake: FakeConnect, workdir: Path) -> None:
     path = workdir / "connectors.d" / "elasticsearch-sink.yaml"
     text = path.read_text(encoding="utf-8")
     assert "\n  topics: mingle.mydb.post\n" in text
-    path.write_text(text.replace("\n  topics: mingle.mydb.post\n", "\n  topics: mysql.mydb.post\n"))
+    path.write_text(
+        text.replace("\n  topics: mingle.mydb.post\n", "\n  topics: mingle.mydb.posts\n")
+    )
 
 
 def _source_config(workdir: Path) -> dict[str, str]:

@@ -205,6 +205,62 @@ public class DumpConfigDefs {
                 if (!allowedValues.isEmpty()) entry.put("field_allowed", allowedValues);
                 entry.put("probes", probes);
             }
+            // Keys Debezium reads but the connector's ConfigDef does not list: every static Field
+            // of its config class hierarchy and of the schema history, topic naming and signal
+            // classes it loads by default.
+            List<Object> extra = new ArrayList<>();
+            List<String> owners = new ArrayList<>(List.of(
+                    "io.debezium.storage.kafka.history.KafkaSchemaHistory",
+                    "io.debezium.storage.file.history.FileSchemaHistory",
+                    "io.debezium.relational.history.SchemaHistory",
+                    "io.debezium.schema.AbstractTopicNamingStrategy",
+                    "io.debezium.pipeline.signal.channels.KafkaSignalChannel",
+                    "io.debezium.pipeline.signal.channels.FileSignalChannel"));
+            Class<?> configClass;
+            try {
+                configClass = Class.forName(plugin.getClass().getName() + "Config", true, loader);
+            } catch (ClassNotFoundException e) {
+                configClass = null; // an SMT or converter: its config() is all there is
+            }
+            if (!(plugin instanceof org.apache.kafka.connect.connector.Connector)) {
+                owners.clear(); // schema history, topic naming and signals are a connector's
+            }
+            for (Class<?> c = configClass; c != null && c != Object.class; c = c.getSuperclass()) {
+                owners.add(c.getName());
+            }
+            for (String owner : owners) {
+                Class<?> c;
+                try {
+                    c = Class.forName(owner, true, loader);
+                } catch (ClassNotFoundException e) {
+                    continue;
+                }
+                for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                    if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) || f.getType() != fieldClass) continue;
+                    try {
+                        f.setAccessible(true);
+                        Object field = f.get(null);
+                        String name = (String) fieldClass.getMethod("name").invoke(field);
+                        if (field != null && !byName.containsKey(name)) {
+                            extra.add(field);
+                            Map<String, Object> entry = new LinkedHashMap<>();
+                            entry.put("name", name);
+                            entry.put("type", String.valueOf(fieldClass.getMethod("type").invoke(field)));
+                            entry.put("required", false);
+                            entry.put("validator", null);
+                            entry.put("field_only", true);
+                            entry.put("declared_in", owner + "." + f.getName());
+                            entry.put("documentation", String.valueOf(fieldClass.getMethod("description").invoke(field)));
+                            Object dflt = fieldClass.getMethod("defaultValueAsString").invoke(field);
+                            entry.put("default", dflt == null ? null : String.valueOf(dflt));
+                            keys.add(entry);
+                            byName.put(name, entry);
+                        }
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        // a Field that cannot be read is not a key we can describe
+                    }
+                }
+            }
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("probing Debezium fields of " + plugin.getClass().getName(), e);
         }
@@ -268,9 +324,12 @@ public class DumpConfigDefs {
             java.util.Arrays.sort(folders);
             for (File folder : folders) {
                 List<URL> urls = new ArrayList<>();
-                File[] jars = folder.listFiles((d, n) -> n.endsWith(".jar"));
-                if (jars == null) continue;
-                for (File jar : jars) urls.add(jar.toURI().toURL());
+                try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(folder.toPath(), java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+                    for (java.nio.file.Path jar : walk.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                        urls.add(jar.toUri().toURL());
+                    }
+                }
+                if (urls.isEmpty()) continue;
                 URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), system);
                 plugins(loader, byClass, errors);
             }

@@ -222,15 +222,13 @@ def _smt_recommendations(
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "DumpConfigDefs.java"
 
 
-def dump_config_defs(kafka_libs: Path, plugin_path: Path | None) -> dict[str, Any]:
+def dump_config_defs(kafka_libs: Path, plugin_path: Iterable[Path] = ()) -> dict[str, Any]:
     """Every ConfigDef the worker's class path and plugin path define, with validators as data,
     by running tools/DumpConfigDefs.java (needs a JDK 17+ on PATH): what the REST API leaves
     out (`GET /connector-plugins/{class}/config` has no validators)."""
     import subprocess
 
-    command = ["java", "-cp", f"{kafka_libs}/*", str(TOOL)]
-    if plugin_path is not None:
-        command.append(str(plugin_path))
+    command = ["java", "-cp", f"{kafka_libs}/*", str(TOOL), *(str(p) for p in plugin_path)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     found: dict[str, Any] = json.loads(done.stdout)
     return found
@@ -274,9 +272,7 @@ def checks_of(definition: Mapping[str, Any]) -> list[dict[str, Any]]:
         elif kind in ("non_empty", "non_empty_no_control"):
             out.append({"kind": "non_empty"})
         elif kind == "code":
-            out.append(
-                {"kind": "code", "class": validator.get("class"), "text": validator.get("text")}
-            )
+            out.append(_code_validator(validator))
 
     add(definition.get("validator"))
     probes = {p["value"]: p["ok"] for p in definition.get("probes", [])}
@@ -284,6 +280,18 @@ def checks_of(definition: Mapping[str, Any]) -> list[dict[str, Any]]:
         messages = {p["value"]: p.get("message", "") for p in definition.get("probes", [])}
         out.extend(_probed_checks(definition, probes, messages))
     return out
+
+
+def _code_validator(validator: Mapping[str, Any]) -> dict[str, Any]:
+    """A validator that is code, as data where its class is known to mean one."""
+    cls, text = str(validator.get("class") or ""), str(validator.get("text") or "")
+    if text.startswith(cls + "@"):
+        text = ""  # Object.toString(): an identity hash, different on every run
+    if cls.endswith("elasticsearch.EnumRecommender") and text.startswith("["):
+        # EnumRecommender.ensureValid: value.toString().toLowerCase() in the lower-case values.
+        values = [v.strip() for v in text.strip("[]").split(",") if v.strip()]
+        return {"kind": "enum", "values": values, "case_sensitive": False, "source": cls}
+    return {"kind": "code", "class": cls, "text": text}
 
 
 def _probed_checks(
@@ -342,6 +350,25 @@ def merge_config_defs(catalogs: dict[str, dict[str, Any]], dump: Mapping[str, An
         else:
             definitions = plugins.get(cls, [])
         by_name = {d["name"]: d for d in definitions}
+        listed = {key["name"] for key in catalog.get("keys", [])}
+        for d in definitions:
+            if d.get("field_only") and d["name"] not in listed:
+                listed.add(d["name"])
+                # Read by the connector (a static io.debezium.config.Field of its config classes)
+                # but not listed by GET /connector-plugins/{class}/config.
+                catalog["keys"].append(
+                    {
+                        "name": d["name"],
+                        "type": d.get("type"),
+                        "default": d.get("default"),
+                        "required": False,
+                        "importance": None,
+                        "group": None,
+                        "display_name": None,
+                        "documentation": d.get("documentation") or "",
+                        "declared_in": d.get("declared_in"),
+                    }
+                )
         for key in catalog.get("keys", []):
             definition = by_name.get(key["name"])
             if definition is None:
@@ -438,7 +465,13 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - run by han
         help="the worker's class path folder (Kafka's libs/): read validators from the "
         "ConfigDefs, and write kafka-clients.json and framework-topic-creation.json",
     )
-    parser.add_argument("--plugin-path", type=Path, help="the worker's plugin.path folder")
+    parser.add_argument(
+        "--plugin-path",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder of the worker's plugin.path (repeatable)",
+    )
     args = parser.parse_args(argv)
     if args.url:
         reader = CatalogReader(args.url)

@@ -201,6 +201,19 @@ def _code_check(
                 f"{text!r} is not allowed; allowed values: latest, earliest, none, "
                 "by_duration:<ISO-8601 duration>",
             )
+    elif cls.endswith(("DataStreamDatasetValidator", "DataStreamNamespaceValidator")):
+        # ElasticsearchSinkConnectorConfig.DataStream{Dataset,Namespace}Validator.ensureValid
+        # (ConfigDef trims STRING values before the validator sees them).
+        what = "dataset" if "Dataset" in cls else "namespace"
+        if len(text) > 100:
+            return RULE_PATTERN, f"the {what} must be no longer than 100 characters"
+        if text != text.lower():
+            return RULE_PATTERN, f"{text!r}: the {what} must be in all lowercase"
+        if re.search(r'[\\/*?"<>| ,#\-:]', text):
+            return (
+                RULE_PATTERN,
+                f'{text!r}: the {what} must not contain spaces or any of \\/*?"<>|,#-:',
+            )
     elif cls.endswith("NonEmptyListValidator"):
         # connect-transforms util.NonEmptyListValidator.ensureValid
         if not items:

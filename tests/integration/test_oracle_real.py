@@ -16,7 +16,7 @@ import pytest
 from kconnect.core import offline_problems
 from kconnect.diagnostics import Location
 from kconnect.manifests.model import Manifest
-from tests.oracle_corpus import CORPUS, bases, config_of
+from tests.oracle_corpus import CORPUS, ES_CORPUS, Change, bases, config_of
 from tests.stack.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -44,15 +44,17 @@ def _worker(http: httpx.Client, config: dict[str, str]) -> list[str]:
     ]
 
 
-def test_oracle_agreement(real_stack: Stack) -> None:
-    assert real_stack.mariadb is not None
-    valid = bases("127.0.0.1", real_stack.mariadb.port, real_stack.bootstrap)
+def _agreement(
+    stack: Stack, corpus: list[tuple[str, str, Change, str]], es_url: str | None
+) -> None:
+    assert stack.mariadb is not None
+    valid = bases("127.0.0.1", stack.mariadb.port, stack.bootstrap, es_url)
     rows = []
-    with httpx.Client(base_url=real_stack.url, timeout=120) as http:
+    with httpx.Client(base_url=stack.url, timeout=120) as http:
         for name, base in valid.items():
             assert _worker(http, base) == [], f"base {name} is not valid for the worker"
             assert _offline(base) == [], f"base {name} is not valid offline"
-        for mistake, base, changes, recorded in CORPUS:
+        for mistake, base, changes, recorded in corpus:
             config = config_of(valid[base], changes)
             worker = _worker(http, config)
             offline = _offline(config)
@@ -75,3 +77,13 @@ def test_oracle_agreement(real_stack: Stack) -> None:
     assert changed == [], f"the worker's verdict differs from the corpus: {changed}"
     silent = [m for m, _, _, _, o in rows if not o]
     assert silent == [], f"mistakes kconnect does not reject offline: {silent}"
+
+
+def test_oracle_agreement(real_stack: Stack) -> None:
+    _agreement(real_stack, CORPUS, None)
+
+
+@pytest.mark.elasticsearch
+def test_oracle_agreement_elasticsearch(es_stack: Stack) -> None:
+    assert es_stack.elasticsearch_url is not None
+    _agreement(es_stack, ES_CORPUS, es_stack.elasticsearch_url)

@@ -38,7 +38,11 @@ from kconnect.validate.lint.debezium import (
     check_source_identity,
     check_unwrap_options,
 )
-from kconnect.validate.lint.elasticsearch import check_es_internal, check_es_pipeline
+from kconnect.validate.lint.elasticsearch import (
+    check_es_internal,
+    check_es_pipeline,
+    check_es_validator,
+)
 from kconnect.validate.lint.rules import RULES, Rule, rules_markdown
 from kconnect.validate.lint.secrets import check_secrets
 from kconnect.validate.lint.topics import check_sink_topics_config, feeders_of, source_of
@@ -73,6 +77,7 @@ def lint_pipeline(
             check_snapshot_locking(report, m)
         if m.connector_class == ELASTICSEARCH:
             check_es_internal(report, m)
+            check_es_validator(report, m)
     check_source_identity(report, manifests, sources)
 
     for sink in sinks:

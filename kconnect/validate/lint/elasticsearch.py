@@ -97,6 +97,70 @@ def check_es_internal(report: Report, m: Manifest) -> None:
             )
 
 
+def _set(config: Mapping[str, str], key: str) -> bool:
+    return bool(config.get(key, "").strip())
+
+
+def check_es_validator(report: Report, m: Manifest) -> None:
+    """The rest of the sink's own `Validator` (kafka-connect-elasticsearch 15.x,
+    io.confluent.connect.elasticsearch.Validator), key pairs and limits the worker rejects at
+    `PUT .../config/validate`."""
+    config = m.config
+
+    def add(key: str, message: str, method: str) -> None:
+        report.add("es-validator", m, key, f"{message} (Validator.{method})")
+
+    linger = read_int(config, "linger.ms", 1)
+    flush = read_int(config, "flush.timeout.ms", 180000)
+    if linger is not None and flush is not None and linger > flush:
+        add(
+            "linger.ms",
+            f"linger.ms ({linger}) can not be larger than flush.timeout.ms ({flush})",
+            "validateLingerMs",
+        )
+    proxy_user, proxy_password = _set(config, "proxy.username"), "proxy.password" in config
+    if not _set(config, "proxy.host"):
+        for key, used in (("proxy.username", proxy_user), ("proxy.password", proxy_password)):
+            if used:
+                add(key, f"proxy.host must be set to use {key}", "validateProxy")
+    elif proxy_user != proxy_password:
+        half = "proxy.username" if proxy_user else "proxy.password"
+        add(half, "set both or neither of proxy.username and proxy.password", "validateProxy")
+    ssl_keys = sorted(k for k in config if k.startswith("elastic.https."))
+    ssl = read_lower(config, "elastic.security.protocol", "plaintext") == "ssl"
+    if not ssl and ssl_keys:
+        add(
+            "elastic.security.protocol",
+            f"elastic.security.protocol must be SSL to use SSL configs ({', '.join(ssl_keys)})",
+            "validateSsl",
+        )
+    if ssl and not ssl_keys:
+        add(
+            "elastic.security.protocol",
+            "elastic.security.protocol=SSL needs the elastic.https.ssl.* configs (keystore and "
+            "truststore location and password); otherwise set it to PLAINTEXT",
+            "validateSsl",
+        )
+    # Both default to null: set (even to an empty string) counts, as in isKerberosEnabled().
+    principal, keytab = "kerberos.user.principal" in config, "kerberos.keytab.path" in config
+    if principal != keytab:
+        add(
+            "kerberos.user.principal" if principal else "kerberos.keytab.path",
+            "set both or neither of kerberos.user.principal and kerberos.keytab.path",
+            "validateKerberos",
+        )
+    if principal or keytab:
+        where = "kerberos.user.principal" if principal else "kerberos.keytab.path"
+        if "connection.username" in config and "connection.password" in config:
+            add(
+                where,
+                "Kerberos cannot be used with connection.username/connection.password",
+                "validateKerberos",
+            )
+        if _set(config, "proxy.host"):
+            add("proxy.host", "Kerberos is not supported with proxy.host", "validateKerberos")
+
+
 @dataclass(frozen=True)
 class _EsSink:
     """What the pipeline checks need to know about one Elasticsearch sink."""

@@ -142,9 +142,20 @@ _CATALOG = (
     Rule(
         "topics-unmatched",
         _E,
-        "A sink subscribes to topics no declared Debezium source produces.",
+        "A sink subscribes to a topic inside a declared Debezium source's namespace "
+        "(`<topic.prefix>.…`) that the source cannot produce (topics outside every source's "
+        "namespace may come from outside Connect and are not reported).",
         "Debezium writes `<topic.prefix>.<database>.<table>` (after source RegexRouter SMTs); "
         "subscribe to those names.",
+    ),
+    Rule(
+        "topics-unproduced",
+        _W,
+        "A sink subscribes to a topic outside every declared source's namespace that no declared "
+        "source produces, but that names a source's prefix, database or table (a wrong "
+        "`topic.prefix`?). Fine when something outside Connect writes it.",
+        "Subscribe to `<topic.prefix>.<database>.<table>` if the topic is meant to come from the "
+        "declared source.",
     ),
     Rule(
         "topics-regex-overmatch",
@@ -293,6 +304,15 @@ _CATALOG = (
         "streams, timestamp field without data streams).",
         "Data streams are append-only: use `write.method=insert` and "
         "`behavior.on.null.values` ignore/fail, and set type and dataset together.",
+    ),
+    Rule(
+        "es-validator",
+        _E,
+        "The sink's own Validator rejects the config: linger.ms above flush.timeout.ms, "
+        "proxy.username/proxy.password without proxy.host or without each other, "
+        "elastic.https.* without elastic.security.protocol=SSL (or SSL without them), "
+        "Kerberos half set or mixed with credentials or a proxy.",
+        "Follow the message; it names the Validator method that rejects the config.",
     ),
     Rule(
         "es-ignore-conflict",

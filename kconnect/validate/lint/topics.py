@@ -262,7 +262,16 @@ def feeders_of(
     produced_names = "; ".join(
         f"{s.name} writes {', '.join(t.shown or t.pattern for t in s.data)}" for s in sources
     )
-    if regex and not feeders and not maybe:
+    if regex and not feeders and not maybe and not _namespace_of_regex(regex, sources):
+        if any(_meant_for(src, [], regex) for src in sources):
+            report.add(
+                "topics-unproduced",
+                sink,
+                "topics.regex",
+                f"topics.regex '{regex}' matches no topic the declared Debezium sources produce "
+                f"({produced_names}); fine only if something outside Connect writes them",
+            )
+    elif regex and not feeders and not maybe:
         report.add(
             "topics-unmatched",
             sink,
@@ -271,7 +280,18 @@ def feeders_of(
             f"({produced_names})",
         )
     for topic in topics:
-        if topic in unmatched_topics:
+        # A sink may read topics written outside Connect (an application's): only a topic in a
+        # declared source's namespace that the source cannot produce is certainly wrong.
+        if topic in unmatched_topics and not _namespace_of(topic, sources):
+            if any(_meant_for(src, [topic], "") for src in sources):
+                report.add(
+                    "topics-unproduced",
+                    sink,
+                    "topics",
+                    f"topic {topic!r} is not produced by any declared Debezium source "
+                    f"({produced_names}); fine only if something outside Connect writes it",
+                )
+        elif topic in unmatched_topics:
             report.add(
                 "topics-unmatched",
                 sink,
@@ -286,6 +306,25 @@ def feeders_of(
     # wired, so the user sees every problem in one run. A sink reading unrelated topics
     # (`payments`) is not checked against the sources at all.
     return [src for src in sources if _meant_for(src, topics, regex)]
+
+
+def _namespace_of(topic: str, sources: list[Source]) -> Source | None:
+    """The declared source whose `<topic.prefix>.` the topic starts with."""
+    return next(
+        (s for s in sources if not s.opaque and s.prefix and topic.startswith(s.prefix + ".")),
+        None,
+    )
+
+
+def _namespace_of_regex(regex: str, sources: list[Source]) -> Source | None:
+    """The declared source whose namespace every topic the regex matches is in: the regex
+    starts with the source's prefix and an escaped dot."""
+    for s in sources:
+        if s.opaque or not s.prefix:
+            continue
+        if regex.startswith((re.escape(s.prefix) + r"\.", s.prefix.replace(".", r"\.") + r"\.")):
+            return s
+    return None
 
 
 def _meant_for(src: Source, topics: list[str], regex: str) -> bool:
