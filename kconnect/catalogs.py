@@ -1,19 +1,9 @@
 """Bundled JSON Schemas: the manifest envelope, and one schema per known connector class.
 
-Connector schemas validate a config *as Connect stores it*: every value is a string, so types
-are string patterns. Facts that JSON Schema cannot say about strings live in custom keywords
-that this module enforces:
-
-- ``x-kconnect-type``: the ConfigDef type (``INT``, ``BOOLEAN``, ``PASSWORD``…), for messages and
-  for `password_keys`;
-- ``x-kconnect-range``: inclusive ``minimum``/``maximum`` of an integer written as a string;
-- ``x-kconnect-enum``: allowed values, compared case-insensitively and after trimming, as
-  Debezium (``EnumeratedValue.parse``) and the Elasticsearch sink (``EnumRecommender``) do;
-- ``x-kconnect-removed``: enum values that older releases accepted, with the release that
-  removed them (reported instead of the bare "not allowed");
-- ``x-kconnect-removed-keys`` (top level): keys renamed or removed upstream (for editors; the
-  check is `kconnect.validate.unknown_keys`);
-- ``x-kconnect-message``: a property-specific sentence used instead of the generic one.
+Generated from the plugin catalogs by `kconnect.validate.schema_gen`, standard JSON Schema only
+(for editors: yaml-language-server and the like). kconnect's own checks run on the catalogs
+(`kconnect.validate`); here the schemas serve `kconnect schema` and say which keys are secrets:
+a PASSWORD-typed key is `writeOnly` (`password_keys`).
 
 The schemas live in the repository's top-level ``schemas/`` and are copied into the wheel as
 ``kconnect/schemas/`` (pyproject ``force-include``); the installed copy is preferred.
@@ -90,4 +80,4 @@ def password_keys(connector_class: str) -> frozenset[str]:
     if schema is None:
         return frozenset()
     props: Mapping[str, Any] = schema.get("properties", {})
-    return frozenset(k for k, p in props.items() if p.get("x-kconnect-type") == "PASSWORD")
+    return frozenset(k for k, p in props.items() if p.get("writeOnly") is True)

@@ -206,9 +206,9 @@ def offline_problems(
     from kconnect.validate.keys import check_config
     from kconnect.validate.lint import lint_pipeline
     from kconnect.validate.plugin_catalogs import CatalogSet
-    from kconnect.validate.structure import check_debezium_code_rules, check_structure
+    from kconnect.validate.structure import check_structure
     from kconnect.validate.unknown_keys import check_unknown_keys
-    from kconnect.validate.values import check_classes, check_values
+    from kconnect.validate.values import check_classes
 
     catalogs = CatalogSet(snapshot_folders(manifests, catalog_dir))
     problems: list[Problem] = []
@@ -220,21 +220,10 @@ def offline_problems(
             # An alias (`MySqlConnector`, `MySql`): Connect runs the class, so check the class.
             manifest = replace(declared, config={**declared.config, "connector.class": catalog.cls})
         resolved.append(manifest)
-        by_schema = check_config(manifest)
-        problems.extend(by_schema)
+        problems.extend(check_config(manifest, catalogs, catalog))
         problems.extend(check_classes(manifest, catalogs))
         problems.extend(check_structure(manifest))
-        problems.extend(check_debezium_code_rules(manifest))
         problems.extend(check_unknown_keys(manifest, catalogs))
-        # The hand-written schemas say more about some keys (messages, ranges): one problem a key.
-        seen = {(p.rule, p.message, p.location) for p in by_schema}
-        blamed = {p.location for p in by_schema if p.rule != "schema/required"}
-        for problem in check_values(manifest, catalogs, catalog):
-            if (problem.rule, problem.message, problem.location) in seen:
-                continue
-            if problem.rule != "schema/required" and problem.location in blamed:
-                continue
-            problems.append(problem)
     problems.extend(lint_pipeline(resolved))
     return problems
 

@@ -2,11 +2,16 @@
 worker's `PUT /connector-plugins/{class}/config/validate` (tests/integration/test_oracle_real.py).
 
 Each entry: (id, base, changes, worker). `base` names a valid config below; `changes` sets keys
-(a value of None removes the key); `worker` is what the real worker does with it, as recorded
-from runs against the real worker and asserted on every run: "rejects" (validate reports an
-error, or cannot even build the config: HTTP 500 for a client override of the wrong type), or
-"accepts" (validate passes: a typo Connect ignores, a value only the task or the client
-rejects when it starts: topic creation groups, client values, an undeclared predicate). Every mistake here must be rejected offline.
+(a value of None removes the key); `worker` is what the real worker does with it, recorded from
+runs against the real worker and asserted on every run:
+
+- "rejects": `PUT .../config/validate` reports an error (or cannot even build the config:
+  HTTP 500 for a client override of the wrong type);
+- "task-fails": validate accepts it, but the connector or a task is FAILED once created (a
+  client value, a topic creation group, an undeclared predicate, the schema history);
+- "accepts": Connect ignores it and runs (a typo, a removed option): the user's intent is lost.
+
+Every mistake here must be rejected offline.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ def bases(
     }
 
 
-R, A = "rejects", "accepts"
+R, F, A = "rejects", "task-fails", "accepts"
 
 Change = Mapping[str, "str | None"]
 CORPUS: list[tuple[str, str, Change, str]] = [
@@ -147,7 +152,7 @@ CORPUS: list[tuple[str, str, Change, str]] = [
         "predicate not declared",
         "sink",
         {"transforms": "f", "transforms.f.type": T + "Filter", "transforms.f.predicate": "p"},
-        A,
+        F,
     ),
     (
         "predicate class typo",
@@ -352,7 +357,7 @@ CORPUS: list[tuple[str, str, Change, str]] = [
             "transforms.i.type": T + "InsertField$Value",
             "transforms.i.static.feild": "x",
         },
-        A,
+        F,
     ),
     (
         "ExtractNewRecordState drop.tombstones",
@@ -410,7 +415,7 @@ CORPUS: list[tuple[str, str, Change, str]] = [
         "consumer auto.offset.reset beginning",
         "sink",
         {"consumer.override.auto.offset.reset": "beginning"},
-        A,
+        F,
     ),
     ("consumer max.poll.records words", "sink", {"consumer.override.max.poll.records": "many"}, R),
     ("consumer enable.auto.commit yes", "sink", {"consumer.override.enable.auto.commit": "yes"}, R),
@@ -418,11 +423,11 @@ CORPUS: list[tuple[str, str, Change, str]] = [
         "consumer isolation.level upper case",
         "sink",
         {"consumer.override.isolation.level": "READ_COMMITTED"},
-        A,
+        F,
     ),
     ("consumer override typo", "sink", {"consumer.override.max.poll.recrods": "10"}, A),
-    ("producer acks two", "source", {"producer.override.acks": "two"}, A),
-    ("producer compression.type zip", "source", {"producer.override.compression.type": "zip"}, A),
+    ("producer acks two", "source", {"producer.override.acks": "two"}, F),
+    ("producer compression.type zip", "source", {"producer.override.compression.type": "zip"}, F),
     ("producer linger.ms words", "source", {"producer.override.linger.ms": "soon"}, R),
     # FileStream own keys.
     ("FileStreamSource batch.size words", "source", {"batch.size": "lots"}, R),
@@ -437,7 +442,7 @@ CORPUS: list[tuple[str, str, Change, str]] = [
             "topic.creation.default.replication.factor": "1",
             "topic.creation.default.partitions": "0",
         },
-        A,
+        F,
     ),
     (
         "topic creation replication factor zero",
@@ -446,19 +451,19 @@ CORPUS: list[tuple[str, str, Change, str]] = [
             "topic.creation.default.replication.factor": "0",
             "topic.creation.default.partitions": "1",
         },
-        A,
+        F,
     ),
     (
         "topic creation partitions missing",
         "source",
         {"topic.creation.default.replication.factor": "1"},
-        A,
+        F,
     ),
     (
         "topic creation replication factor missing",
         "source",
         {"topic.creation.default.partitions": "1"},
-        A,
+        F,
     ),
     (
         "topic creation group partitions negative",
@@ -470,7 +475,7 @@ CORPUS: list[tuple[str, str, Change, str]] = [
             "topic.creation.default.partitions": "1",
             "topic.creation.g.partitions": "-5",
         },
-        A,
+        F,
     ),
     (
         "topic creation partitions words",
@@ -479,13 +484,13 @@ CORPUS: list[tuple[str, str, Change, str]] = [
             "topic.creation.default.replication.factor": "1",
             "topic.creation.default.partitions": "two",
         },
-        A,
+        F,
     ),
     (
         "topic creation replication.factor typo",
         "source",
         {"topic.creation.default.replication.factr": "1", "topic.creation.default.partitions": "1"},
-        A,
+        F,
     ),
     # Exactly once (source).
     ("exactly.once.support unknown", "source", {"exactly.once.support": "sometimes"}, R),
@@ -525,17 +530,28 @@ CORPUS: list[tuple[str, str, Change, str]] = [
     ("server.id.offset words", "mysql", {"database.server.id.offset": "big"}, R),
     ("heartbeat.interval.ms words", "mysql", {"heartbeat.interval.ms": "often"}, R),
     ("connect.timeout.ms zero", "mysql", {"connect.timeout.ms": "0"}, R),
-    ("converters entry without type", "mysql", {"converters": "bool", "bool.selector": ".*"}, A),
+    ("converters entry without type", "mysql", {"converters": "bool", "bool.selector": ".*"}, F),
     ("renamed database.history.kafka.topic", "mysql", {"database.history.kafka.topic": "h"}, A),
     ("renamed table.whitelist", "mysql", {"table.whitelist": "inventory.orders"}, A),
     ("key typo snapshot.mod", "mysql", {"snapshot.mod": "never"}, A),
-    ("history producer acks two", "mysql", {"schema.history.internal.producer.acks": "two"}, A),
+    ("history producer acks two", "mysql", {"schema.history.internal.producer.acks": "two"}, F),
     (
         "history consumer offset reset",
         "mysql",
         {"schema.history.internal.consumer.auto.offset.reset": "beginning"},
-        A,
+        F,
     ),
+    ("history topic missing", "mysql", {"schema.history.internal.kafka.topic": None}, F),
+    (
+        "history bootstrap servers missing",
+        "mysql",
+        {"schema.history.internal.kafka.bootstrap.servers": None},
+        F,
+    ),
+    ("snapshot.mode removed schema_only", "mysql", {"snapshot.mode": "schema_only"}, R),
+    ("skipped.operations unknown code", "mysql", {"skipped.operations": "c,x"}, R),
+    ("binary.handling.mode unknown", "mysql", {"binary.handling.mode": "raw"}, A),
+    ("tasks.max 2 on a binlog connector", "mysql", {"tasks.max": "2"}, A),
     # MariaDB.
     ("mariadb server id zero", "mariadb", {"database.server.id": "0"}, R),
     ("mariadb snapshot.mode unknown", "mariadb", {"snapshot.mode": "sometimes"}, R),

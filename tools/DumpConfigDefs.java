@@ -132,6 +132,54 @@ public class DumpConfigDefs {
     // other case, a made-up value) with only that key set; the outcomes become "probes" on the key.
     static final String[] NUMBER_PROBES = {"abc", "-1", "0", "1", "2147483648"};
 
+    static List<Map<String, Object>> probe(
+            Object field, String name, String type, Object allowed, ClassLoader loader,
+            java.lang.reflect.Method from, java.lang.reflect.Method validate, Class<?> output) {
+        List<String> values = new ArrayList<>();
+        values.add(null);
+        values.add("");
+        if (type.equals("INT") || type.equals("LONG") || type.equals("SHORT")) {
+            values.addAll(List.of(NUMBER_PROBES));
+        } else if (type.equals("BOOLEAN")) {
+            values.add("maybe");
+        } else {
+            values.add("(");
+            values.add("kconnect-not-a-value");
+            List<String> allowedValues = strings(allowed);
+            if (!allowedValues.isEmpty()) {
+                values.add(allowedValues.get(0).toUpperCase());
+                values.add(" " + allowedValues.get(0) + " ");
+                for (String each : allowedValues) {
+                    if (!values.contains(each)) values.add(each);
+                }
+            }
+        }
+        List<Map<String, Object>> probes = new ArrayList<>();
+        for (String value : values) {
+            Map<String, Object> config = new LinkedHashMap<>();
+            if (value != null) config.put(name, value);
+            List<String> messages = new ArrayList<>();
+            Object collect = java.lang.reflect.Proxy.newProxyInstance(
+                    loader, new Class<?>[] {output},
+                    (proxy, method, args) -> {
+                if (method.getName().equals("accept")) messages.add(String.valueOf(args[2]));
+                return null;
+                    });
+            Map<String, Object> probe = new LinkedHashMap<>();
+            probe.put("value", value);
+            try {
+                validate.invoke(field, from.invoke(null, config), collect);
+                probe.put("ok", messages.isEmpty());
+                if (!messages.isEmpty()) probe.put("message", messages.get(0));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                probe.put("ok", null);
+                probe.put("message", String.valueOf(e.getCause() != null ? e.getCause() : e));
+            }
+            probes.add(probe);
+        }
+        return probes;
+    }
+
     static void probeDebeziumFields(Object plugin, ClassLoader loader, List<Map<String, Object>> keys) {
         Object fields;
         try {
@@ -151,45 +199,7 @@ public class DumpConfigDefs {
                 String name = (String) fieldClass.getMethod("name").invoke(field);
                 String type = String.valueOf(fieldClass.getMethod("type").invoke(field));
                 Object allowed = fieldClass.getMethod("allowedValues").invoke(field);
-                List<String> values = new ArrayList<>();
-                values.add(null);
-                values.add("");
-                if (type.equals("INT") || type.equals("LONG") || type.equals("SHORT")) {
-                    values.addAll(List.of(NUMBER_PROBES));
-                } else if (type.equals("BOOLEAN")) {
-                    values.add("maybe");
-                } else {
-                    values.add("(");
-                    values.add("kconnect-not-a-value");
-                    List<String> allowedValues = strings(allowed);
-                    if (!allowedValues.isEmpty()) {
-                        values.add(allowedValues.get(0).toUpperCase());
-                        values.add(" " + allowedValues.get(0) + " ");
-                    }
-                }
-                List<Map<String, Object>> probes = new ArrayList<>();
-                for (String value : values) {
-                    Map<String, Object> config = new LinkedHashMap<>();
-                    if (value != null) config.put(name, value);
-                    List<String> messages = new ArrayList<>();
-                    Object collect = java.lang.reflect.Proxy.newProxyInstance(
-                            loader, new Class<?>[] {output},
-                            (proxy, method, args) -> {
-                                if (method.getName().equals("accept")) messages.add(String.valueOf(args[2]));
-                                return null;
-                            });
-                    Map<String, Object> probe = new LinkedHashMap<>();
-                    probe.put("value", value);
-                    try {
-                        validate.invoke(field, from.invoke(null, config), collect);
-                        probe.put("ok", messages.isEmpty());
-                        if (!messages.isEmpty()) probe.put("message", messages.get(0));
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        probe.put("ok", null);
-                        probe.put("message", String.valueOf(e.getCause() != null ? e.getCause() : e));
-                    }
-                    probes.add(probe);
-                }
+                List<Map<String, Object>> probes = probe(field, name, type, allowed, loader, from, validate, output);
                 Map<String, Object> entry = byName.get(name);
                 if (entry == null) {
                     entry = new LinkedHashMap<>();
@@ -253,6 +263,11 @@ public class DumpConfigDefs {
                             entry.put("documentation", String.valueOf(fieldClass.getMethod("description").invoke(field)));
                             Object dflt = fieldClass.getMethod("defaultValueAsString").invoke(field);
                             entry.put("default", dflt == null ? null : String.valueOf(dflt));
+                            String type = String.valueOf(fieldClass.getMethod("type").invoke(field));
+                            Object allowed = fieldClass.getMethod("allowedValues").invoke(field);
+                            List<String> allowedValues = strings(allowed);
+                            if (!allowedValues.isEmpty()) entry.put("field_allowed", allowedValues);
+                            entry.put("probes", probe(field, name, type, allowed, loader, from, validate, output));
                             keys.add(entry);
                             byName.put(name, entry);
                         }

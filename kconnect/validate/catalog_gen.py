@@ -312,9 +312,18 @@ def _probed_checks(
     if allowed and ok.get("kconnect-not-a-value") is False:
         upper = allowed[0].upper()
         sensitive = upper != allowed[0] and ok.get(upper) is False
-        out.append(
-            {"kind": "enum", "values": allowed, "case_sensitive": sensitive, "source": source}
-        )
+        check: dict[str, Any] = {
+            "kind": "enum",
+            "values": allowed,
+            "case_sensitive": sensitive,
+            "source": source,
+        }
+        # Values of the enum the connector's own validator refuses all the same (binlog
+        # connectors: time.precision.mode=adaptive), exactly as written, with its message.
+        rejected = {v: messages.get(v) or "" for v in allowed if ok.get(v) is False}
+        if rejected:
+            check["rejected"] = rejected
+        out.append(check)
     elif ok.get("(") is False and "regular expression" in (messages.get("(") or ""):
         out.append({"kind": "regex_list", "source": source})
     elif ok.get("(") is False and "alphanumeric characters are allowed" in (
@@ -335,6 +344,8 @@ def _probed_checks(
 def _required(definition: Mapping[str, Any]) -> bool:
     if definition.get("required"):
         return True
+    if definition.get("declared_in"):
+        return False  # a class the connector may not use (FileSchemaHistory): not required
     return any(p["value"] is None and p["ok"] is False for p in definition.get("probes", []))
 
 

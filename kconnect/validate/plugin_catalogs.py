@@ -101,6 +101,10 @@ class Supplement:
     renamed: Mapping[str, str] = field(default_factory=dict)
     renamed_prefixes: Mapping[str, str] = field(default_factory=dict)
     removed: Mapping[str, str] = field(default_factory=dict)
+    # Hand-written checks a Field validator makes that probing cannot read (a format), and enum
+    # values removed upstream with what replaced them.
+    value_checks: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    removed_values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @functools.cache
@@ -122,6 +126,8 @@ def _supplements() -> tuple[Mapping[str, Supplement], Mapping[str, Mapping[str, 
             renamed=dict(family.get("renamed", {})),
             renamed_prefixes=dict(family.get("renamed_prefixes", {})),
             removed=dict(family.get("removed", {})),
+            value_checks={k: tuple(v) for k, v in family.get("value_checks", {}).items()},
+            removed_values=dict(family.get("removed_values", {})),
         )
         for cls in family["classes"]:
             by_class[cls] = sup

@@ -85,6 +85,7 @@ def check_structure(manifest: Manifest) -> list[Problem]:
 
 
 RULE_DEBEZIUM = "debezium/invalid"
+_KAFKA_HISTORY = "io.debezium.storage.kafka.history.KafkaSchemaHistory"
 _BINLOG = frozenset(
     {"io.debezium.connector.mysql.MySqlConnector", "io.debezium.connector.mariadb.MariaDbConnector"}
 )
@@ -98,12 +99,45 @@ def _int(config: Mapping[str, str], key: str, default: int) -> int | None:
 
 
 def check_debezium_code_rules(manifest: Manifest) -> list[Problem]:
-    """Debezium validators that read more than one key, or reject an allowed value, by hand
-    (each cites the upstream method)."""
+    """Debezium validators that read more than one key, by hand (each cites the upstream
+    method); single-key validators are generated (catalog checks, probed)."""
     config = manifest.config
     if manifest.connector_class not in _BINLOG:
         return []
     problems: list[Problem] = []
+    # BinlogSourceConnector.taskConfigs throws "Only a single connector task may be started":
+    # the worker's validate accepts the config, then the connector shows RUNNING with no task
+    # and captures nothing (seen on the real worker: tests/oracle_corpus.py).
+    tasks = _int(config, "tasks.max", 1)
+    if tasks is not None and tasks > 1:
+        problems.append(
+            error(
+                "schema/range",
+                f"tasks.max is {tasks}: Debezium binlog connectors run a single task; with "
+                'tasks.max > 1 no task starts ("Only a single connector task may be started") '
+                "and the connector captures nothing",
+                manifest.location_of("tasks.max"),
+                connector=manifest.name,
+            )
+        )
+    # KafkaSchemaHistory (the default schema.history.internal): TOPIC and BOOTSTRAP_SERVERS are
+    # Field.required(), validated by HistorizedRelationalDatabaseConnectorConfig.validate.
+    history = config.get("schema.history.internal", "").strip() or _KAFKA_HISTORY
+    if history == _KAFKA_HISTORY:
+        for key in (
+            "schema.history.internal.kafka.topic",
+            "schema.history.internal.kafka.bootstrap.servers",
+        ):
+            if not config.get(key, "").strip():
+                problems.append(
+                    error(
+                        "schema/required",
+                        f"{key} is required by {manifest.connector_class} (with the default "
+                        "schema.history.internal, KafkaSchemaHistory)",
+                        manifest.location,
+                        connector=manifest.name,
+                    )
+                )
     # CommonConnectorConfig.validateMaxQueueSize: "Must be larger than the maximum batch size".
     queue, batch = _int(config, "max.queue.size", 8192), _int(config, "max.batch.size", 2048)
     if queue is not None and batch is not None and 0 < queue <= batch:
@@ -114,18 +148,6 @@ def check_debezium_code_rules(manifest: Manifest) -> list[Problem]:
                 f"max.queue.size ({queue}) must be larger than max.batch.size ({batch}) "
                 "(Debezium CommonConnectorConfig.validateMaxQueueSize)",
                 manifest.location_of(key),
-                connector=manifest.name,
-            )
-        )
-    # BinlogConnectorConfig.validateTimePrecisionMode: 'adaptive' is not supported.
-    if config.get("time.precision.mode") == "adaptive":
-        problems.append(
-            error(
-                RULE_DEBEZIUM,
-                "time.precision.mode: 'adaptive' is not supported by binlog connectors; use "
-                "adaptive_time_microseconds or connect "
-                "(Debezium BinlogConnectorConfig.validateTimePrecisionMode)",
-                manifest.location_of("time.precision.mode"),
                 connector=manifest.name,
             )
         )

@@ -26,7 +26,13 @@ from kconnect.diagnostics import Location, Problem, error
 from kconnect.manifests.model import Manifest
 from kconnect.output.redaction import hide_value, is_secret_key
 from kconnect.validate.lint.regex import bounded_fullmatch
-from kconnect.validate.plugin_catalogs import Catalog, CatalogSet, client_entries, topic_creation
+from kconnect.validate.plugin_catalogs import (
+    Catalog,
+    CatalogSet,
+    client_entries,
+    supplement,
+    topic_creation,
+)
 
 RULE_REQUIRED = "schema/required"
 RULE_TYPE = "schema/type"
@@ -148,13 +154,29 @@ def _apply(check: Mapping[str, Any], value: _Value) -> tuple[str, str] | None:
         values = [str(v) for v in check.get("values", [])]
         sensitive = bool(check.get("case_sensitive"))
         candidates = items if ctype == "LIST" else [text]
+        rejected: Mapping[str, str] = check.get("rejected", {})
         for candidate in candidates:
+            if candidate in rejected:  # compared exactly, as the validators do (`equals`)
+                accepted = [v for v in values if v not in rejected]
+                return (
+                    RULE_ENUM,
+                    f"{candidate!r} is not allowed: {rejected[candidate]}; allowed values: "
+                    f"{', '.join(accepted)}",
+                )
             ok = (
                 candidate in values
                 if sensitive
                 else candidate.lower() in {v.lower() for v in values}
             )
             if not ok:
+                removed: Mapping[str, str] = check.get("removed", {})
+                why = next((w for v, w in removed.items() if v.lower() == candidate.lower()), None)
+                if why is not None:
+                    return (
+                        RULE_ENUM,
+                        f"{candidate!r} is not allowed ({why}); allowed values: "
+                        f"{', '.join(values)}",
+                    )
                 case = " (case-sensitive)" if sensitive else ""
                 return (
                     RULE_ENUM,
@@ -265,6 +287,21 @@ def _own_entries(catalogs: CatalogSet, catalog: Catalog | None) -> dict[str, Any
         found = dict(catalog.keys) if catalog is not None else {}
         for name, entry in _framework_entries(catalogs, catalog).items():
             found.setdefault(name, entry)
+        if catalog is not None:
+            sup = supplement(catalog.cls)
+            for name, extra in sup.value_checks.items():
+                if name in found:
+                    found[name] = {
+                        **found[name],
+                        "checks": [*found[name].get("checks", ()), *extra],
+                    }
+            for name, removed in sup.removed_values.items():
+                if name in found:
+                    checks = [
+                        {**c, "removed": dict(removed)} if c.get("kind") == "enum" else c
+                        for c in found[name].get("checks", ())
+                    ]
+                    found[name] = {**found[name], "checks": checks}
         found.pop("name", None)  # the manifest's name: Connect adds it
         if len(_OWN_CACHE) > 256:
             _OWN_CACHE.clear()
