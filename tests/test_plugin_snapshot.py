@@ -125,3 +125,29 @@ def test_plan_online_warns_when_the_snapshot_is_for_other_versions(
     ) in done.output
     offline = cli("plan", str(tmp_path / "jdbc.yaml"), env={"KCONNECT_URL": jdbc_fake.url})
     assert "but the worker runs" not in offline.output
+
+
+def test_a_snapshot_class_gets_type_and_required_checks(
+    cli: CliRunner, jdbc_fake: FakeConnect, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "repo"
+    (project / "connectors.d").mkdir(parents=True)
+    manifest = (
+        f"name: jdbc-sink\nconfig:\n  connector.class: {JDBC}\n  topics: orders\n"
+        "  batch.size: lots\n  tasks.max: 0\n"
+    )
+    (project / "connectors.d" / "jdbc.yaml").write_text(manifest, encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert cli("plugins", "snapshot", env={"KCONNECT_URL": jdbc_fake.url}).exit_code == 0
+    done = cli("validate", str(project / "connectors.d"))
+    assert done.exit_code == 1, done.output
+    assert done.stdout.splitlines()[:2] == [
+        f"{project / 'connectors.d' / 'jdbc.yaml'}:2: error: connection.url is required by "
+        f"{JDBC} [schema/required]",
+        f"{project / 'connectors.d' / 'jdbc.yaml'}:5: error: batch.size: must be an integer, "
+        "got 'lots' [schema/type]",
+    ]
+    # The snapshot's framework keys (REST only) get the bundled framework's validators.
+    assert "jdbc.yaml:6: error: tasks.max: 0 is out of range; allowed: 1.. [schema/range]" in (
+        done.stdout
+    )

@@ -330,3 +330,31 @@ def test_negate_is_boolean_and_replacefield_blacklist_is_renamed() -> None:
 
 
 T_REPLACE = "org.apache.kafka.connect.transforms.ReplaceField$Value"
+
+
+def test_offline_validate_does_not_import_the_http_client() -> None:
+    # Start-up is a feature: offline validate (a pre-commit hook) never pays for httpx.
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['kconnect', 'validate', 'connectors.d/']\n"
+        "try:\n"
+        "    runpy.run_module('kconnect', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "loaded = [m for m, mod in sys.modules.items() if mod is not None]\n"
+        "print(sorted(m for m in loaded if m.split('.')[0] in ('httpx', 'httpcore')))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_camel_case_near_miss_under_a_pass_through_is_a_typo() -> None:
+    problems = [(r, m) for r, _, m in found(binlog(**{"database.includeList": "inventory"}))]
+    assert problems == [
+        ("key/typo", "database.includeList: unknown key; did you mean database.include.list?")
+    ]
+    # A JDBC driver property stays a pass-through.
+    assert found(binlog(**{"database.allowPublicKeyRetrieval": "true"})) == []

@@ -18,6 +18,7 @@ said: false positives are worse than silence in a CI gate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -46,6 +47,10 @@ _OVERRIDES = {
 }
 _TRANSFORM_FRAMEWORK = frozenset({"type", "predicate", "negate"})
 _EXTRACT_NEW_RECORD_STATE = "io.debezium.transforms.ExtractNewRecordState"
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+# Real JDBC driver properties whose dotted spelling is also a Debezium key: MySQL Connector/J
+# and MariaDB Connector/J both read `sslMode`.
+_DRIVER_PROPERTIES = frozenset({"database.sslMode"})
 
 
 def _split(value: str) -> list[str]:
@@ -142,9 +147,13 @@ class _Checker:
         if any(key.startswith(name + ".") for name in self.named):
             return None
         passthrough = any(key.startswith(prefix) for prefix in self.sup.passthrough)
-        # Driver properties are camelCase (`database.sslMode`, `database.useSSL`): under a
-        # pass-through prefix only an all-lowercase key can be a typo of a connector key.
+        # Driver properties are camelCase (`database.useSSL`, `database.connectTimeout`): under a
+        # pass-through prefix a camelCase key is a typo only when, written with dots, it is a
+        # connector key (`database.includeList` for database.include.list).
         if passthrough and key != key.lower():
+            dotted = _CAMEL.sub(r".\1", key).lower()
+            if dotted != key and dotted in self.known and key not in _DRIVER_PROPERTIES:
+                return _typo(key, key, [dotted])
             return None
         suggestions = nearest(key, self.known)
         if suggestions:

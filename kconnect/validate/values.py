@@ -265,9 +265,15 @@ def _framework_entries(catalogs: CatalogSet, catalog: Catalog | None) -> dict[st
     out: dict[str, Any] = {}
     for kind in kinds:
         framework = catalogs.framework(kind, catalog)
+        # A snapshot's framework catalog comes from the REST API alone: no validators. The
+        # bundled one (same Connect keys) has them.
+        bundled = CatalogSet().framework(kind)
         if framework is not None:
             for name, entry in framework.keys.items():
-                out.setdefault(name, entry)
+                known = bundled.keys.get(name, {}) if bundled is not None else {}
+                same = known.get("type") == entry.get("type") and "checks" in known
+                checked = {**entry, "checks": known["checks"]} if same else entry
+                out.setdefault(name, entry if "checks" in entry else checked)
     if catalog is None:
         # Unknown class: only what every connector has (a sink key may be a source's own key).
         sink, source = catalogs.framework("sink"), catalogs.framework("source")
