@@ -138,8 +138,10 @@ def test_a_commit_that_only_deletes_a_source_is_checked_too(
     _git(pipeline_repo, "commit", "-q", "-m", "a second source")
     _git(pipeline_repo, "rm", "-q", "connectors.d/mydb-connector.yaml")
     result = _try_repo(hook_repo, pipeline_repo, "kconnect-validate")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "[topics-unmatched]" in result.stdout
+    # The sink's topic is now outside every declared source's namespace: something outside
+    # Connect could write it, so a warning (an error with --strict), not a refusal.
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[topics-unproduced]" in result.stdout
 
 
 def test_a_good_change_passes_and_says_what_was_checked(

@@ -203,7 +203,20 @@ def _names(cls: str) -> list[str]:
     return names
 
 
-def manifest_schema(classes: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def _envelope() -> dict[str, Any]:
+    """The committed manifest schema's top-level properties other than `config` (`name`,
+    `state`, `moved_from`, `acknowledge`, …): written by hand with the features that read them,
+    kept as they are."""
+    path = Path(schema_dir()) / "manifest.schema.json"
+    if not path.is_file():
+        return {}
+    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")).get("properties", {})
+    return {k: v for k, v in found.items() if k != "config"}
+
+
+def manifest_schema(
+    classes: Mapping[str, dict[str, Any]], envelope: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The manifest envelope, dispatching `config` to each class's schema (under `$defs`)."""
     dispatch = [
         {
@@ -252,6 +265,7 @@ def manifest_schema(classes: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
                 "enum": ["running", "paused", "stopped"],
                 "default": "running",
             },
+            **{k: v for k, v in (envelope or {}).items() if k not in ("name", "config", "state")},
         },
         "$defs": classes,
     }
@@ -270,7 +284,7 @@ def generate(catalogs: CatalogSet | None = None) -> dict[str, dict[str, Any]]:
         if catalog is not None:
             by_class[cls] = connector_schema(catalog, catalogs)
     files = {f"connectors/{cls}.schema.json": s for cls, s in by_class.items()}
-    files["manifest.schema.json"] = manifest_schema(by_class)
+    files["manifest.schema.json"] = manifest_schema(by_class, _envelope())
     return files
 
 
