@@ -358,3 +358,8 @@ def test_camel_case_near_miss_under_a_pass_through_is_a_typo() -> None:
     ]
     # A JDBC driver property stays a pass-through.
     assert found(binlog(**{"database.allowPublicKeyRetrieval": "true"})) == []
+
+
+def test_config_provider_references_are_left_to_the_worker() -> None:
+    # The worker resolves ${provider:path:key} before it validates: no offline verdict.
+    assert found(binlog(**{"database.port": "${file:/etc/kafka/db.properties:port}"})) == []

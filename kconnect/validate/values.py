@@ -60,6 +60,7 @@ OVERRIDES = {
     "admin.override.": "admin",
 }
 CONVERTER_SIDES = ("key.converter", "value.converter", "header.converter")
+_REFERENCE = re.compile(r"\$\{[^}]*\}")
 _TRANSFORM_FRAMEWORK: Mapping[str, Mapping[str, Any]] = {"negate": {"type": "BOOLEAN"}}
 
 
@@ -116,6 +117,8 @@ def _positive_or_minus_one(number: int) -> bool:
 
 def check_value(entry: Mapping[str, Any], raw: str) -> tuple[str, str] | None:
     """(rule, message without the key) when `raw` is not a valid value for `entry`."""
+    if _REFERENCE.search(raw):
+        return None  # `${provider:path:key}`: the worker resolves it before it validates
     ctype = str(entry.get("type") or "STRING")
     text = raw.strip()
     if ctype == "BOOLEAN" and text.lower() not in ("true", "false"):
