@@ -550,6 +550,7 @@ CORPUS: list[tuple[str, str, Change, str]] = [
     ),
     ("snapshot.mode removed schema_only", "mysql", {"snapshot.mode": "schema_only"}, R),
     ("skipped.operations unknown code", "mysql", {"skipped.operations": "c,x"}, R),
+    ("skipped.operations NONE in upper case", "mysql", {"skipped.operations": "NONE"}, R),
     ("binary.handling.mode unknown", "mysql", {"binary.handling.mode": "raw"}, A),
     ("tasks.max 2 on a binlog connector", "mysql", {"tasks.max": "2"}, A),
     # MariaDB.
