@@ -41,11 +41,6 @@ ALLOWED = {
     # the root help page: kconnect's own fixed text (no input, nothing to redact), written
     # without importing the seam because `kconnect --help` must start fast (issue #22)
     ("kconnect/cli/__init__.py", "out = sys.stdout if args else sys.stderr"),
-    # compares where stdout and stderr go (2>&1: the result follows the progress); writes nothing
-    (
-        "kconnect/cli/progress.py",
-        "yield PlainLines(err, result_follows=_same_destination(sys.stdout, sys.stderr))",
-    ),
 }
 
 

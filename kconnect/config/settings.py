@@ -31,7 +31,7 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_UNREACHABLE_TIMEOUT = 20.0
 # A refused connection or an unknown host before the worker has answered anything in this run
 # is almost always a wrong URL: say so quickly instead of retrying for the whole budget.
-DEFAULT_FIRST_CONTACT_TIMEOUT = 0.8
+DEFAULT_FIRST_CONTACT_TIMEOUT = 0.5
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 MAX_ATTEMPTS = 100
