@@ -537,26 +537,22 @@ def _builtin_plugins() -> list[FakePlugin]:
         _k("database.ssl.truststore.password", "PASSWORD", importance="LOW"),
     ]
     dbz_version = "3.6.1.Final"
-    mysql = FakePlugin(
-        "io.debezium.connector.mysql.MySqlConnector",
-        "source",
-        dbz_version,
-        configs=_grouped("Connection", [FakeConfigKey(**vars(k)) for k in binlog]),
-        max_tasks=1,
-        single_task_only=True,
-        reports_values=False,
-        task_class="io.debezium.connector.mysql.MySqlConnectorTask",
-    )
-    mariadb = FakePlugin(
-        "io.debezium.connector.mariadb.MariaDbConnector",
-        "source",
-        dbz_version,
-        configs=_grouped("Connection", [FakeConfigKey(**vars(k)) for k in binlog]),
-        max_tasks=1,
-        single_task_only=True,
-        reports_values=False,
-        task_class="io.debezium.connector.mariadb.MariaDbConnectorTask",
-    )
+
+    def binlog_source(connector_class: str) -> FakePlugin:
+        # MySQL and MariaDB share Debezium's binlog connector: same keys, one task each.
+        return FakePlugin(
+            connector_class,
+            "source",
+            dbz_version,
+            configs=_grouped("Connection", [FakeConfigKey(**vars(k)) for k in binlog]),
+            max_tasks=1,
+            single_task_only=True,
+            reports_values=False,
+            task_class=f"{connector_class}Task",
+        )
+
+    mysql = binlog_source("io.debezium.connector.mysql.MySqlConnector")
+    mariadb = binlog_source("io.debezium.connector.mariadb.MariaDbConnector")
     es = FakePlugin(
         "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector",
         "sink",
