@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
+from kconnect.errors import KconnectError, NotFoundError
 from kconnect.progress import Progress, WriteFinished, WritesStarted
 
 if TYPE_CHECKING:
@@ -284,3 +285,22 @@ def for_each_connector(
         interrupt=interrupt,
         not_done=not_done,
     )
+
+
+def write_error(
+    name: str,
+    write: Callable[[], object],
+    *,
+    propagate: tuple[type[KconnectError], ...] = (),
+) -> str | None:
+    """Run one connector's write for a bulk command: None when it went through, else the error
+    to report for that connector (so the others go on). Errors in `propagate` are raised."""
+    try:
+        write()
+    except propagate:
+        raise
+    except NotFoundError:
+        return f"connector {name} not found"
+    except KconnectError as exc:
+        return exc.message
+    return None

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kconnect.errors import KconnectError, NotFoundError
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector
+from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector, write_error
 from kconnect.progress import Progress, WriteFinished, ignore
 
 if TYPE_CHECKING:
@@ -51,13 +50,8 @@ def delete_connectors(
     reported as deleted), a failure is reported and the others go on."""
 
     def one(name: str) -> Deleted:
-        try:
-            writes.delete(client, name)
-        except NotFoundError:
-            return Deleted(name, False, f"connector {name} not found")
-        except KconnectError as exc:
-            return Deleted(name, False, exc.message)
-        return Deleted(name, True)
+        error = write_error(name, lambda: writes.delete(client, name))
+        return Deleted(name, error is None, error)
 
     results = for_each_connector(
         client,

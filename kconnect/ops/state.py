@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kconnect.errors import ConnectError, KconnectError, NotFoundError, UnsupportedByWorker
+from kconnect.errors import ConnectError, NotFoundError, UnsupportedByWorker
 from kconnect.ops import writes
-from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector
+from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector, write_error
 from kconnect.progress import Progress, WriteFinished, ignore
 
 if TYPE_CHECKING:
@@ -77,15 +77,12 @@ def change_state(
     state = STATE_ACTIONS[action]
 
     def change(name: str) -> StateChange:
-        try:
-            writes.set_state(client, name, state)
-        except NotFoundError:
-            return StateChange(name, False, f"connector {name} not found")
-        except UnsupportedByWorker:
-            raise
-        except KconnectError as exc:
-            return StateChange(name, False, exc.message)
-        return StateChange(name, True)
+        error = write_error(
+            name,
+            lambda: writes.set_state(client, name, state),
+            propagate=(UnsupportedByWorker,),
+        )
+        return StateChange(name, error is None, error)
 
     changes = for_each_connector(
         client,
