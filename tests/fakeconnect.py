@@ -753,6 +753,25 @@ def _literal_config(raw: Any, *, allow_null: bool = True) -> dict[str, str | Non
     return out
 
 
+def _config_named(raw: Any, name: str) -> dict[str, str | None]:
+    """The worker's checkAndPutConnectorConfigName, shared by create and PUT config: the
+    config must be there, its `name` (if any) must match the URL's, and it gets that name."""
+    if raw is None:
+        raise _HttpError(
+            500,
+            'Cannot invoke "java.util.Map.get(Object)" because "connectorConfig" is null',
+        )
+    config = _literal_config(raw)
+    if "name" in config and config["name"] != name:
+        raise _HttpError(
+            400,
+            f"Connector name configuration ({config['name']}) doesn't match connector "
+            f"name in the URL ({name})",
+        )
+    config["name"] = name
+    return config
+
+
 def _loads_literal(raw: bytes) -> Any:
     """json.loads that keeps numbers' literal text (Jackson coerces tokens to String)."""
     return json.loads(raw, parse_float=str, parse_int=str, parse_constant=str)
@@ -1476,19 +1495,7 @@ class FakeConnect:
             raise _HttpError(500, "Cannot deserialize value of type `java.lang.String`")
         # Java's String.trim(): characters up to U+0020 only (a no-break space is kept).
         name = "" if raw_name is None else str(raw_name).strip("".join(map(chr, range(33))))
-        if body.get("config") is None:
-            raise _HttpError(
-                500,
-                'Cannot invoke "java.util.Map.get(Object)" because "connectorConfig" is null',
-            )
-        config = _literal_config(body["config"])
-        if "name" in config and config["name"] != name:
-            raise _HttpError(
-                400,
-                f"Connector name configuration ({config['name']}) doesn't match connector "
-                f"name in the URL ({name})",
-            )
-        config["name"] = name
+        config = _config_named(body.get("config"), name)
         plugin = self._check_for_write(config)
         if name in self._connectors:
             raise _HttpError(409, f"Connector {name} already exists")
@@ -1515,20 +1522,7 @@ class FakeConnect:
         return _Reply(200, dict(self._get(name, f"Connector {name} not found").config))
 
     def _put_config(self, req: RecordedRequest, name: str) -> _Reply:
-        body = _parse_body(req, literal=True)
-        if body is None:
-            raise _HttpError(
-                500,
-                'Cannot invoke "java.util.Map.get(Object)" because "connectorConfig" is null',
-            )
-        config = _literal_config(body)
-        if "name" in config and config["name"] != name:
-            raise _HttpError(
-                400,
-                f"Connector name configuration ({config['name']}) doesn't match connector "
-                f"name in the URL ({name})",
-            )
-        config["name"] = name
+        config = _config_named(_parse_body(req, literal=True), name)
         plugin = self._check_for_write(config)
         stored = {k: v for k, v in config.items() if v is not None}
         conn = self._connectors.get(name)
