@@ -105,7 +105,9 @@ def validate(
         return ValidationReport((), exc.problems)
     manifests = loaded.manifests
     # Known before the first request (the worker's validation may echo them back).
-    register_secrets(secret_values(m.config for m in manifests))
+    sensitive = {k for m in manifests for k in m.sensitive_keys}  # `sensitive_keys:`
+    register_password_keys(sensitive)
+    register_secrets(secret_values((m.config for m in manifests), sensitive))
     problems = [*loaded.problems, *offline_problems(manifests, catalog_dir=catalog_dir)]
     problems.extend(scope_problems(manifests, scope))
     problems.extend(rename_problems(manifests))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -448,11 +448,16 @@ def project_for(
     )
 
 
-def register_manifest_secrets(configs: list[Mapping[str, str]]) -> None:
+def register_manifest_secrets(
+    configs: list[Mapping[str, str]], sensitive_keys: Collection[str] = ()
+) -> None:
+    """Register the secret values of `configs` (PASSWORD-typed and secret-looking keys, URL
+    passwords, and `sensitive_keys`) so that no output can show them."""
     from kconnect.core import secret_values
-    from kconnect.output.redaction import register_secrets
+    from kconnect.output.redaction import register_password_keys, register_secrets
 
-    register_secrets(secret_values(configs))
+    register_secrets(secret_values(configs, sensitive_keys))
+    register_password_keys(sensitive_keys)
 
 
 EXIT = ExitCode

@@ -67,6 +67,11 @@ def _valid_manifests(
     return report  # core.validate has registered the manifests' secrets
 
 
+def _sensitive(report: ValidationReport) -> frozenset[str]:
+    """Every manifest's `sensitive_keys`: their values are masked wherever they show."""
+    return frozenset(k for m in report.manifests for k in m.sensitive_keys)
+
+
 def _plan_against(
     client: ConnectClient,
     report: ValidationReport,
@@ -86,7 +91,7 @@ def _plan_against(
         limits=project.limits,
         acknowledge=project.acknowledge,
     )
-    register_manifest_secrets([live_config(entry) for entry in live.values()])
+    register_manifest_secrets([live_config(e) for e in live.values()], _sensitive(report))
     return plan_report, live
 
 

@@ -15,7 +15,7 @@ from kconnect.manifests.yaml_nodes import NULL_TAG, loc, mapping_items, sequence
 if TYPE_CHECKING:
     import yaml
 
-TOP_LEVEL_KEYS = ("name", "config", "state", "moved_from", "acknowledge")
+TOP_LEVEL_KEYS = ("name", "config", "state", "moved_from", "acknowledge", "sensitive_keys")
 
 
 def document_manifest(
@@ -69,6 +69,7 @@ def document_manifest(
                 fields["moved_from"][1],
             )
     acknowledge = _acknowledge(fields, display, collector)
+    sensitive = _sensitive_keys(fields, display, collector)
 
     if "config" not in fields:
         collector.add(
@@ -117,6 +118,7 @@ def document_manifest(
         name_location=fields["name"][1],
         moved_from=moved_from,
         acknowledge=acknowledge,
+        sensitive_keys=sensitive,
     )
 
 
@@ -146,6 +148,39 @@ def _acknowledge(
             continue
         ids.add(str(item.value))
     return frozenset(ids)
+
+
+def _sensitive_keys(
+    fields: Mapping[str, tuple[yaml.Node, Location]], display: str, collector: Collector
+) -> frozenset[str]:
+    """`sensitive_keys: [key, ...]`: config keys masked like PASSWORD-typed ones."""
+    import yaml
+
+    if "sensitive_keys" not in fields:
+        return frozenset()
+    node, where = fields["sensitive_keys"]
+    if not isinstance(node, yaml.SequenceNode):
+        collector.add(
+            "manifest/sensitive-keys",
+            "sensitive_keys must be a list of config keys, like [api.token]",
+            where,
+        )
+        return frozenset()
+    keys: set[str] = set()
+    for item in node.value:
+        if (
+            not isinstance(item, yaml.ScalarNode)
+            or item.tag != "tag:yaml.org,2002:str"
+            or not item.value
+        ):
+            collector.add(
+                "manifest/sensitive-keys",
+                "each sensitive key must be a non-empty string",
+                loc(display, item),
+            )
+            continue
+        keys.add(str(item.value))
+    return frozenset(keys)
 
 
 def _top_level_string(

@@ -43,6 +43,9 @@ class Manifest:
     moved_from: str | None = None
     # `acknowledge:` impact ids whose danger the author accepted for this connector.
     acknowledge: frozenset[str] = frozenset()
+    # `sensitive_keys:` config keys treated as secrets whatever their name or type: masked in
+    # every output, digested in saved plans, never compared in clear.
+    sensitive_keys: frozenset[str] = frozenset()
 
     @property
     def connector_class(self) -> str:
@@ -60,6 +63,8 @@ def password_keys_for(manifest: Manifest | None, live: Mapping[str, str]) -> fro
 
     connector_class = manifest.connector_class if manifest else live.get("connector.class", "")
     keys = set(password_keys(connector_class))
+    if manifest is not None:
+        keys |= manifest.sensitive_keys
     if manifest is not None and live.get("connector.class") not in (None, connector_class):
         keys |= password_keys(live["connector.class"])
     return frozenset(keys)
