@@ -99,3 +99,13 @@ def test_root_help_table_matches_every_command() -> None:
         assert COMMANDS[name][1] == sub.get_short_help_str(limit=1000), name
         if module is not None:
             assert module == f"kconnect.cli.{COMMANDS[name][0]}", name
+
+
+def test_rule_table_observations_are_the_proven_rules() -> None:
+    """A rule says what the real pipeline did only where tests/integration/test_es_rules_real.py
+    applies its bad configuration to the real sink."""
+    from kconnect.validate.lint import RULES
+    from tests.integration.test_es_rules_real import PROOFS, REFUSED
+
+    proven = {p.rule for p in PROOFS.values()} | {rule for rule, _, _ in REFUSED.values()}
+    assert {r.id for r in RULES.values() if r.observed} == proven

@@ -318,13 +318,30 @@ def test_behavior_on_null_values_default_fail() -> None:
     assert problems[0].location == default.location  # not written: the manifest itself
 
 
-def test_no_tombstones_no_fail_but_deletes_lost() -> None:
+def test_no_source_tombstones_but_the_unwrap_turns_deletes_into_null_values() -> None:
+    """The real pipeline (tests/integration/test_es_rules_real.py): with the default
+    delete.tombstone.handling.mode, ExtractNewRecordState makes each delete event a null-value
+    record, so tombstones.on.delete=false loses nothing, and FAIL still stops the task."""
     src = source(tombstones_on_delete="false")
     default = sink(behavior_on_null_values="<unset>")
     problems = lint_pipeline([src, default])
-    assert only(problems, "es-null-values-fail") == []
+    assert only(problems, "deletes-lost") == []
+    assert len(only(problems, "es-null-values-fail")) == 1
+    assert lint_pipeline([src, sink()]) == []
+
+
+def test_no_tombstones_loses_deletes_when_the_delete_event_is_kept() -> None:
+    src = source(tombstones_on_delete="false")
+    keeping = with_config(
+        sink(), transforms_unwrap_delete_tombstone_handling_mode="rewrite-with-tombstone"
+    )
+    lost = only(lint_pipeline([src, keeping]), "deletes-lost")
+    assert [p.location for p in lost] == [src.location_of("tombstones.on.delete")]
+    unwrapped_nowhere = sink(transforms="key")
+    problems = lint_pipeline([src, unwrapped_nowhere])
     lost = only(problems, "deletes-lost")
     assert [p.location for p in lost] == [src.location_of("tombstones.on.delete")]
+    assert "no ExtractNewRecordState" in lost[0].message
 
 
 def test_key_ignore_loses_deletes() -> None:

@@ -741,6 +741,27 @@ class Stack:
             raise StackError(f"TopicCommand --list failed: {res.stderr[-2000:]}")
         return sorted(line for line in res.stdout.splitlines() if line)
 
+    def delete_topic(self, topic: str, timeout: float = 60) -> None:
+        """Delete `topic` (if it exists) and wait until the broker no longer lists it."""
+        if topic not in self.list_topics():
+            return
+        argv = [
+            *self._java_argv("tools", TOPIC_COMMAND_MAIN, heap="256m"),
+            "--bootstrap-server",
+            self.bootstrap,
+            "--delete",
+            "--topic",
+            topic,
+        ]
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+        if res.returncode != 0:
+            raise StackError(f"TopicCommand --delete {topic} failed: {res.stderr[-2000:]}")
+        deadline = time.monotonic() + timeout
+        while topic in self.list_topics():
+            if time.monotonic() > deadline:
+                raise StackError(f"topic {topic} still listed {timeout:.0f}s after its deletion")
+            time.sleep(1)
+
     def leader_index(self) -> int | None:
         """Index of the worker that leads the group, from the latest assignment logged by a
         running worker (`leaderUrl='...'`); None when no running worker has logged one."""

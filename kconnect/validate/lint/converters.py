@@ -62,8 +62,24 @@ def check_converters(
             blame,
             at.key,
             f"{sink.name} reads {side}s with {reads.describe()} but {source.name} writes them "
-            f"with {wrote.describe()}",
+            f"with {wrote.describe()}{_consequence(wrote, reads)}",
         )
+
+
+def _consequence(wrote: Converter, reads: Converter) -> str:
+    """What the real worker does with the mismatch (tests/integration/test_es_rules_real.py)."""
+    if wrote.cls != JSON_CONVERTER or reads.cls != JSON_CONVERTER:
+        return ""
+    if reads.schemas and not wrote.schemas:
+        return (
+            ': its task fails with \'JsonConverter with schemas.enable requires "schema" and '
+            '"payload" fields\''
+        )
+    return (
+        ": every record arrives as a map of the JSON envelope (schema, payload), without a "
+        "schema; indexed as it is, Elasticsearch rejected such documents ('Indexing record "
+        "failed')"
+    )
 
 
 def check_converter_options(report: Report, m: Manifest) -> None:

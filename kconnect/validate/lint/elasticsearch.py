@@ -258,10 +258,15 @@ def _check_document_ids(report: Report, es: _EsSink, feeders: list[Source]) -> N
 
 
 _TOMBSTONE_DROPPING = frozenset({"drop", "rewrite"})
+# Modes in which ExtractNewRecordState turns each delete event itself into a null-value record
+# (and drops Debezium's own tombstone): deletes reach the sink whatever tombstones.on.delete
+# says. Seen on the real pipeline (Debezium 3.5): with tombstones.on.delete=false and the
+# default mode the sink still deleted the document.
+_DELETE_EVENT_TO_NULL = frozenset({"tombstone", "delete-to-tombstone"})
 
 
 def _tombstones(report: Report, es: _EsSink, src: Source) -> bool:
-    """Whether the source's tombstones survive to the sink; reports why they do not."""
+    """Whether deletes reach the sink as null-value records; reports why they do not."""
     sconf = src.manifest.config
     on_delete = read_bool(sconf, "tombstones.on.delete", True)
     emits = on_delete
@@ -270,17 +275,22 @@ def _tombstones(report: Report, es: _EsSink, src: Source) -> bool:
     chain += [(es.manifest, t) for t in es.unwraps]
     for owner, t in chain:
         mode = t.props.get("delete.tombstone.handling.mode", "tombstone").strip().lower()
-        if mode == "delete-to-tombstone":
+        if mode in _DELETE_EVENT_TO_NULL:
             emits = True
         elif mode in _TOMBSTONE_DROPPING:
             dropped_by = (owner, t, mode)
     if not emits:
+        why = (
+            "and no ExtractNewRecordState turns delete events into null-value records"
+            if not chain
+            else "and delete.tombstone.handling.mode keeps the delete event as a document"
+        )
         report.add(
             "deletes-lost",
             src.manifest,
             "tombstones.on.delete",
-            f"tombstones.on.delete=false: {es.name} never receives a tombstone, so deleted "
-            "rows stay in Elasticsearch",
+            f"tombstones.on.delete=false {why}: {es.name} never receives a tombstone, so "
+            "deleted rows stay in Elasticsearch",
         )
     if dropped_by is None:
         return emits
