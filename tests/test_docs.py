@@ -105,7 +105,8 @@ def test_rule_table_observations_are_the_proven_rules() -> None:
     """A rule says what the real pipeline did only where tests/integration/test_es_rules_real.py
     applies its bad configuration to the real sink."""
     from kconnect.validate.lint import RULES
-    from tests.integration.test_es_rules_real import PROOFS, REFUSED
+    from tests.integration.test_es_rules_real import PROOFS, REFUSED, TUTORIAL_PROVEN
 
     proven = {p.rule for p in PROOFS.values()} | {rule for rule, _, _ in REFUSED.values()}
+    proven |= TUTORIAL_PROVEN
     assert {r.id for r in RULES.values() if r.observed} == proven

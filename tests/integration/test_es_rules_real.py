@@ -176,6 +176,10 @@ REFUSED: dict[str, tuple[str, dict[str, str | None], str]] = {
 }
 
 
+# Rules whose claim the tutorial's run proves (its regex outside the source's namespace).
+TUTORIAL_PROVEN = {"topics-unproduced"}
+
+
 def _apply_changes(config: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
     out = dict(config)
     for key, value in changes.items():
@@ -327,13 +331,18 @@ class Rig:
     def wait_after_row(self, sink: str, timeout: float = 90) -> Docs:
         """The sink's documents once it has processed the row written after the delete (so
         the delete, earlier in the same partition, has been processed too)."""
-        return wait_docs(
+        wait_docs(
             self.es,
             _index(sink),
             lambda d: any(_content(doc) == f"{self.marker} after" for doc in d.values()),
             timeout=timeout,
             what="the row written after the delete",
         )
+        # The sink sends up to max.in.flight.requests bulk requests at once, so the delete may
+        # complete just after the later row: let in-flight requests finish before a test says
+        # a delete did not happen.
+        time.sleep(1.5)
+        return self.docs(sink)
 
 
 def _content(doc: dict[str, Any]) -> Any:
@@ -413,7 +422,7 @@ def test_validate_flags_every_bad_configuration(rig: Rig) -> None:
     # The tutorial, as written: each of its bugs is flagged before deploy.
     tutorial = _validate(rig, rig.tutorial(), "tutorial")
     assert {
-        "topics-unmatched",
+        *TUTORIAL_PROVEN,
         "deletes-lost",
         "es-null-values-fail",
         "converter-mismatch",
@@ -468,8 +477,13 @@ def test_the_bad_configurations_run(rig: Rig) -> None:
     rig.sql(f"DELETE FROM post WHERE post_id = {rig.marker_id}")
     rig.sql(f"INSERT INTO post (author_id, content) VALUES (2, '{rig.marker} after')")
     rig.after_id = rig.sql(f"SELECT post_id FROM post WHERE content = '{rig.marker} after'")[0][0]
-    docs = rig.wait_after_row(REFERENCE)
-    assert rig.marker_id not in docs
+    wait_docs(
+        rig.es,
+        _index(REFERENCE),
+        lambda d: rig.marker_id not in d and rig.after_id in d,
+        timeout=90,
+        what="the delete and the row after it",
+    )
     rig.seconds["marker insert/update/delete"] = time.monotonic() - t0
 
 

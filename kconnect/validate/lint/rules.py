@@ -335,8 +335,9 @@ _CATALOG: tuple[Rule, ...] = (
     ),
 )
 _OBSERVED = {
-    "topics-unmatched": "The sink runs and no document ever arrives (the tutorial's "
-    "`mysql\\.mydb\\..*` against `mingle.mydb.post` too).",
+    "topics-unmatched": "The sink runs and no document ever arrives.",
+    "topics-unproduced": "The tutorial's `mysql\\.mydb\\..*` while its source writes "
+    "`mingle.mydb.post`: the sink runs and no document ever arrives.",
     "envelope-not-unwrapped": "Documents hold `before`, `after`, `source` and `op`.",
     "es-struct-key": "Task FAILED: `STRUCT is not supported as the document id.`; with "
     "`ExtractField$Key` the documents arrive.",
