@@ -551,6 +551,18 @@ CORPUS: list[tuple[str, str, Change, str]] = [
     ("snapshot.mode removed schema_only", "mysql", {"snapshot.mode": "schema_only"}, R),
     ("skipped.operations unknown code", "mysql", {"skipped.operations": "c,x"}, R),
     ("skipped.operations NONE in upper case", "mysql", {"skipped.operations": "NONE"}, R),
+    (
+        "table include and exclude lists",
+        "mysql",
+        {"table.include.list": "mydb.a", "table.exclude.list": "mydb.b"},
+        R,
+    ),
+    (
+        "database include and exclude lists",
+        "mysql",
+        {"database.include.list": "mydb", "database.exclude.list": "other"},
+        R,
+    ),
     ("binary.handling.mode unknown", "mysql", {"binary.handling.mode": "raw"}, A),
     ("tasks.max 2 on a binlog connector", "mysql", {"tasks.max": "2"}, A),
     # MariaDB.

@@ -363,3 +363,14 @@ def test_camel_case_near_miss_under_a_pass_through_is_a_typo() -> None:
 def test_config_provider_references_are_left_to_the_worker() -> None:
     # The worker resolves ${provider:path:key} before it validates: no offline verdict.
     assert found(binlog(**{"database.port": "${file:/etc/kafka/db.properties:port}"})) == []
+
+
+def test_include_and_exclude_lists_together() -> None:
+    config = binlog(**{"table.include.list": "mydb.a", "table.exclude.list": "mydb.b"})
+    assert [(r, m) for r, _, m in found(config)] == [
+        (
+            "debezium/invalid",
+            'table.exclude.list: "table.include.list" is already specified; Debezium takes one '
+            "of the two (RelationalDatabaseConnectorConfig.validateTableExcludeList)",
+        )
+    ]

@@ -138,6 +138,20 @@ def check_debezium_code_rules(manifest: Manifest) -> list[Problem]:
                         connector=manifest.name,
                     )
                 )
+    # RelationalDatabaseConnectorConfig's exclude-list validators: an include list and an exclude
+    # list of the same kind cannot both be set (checked against 3.5.0.Final's Field validators).
+    for kind in ("database", "table", "column"):
+        include, exclude = f"{kind}.include.list", f"{kind}.exclude.list"
+        if config.get(include, "").strip() and config.get(exclude, "").strip():
+            problems.append(
+                error(
+                    RULE_DEBEZIUM,
+                    f'{exclude}: "{include}" is already specified; Debezium takes one of the two '
+                    f"(RelationalDatabaseConnectorConfig.validate{kind.title()}ExcludeList)",
+                    manifest.location_of(exclude),
+                    connector=manifest.name,
+                )
+            )
     # CommonConnectorConfig.validateMaxQueueSize: "Must be larger than the maximum batch size".
     queue, batch = _int(config, "max.queue.size", 8192), _int(config, "max.batch.size", 2048)
     if queue is not None and batch is not None and 0 < queue <= batch:
