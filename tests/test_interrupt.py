@@ -110,7 +110,7 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_a_rerun_converges(
 def test_a_second_ctrl_c_exits_at_once(tmp_path: Path) -> None:
     manifests = _manifests(tmp_path / "m", 6)
     with FakeConnect(latency=0.0) as fake:
-        fake.inject(method="PUT", path="/connectors/.*/config", delay=20, times=6)
+        fake.inject(method="PUT", path="/connectors/.*/config", delay=8, times=6)
         argv = _kconnect("apply", str(manifests), "--concurrency", "1")
         with Terminal(argv, _env(fake), columns=200, rows=40) as term:
             term.wait_for("Writing")
@@ -122,7 +122,7 @@ def test_a_second_ctrl_c_exits_at_once(tmp_path: Path) -> None:
             elapsed = time.monotonic() - started
             screen = term.text()
     assert code == 130, screen
-    assert elapsed < 4, elapsed  # not the 20 s the write in flight would take
+    assert elapsed < 4, elapsed  # not the 8 s the write in flight takes
     assert "quit at once (second Ctrl-C)" in " ".join(screen.split())
 
 
@@ -182,7 +182,7 @@ def test_a_write_still_in_flight_after_the_grace_is_reported_unknown(tmp_path: P
     answered by then is reported as in flight with an unknown outcome, and kconnect exits."""
     manifests = _manifests(tmp_path / "m", 3)
     with FakeConnect(latency=0.0) as fake:
-        fake.inject(method="PUT", path="/connectors/sink-000/config", delay=40, times=1)
+        fake.inject(method="PUT", path="/connectors/sink-000/config", delay=14, times=1)
         process = subprocess.Popen(
             _kconnect("apply", str(manifests), "--concurrency", "1", "-v"),
             env=_env(fake),
