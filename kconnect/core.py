@@ -472,8 +472,13 @@ def _has_offsets(
     found: dict[str, bool] = {}
     for name in wanted:
         # No offsets endpoint before Connect 3.5: unknown, and assumed to hold some.
+        # A partition whose offsets were reset may still be listed with a null offset (seen on
+        # a real worker right after `DELETE .../offsets`): it holds nothing.
         with contextlib.suppress(ApiError):
-            found[name] = bool(client.offsets(name).get("offsets"))
+            entries = client.offsets(name).get("offsets") or []
+            found[name] = any(
+                isinstance(e, Mapping) and e.get("offset") is not None for e in entries
+            )
     return found
 
 

@@ -491,6 +491,10 @@ def test_plan_reads_offsets_only_where_an_impact_depends_on_them(
     fake.set_offsets("shop-cdc", [])
     result = cli("plan", str(tmp_path), env=env)
     assert "snapshot-mode-no-resnapshot" not in result.stdout
+    # a reset partition listed with a null offset (a real worker, right after the reset) holds none
+    fake.set_offsets("shop-cdc", [{"partition": {"server": "shop"}, "offset": None}])
+    result = cli("plan", str(tmp_path), env=env)
+    assert "snapshot-mode-no-resnapshot" not in result.stdout
 
 
 def test_snapshot_mode_counts_its_default_and_a_removed_table_list_adds_tables() -> None:

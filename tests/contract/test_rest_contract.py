@@ -387,7 +387,10 @@ def test_offsets(client: httpx.Client, make_name: NameFactory) -> None:
     resp = client.delete(f"/connectors/{name}/offsets")
     assert resp.status_code == 200, resp.text
     assert resp.json() == {"message": "The offsets for this connector have been reset successfully"}
-    assert client.get(f"/connectors/{name}/offsets").json() == {"offsets": []}
+    # A reset partition is gone, or (seen on a loaded real worker) still listed for a moment
+    # with a null offset: either way the connector holds no offset for it.
+    after = client.get(f"/connectors/{name}/offsets").json()["offsets"]
+    assert all(entry["offset"] is None for entry in after), after
 
 
 def _config_entry(infos: dict[str, Any], key: str) -> dict[str, Any]:
