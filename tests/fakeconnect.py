@@ -1,6 +1,6 @@
 """An in-process fake of a *distributed* Kafka Connect worker, served over real HTTP.
 
-The behaviour follows /work/shared/reference/connect-rest-api.md (what connect-runtime
+The behaviour follows ../shared/reference/connect-rest-api.md (what connect-runtime
 4.3.0 and 3.9.0 actually answer): status codes, `{"error_code","message"}` bodies and message
 texts are copied from there. Where this fake and a real worker disagree, the real worker wins:
 the contract suite in tests/contract runs the same assertions against both.

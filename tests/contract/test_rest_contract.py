@@ -2,7 +2,7 @@
 
 Every test runs against FakeConnect and (marked `integration`) against a real distributed
 worker, so the fake cannot drift from the real thing unnoticed. Expected texts come from
-/work/shared/reference/connect-rest-api.md.
+../shared/reference/connect-rest-api.md.
 """
 
 from __future__ import annotations
