@@ -137,43 +137,41 @@ def _set_state(client: ConnectClient, name: str, state: str) -> None:
 
 
 def put_config(client: ConnectClient, name: str, config: Mapping[str, str]) -> None:
-    confirmed(
-        lambda: _put_config(client, name, config), lambda: _found_config(client, name, config)
+    _config_write(
+        client, name, config, lambda: client.put_config(name, config), "the connector's config"
     )
-
-
-def _put_config(client: ConnectClient, name: str, config: Mapping[str, str]) -> None:
-    try:
-        client.put_config(name, config)
-        return
-    except UnknownOutcome as exc:
-        unknown = exc
-    log.info("%s: %s; re-reading the connector's config", name, unknown.message)
-    if not _live_config_equals(client, name, config, unknown):
-        client.put_config(name, config)
 
 
 def create(
     client: ConnectClient, name: str, config: Mapping[str, str], initial_state: str | None
 ) -> None:
     """`POST /connectors` (with `initial_state`, KIP-980)."""
-    confirmed(
-        lambda: _create(client, name, config, initial_state),
-        lambda: _found_config(client, name, config),
+    _config_write(
+        client, name, config, lambda: client.create(name, config, initial_state), "the connector"
     )
 
 
-def _create(
-    client: ConnectClient, name: str, config: Mapping[str, str], initial_state: str | None
+def _config_write(
+    client: ConnectClient,
+    name: str,
+    config: Mapping[str, str],
+    write: Callable[[], object],
+    rereading: str,
 ) -> None:
-    try:
-        client.create(name, config, initial_state)
-        return
-    except UnknownOutcome as exc:
-        unknown = exc
-    log.info("%s: %s; re-reading the connector", name, unknown.message)
-    if not _live_config_equals(client, name, config, unknown):
-        client.create(name, config, initial_state)
+    """A write that sets `name`'s config (create, PUT config), confirmed by re-reading it:
+    after an unknown outcome it is sent again only when the live config is not `config`."""
+
+    def once() -> None:
+        try:
+            write()
+            return
+        except UnknownOutcome as exc:
+            unknown = exc
+        log.info("%s: %s; re-reading %s", name, unknown.message, rereading)
+        if not _live_config_equals(client, name, config, unknown):
+            write()
+
+    confirmed(once, lambda: _found_config(client, name, config))
 
 
 def _live_config_equals(
