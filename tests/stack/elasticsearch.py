@@ -23,7 +23,6 @@ import pwd
 import re
 import shutil
 import stat
-import subprocess
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.stack.stack import StackError, _say, _tail, _which, cache_root
+from tests.stack.stack import StackError, _say, _tail, _which, cache_root, run_maven
 
 REPO = Path(__file__).resolve().parents[2]
 SINK_SOURCE_ENV = "KCONNECT_STACK_ES_SINK_SRC"
@@ -138,22 +137,9 @@ def build_sink(mvn: str, *, log: Callable[[str], None] = _say) -> Path:
         for path in [build, *build.rglob("*")]:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
         mvn_log = root / "maven.log"
-        argv = [mvn, "-B", "-q", "package"]
-        repo_local = os.environ.get("KCONNECT_STACK_M2_REPO")
-        if repo_local:
-            argv.append(f"-Dmaven.repo.local={repo_local}")
         log(f"building the Elasticsearch sink from a copy of {src} (log: {mvn_log}) ...")
         t0 = time.monotonic()
-        with mvn_log.open("w") as fh:
-            rc = subprocess.run(
-                argv,
-                stdout=fh,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                cwd=str(build),
-                timeout=1200,
-                check=False,
-            ).returncode
+        rc = run_maven([mvn, "-B", "-q", "package"], cwd=build, log_path=mvn_log)
         if rc != 0:
             raise StackError(
                 f"building the Elasticsearch sink failed (exit {rc}); see {mvn_log}:\n{_tail(mvn_log)}"

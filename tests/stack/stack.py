@@ -184,6 +184,24 @@ def pom_key() -> str:
     return hashlib.sha256(POM.read_bytes()).hexdigest()[:12]
 
 
+def run_maven(argv: list[str], *, cwd: Path, log_path: Path) -> int:
+    """Run Maven (`KCONNECT_STACK_M2_REPO` as its local repository when set), its output in
+    `log_path`; return its exit code."""
+    repo_local = os.environ.get("KCONNECT_STACK_M2_REPO")
+    if repo_local:
+        argv = [*argv, f"-Dmaven.repo.local={repo_local}"]
+    with log_path.open("w") as fh:
+        return subprocess.run(
+            argv,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=str(cwd),
+            timeout=1200,
+            check=False,
+        ).returncode
+
+
 def resolve_artifacts(mvn: str | None = None, *, log: Callable[[str], None] = _say) -> Path:
     """Jars in `<dir>/lib`, unpacked plugins in `<dir>/plugins`; Maven runs only on a cold cache."""
     root = cache_root() / pom_key()
@@ -199,22 +217,10 @@ def resolve_artifacts(mvn: str | None = None, *, log: Callable[[str], None] = _s
     for sub in ("lib", "archives", "plugins"):
         shutil.rmtree(root / sub, ignore_errors=True)
     mvn_log = root / "maven.log"
-    argv = [mvn, "-q", "-B", "-f", str(POM), "generate-resources", f"-Dstack.out={root}"]
-    repo_local = os.environ.get("KCONNECT_STACK_M2_REPO")
-    if repo_local:
-        argv.append(f"-Dmaven.repo.local={repo_local}")
     log(f"fetching pinned jars with Maven (log: {mvn_log}) ...")
     t0 = time.monotonic()
-    with mvn_log.open("w") as fh:
-        rc = subprocess.run(
-            argv,
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=str(root),
-            timeout=1200,
-            check=False,
-        ).returncode
+    argv = [mvn, "-q", "-B", "-f", str(POM), "generate-resources", f"-Dstack.out={root}"]
+    rc = run_maven(argv, cwd=root, log_path=mvn_log)
     if rc != 0:
         raise StackError(f"Maven failed (exit {rc}); see {mvn_log}:\n{_tail(mvn_log)}")
     shutil.rmtree(HERE / "target", ignore_errors=True)  # in case Maven made one next to the pom
