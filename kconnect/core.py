@@ -576,7 +576,7 @@ def apply(
     """Write the plan (then, with `wait`, wait for the states); `progress` hears of each
     finished write and each round of the wait (`kconnect.progress`). Once `interrupt` is set
     (Ctrl-C) no new write starts and the wait ends; the report says what was not done."""
-    from kconnect.ops.wait import WaitResult, wait_for_states
+    from kconnect.ops.wait import Rewritten, WaitResult, wait_for_states
     from kconnect.planning.apply import WorkerFeatures, apply_plan
     from kconnect.planning.plan import Action
 
@@ -614,6 +614,19 @@ def apply(
     if wait and not stopped:
         applied_ok = {o.name for o in result.outcomes if o.ok and o.action is not Action.DELETE}
         targets = {name: by_name[name].state for name in applied_ok}
+        # A running connector whose config was rewritten: its status is the old instance's
+        # until the worker restarts it with the new config.
+        rewritten = {
+            o.name: Rewritten.between(
+                comparable_config(live_config(live[o.name])),
+                comparable_config(by_name[o.name].config),
+            )
+            for o in result.outcomes
+            if o.name in targets
+            and o.action is Action.UPDATE
+            and "updated" in o.steps
+            and targets[o.name] is TargetState.RUNNING
+        }
         if targets:
             waited = wait_for_states(
                 client,
@@ -621,6 +634,7 @@ def apply(
                 timeout=timeout,
                 poll_interval=poll_interval,
                 secrets=secrets,
+                rewritten=rewritten,
                 progress=progress,
                 interrupt=interrupt,
             )

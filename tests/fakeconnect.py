@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import socket
 import sys
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_TRACE",
     "REBALANCE_EXPECTED_MESSAGE",
     "REBALANCE_LEADER_MESSAGE",
+    "SINK_FILE_TRACE",
     "WORKER_ID",
     "FakeConfigKey",
     "FakeConnect",
@@ -48,6 +50,20 @@ __all__ = [
 
 WORKER_ID = "127.0.0.1:8083"
 DEFAULT_TRACE = "java.lang.RuntimeException: boom\n\tat x.y(Z.java:1)"
+# A FileStreamSink task whose file cannot be created fails at start; the text of a 4.3.1
+# worker's trace (the stack trace lines past the first two of each exception shortened).
+SINK_FILE_TRACE = (
+    "org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file '{file}' "
+    "for FileStreamSinkTask\n"
+    "\tat org.apache.kafka.connect.file.FileStreamSinkTask.start(FileStreamSinkTask.java:74)\n"
+    "\tat org.apache.kafka.connect.runtime.WorkerSinkTask.initializeAndStart"
+    "(WorkerSinkTask.java:338)\n"
+    "\tat java.base/java.lang.Thread.run(Thread.java:840)\n"
+    "Caused by: java.nio.file.NoSuchFileException: {file}\n"
+    "\tat java.base/sun.nio.fs.UnixException.translateToIOException(UnixException.java:92)\n"
+    "\tat org.apache.kafka.connect.file.FileStreamSinkTask.start(FileStreamSinkTask.java:70)\n"
+    "\t... 10 more\n"
+)
 REBALANCE_LEADER_MESSAGE = (
     "Cannot complete request momentarily due to no known leader URL, "
     "likely because a rebalance was underway."
@@ -704,6 +720,11 @@ class _Connector:
     tasks: list[_Task] = field(default_factory=list)
     offsets: list[dict[str, Any]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    # After a config update, until `restart_at` (time.monotonic()): the status and task
+    # configs of the instance from before the update (`FakeConnect.restart_delay`).
+    restart_at: float = 0.0
+    old_status: dict[str, Any] | None = None
+    old_task_configs: list[dict[str, Any]] | None = None
 
     @property
     def type(self) -> str:
@@ -804,6 +825,9 @@ class FakeConnect:
         self.kafka_cluster_id = "fAkEcLuStEr-Id0000000A"
         self.commit = "a9ce3221537b8653"
         self.topic_tracking = True
+        # A real worker restarts a connector some time after a config update (0.1-0.5 s seen on
+        # 4.3); until then its status and task configs are the old instance's. 0: at once.
+        self.restart_delay = 0.0
         self._lock = threading.RLock()
         self._connectors: dict[str, _Connector] = {}
         self._faults: list[_Fault] = []
@@ -1288,6 +1312,20 @@ class FakeConnect:
         for task in conn.tasks:
             if task.state == "PAUSED":
                 task.state = "RUNNING"
+            self._fail_at_start(conn, task)
+
+    def _fail_at_start(self, conn: _Connector, task: _Task) -> None:
+        """A task that starts RUNNING FAILS as the real one would: a FileStreamSink task whose
+        file's folder does not exist (it cannot create the file)."""
+        file = conn.config.get("file", "")
+        if (
+            task.state == "RUNNING"
+            and conn.plugin is not None
+            and conn.plugin.class_name.endswith(".FileStreamSinkConnector")
+            and file.startswith("/")
+            and not os.path.isdir(os.path.dirname(file))
+        ):
+            task.state, task.trace = "FAILED", SINK_FILE_TRACE.format(file=file)
 
     def _restart_connector_instance(self, conn: _Connector) -> None:
         conn.trace = None
@@ -1298,6 +1336,7 @@ class FakeConnect:
     def _restart_task(self, conn: _Connector, task: _Task) -> None:
         task.trace = None
         task.state = "PAUSED" if conn.target == "PAUSED" else "RUNNING"
+        self._fail_at_start(conn, task)
 
     # -- rendering --------------------------------------------------------------------------
     def _info(self, conn: _Connector, tasks: list[_Task] | None = None) -> dict[str, Any]:
@@ -1325,7 +1364,12 @@ class FakeConnect:
             **self._state_entry(conn, state or task.state, task.trace, task.worker_id),
         }
 
+    def _restarting(self, conn: _Connector) -> bool:
+        return time.monotonic() < conn.restart_at
+
     def _status(self, conn: _Connector) -> dict[str, Any]:
+        if self._restarting(conn) and conn.old_status is not None:
+            return conn.old_status
         return {
             "name": conn.name,
             "connector": self._state_entry(conn, conn.state, conn.trace, WORKER_ID),
@@ -1535,9 +1579,15 @@ class FakeConnect:
         return _Reply(200, self._update(conn, stored, plugin))
 
     def _update(self, conn: _Connector, config: dict[str, str], plugin: FakePlugin) -> Any:
-        """Rewrite the config: the connector restarts; tasks restart when the config changed."""
+        """Rewrite the config: the connector restarts; tasks restart when the config changed.
+        With `restart_delay`, reads show the old instance until the restart."""
         previous = list(conn.tasks)
         changed = config != conn.config
+        if changed and self.restart_delay > 0 and not self._restarting(conn):
+            conn.old_status = self._status(conn)
+            conn.old_task_configs = self._task_configs(conn)
+        if changed and self.restart_delay > 0:
+            conn.restart_at = time.monotonic() + self.restart_delay
         conn.config, conn.plugin = config, plugin
         if changed and conn.target != "STOPPED":
             conn.tasks = []
@@ -1573,13 +1623,15 @@ class FakeConnect:
 
     def _get_tasks(self, req: RecordedRequest, name: str) -> _Reply:
         conn = self._get(name, f"Connector {name} not found")
-        return _Reply(
-            200,
-            [
-                {"id": {"connector": name, "task": t.id}, "config": self._task_config(conn)}
-                for t in conn.tasks
-            ],
-        )
+        if self._restarting(conn) and conn.old_task_configs is not None:
+            return _Reply(200, conn.old_task_configs)
+        return _Reply(200, self._task_configs(conn))
+
+    def _task_configs(self, conn: _Connector) -> list[dict[str, Any]]:
+        return [
+            {"id": {"connector": conn.name, "task": t.id}, "config": self._task_config(conn)}
+            for t in conn.tasks
+        ]
 
     def _task_config(self, conn: _Connector) -> dict[str, str]:
         config = dict(conn.config)

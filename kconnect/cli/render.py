@@ -420,10 +420,24 @@ def render_wait(wait: WaitResult, console: Console) -> None:
         console.print(
             Text(
                 f"✗ {health.name} did not reach its state in time: "
-                f"connector {health.state}, tasks {tasks}",
+                f"connector {health.state}, tasks {tasks}{_not_restarted(wait, health.name)}",
                 style="red",
             )
         )
+
+
+def _not_restarted(wait: WaitResult, name: str) -> str:
+    """Why a connector whose status looks fine still timed out: the worker had not shown it
+    running the new config (key names only: the values may be secret)."""
+    if name not in wait.not_restarted:
+        return ""
+    keys = wait.not_restarted[name]
+    if keys:
+        return (
+            "; not restarted with the new config yet (its task configs still held the old "
+            f"{', '.join(keys)})"
+        )
+    return "; not restarted with the new config yet (its task configs did not show it)"
 
 
 def _render_failures(health: ConnectorHealth, console: Console) -> None:

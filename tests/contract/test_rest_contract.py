@@ -656,3 +656,39 @@ def test_every_write_answer_is_one_kconnect_counts_as_done(
         ),
         answers.LOGGER_SET_CLUSTER,
     )
+
+
+def test_config_update_reaches_task_configs_then_a_task_fails_at_start(
+    client: httpx.Client, make_name: NameFactory
+) -> None:
+    """What `--wait` relies on after an update: the task configs (GET …/tasks) come to carry the
+    new config (FileStreamSink copies its config into its task's), and a task that cannot start
+    with it (a file whose folder does not exist) is FAILED, its trace's root cause in a
+    `Caused by:` line."""
+    name = make_name("restart")
+    tag = uuid.uuid4().hex[:8]
+    config = {
+        "connector.class": FILE_SINK,
+        "tasks.max": "1",
+        "topics": f"kconnect-contract-{tag}",
+        "file": f"/tmp/kconnect-contract-{tag}.out",
+    }
+    assert client.put(f"/connectors/{name}/config", json=config).status_code == 201
+    wait_status(client, name, running)
+    bad = f"/nonexistent-kconnect-{tag}/out.txt"
+    assert client.put(f"/connectors/{name}/config", json={**config, "file": bad}).status_code == 200
+    deadline = time.monotonic() + DEADLINE
+    files: list[str] = []
+    while time.monotonic() < deadline and files != [bad]:
+        resp = client.get(f"/connectors/{name}/tasks")
+        files = [t["config"].get("file") for t in resp.json()] if resp.status_code == 200 else []
+        time.sleep(0.05)
+    assert files == [bad]
+    status = wait_status(client, name, lambda s: [t["state"] for t in s["tasks"]] == ["FAILED"])
+    assert status["connector"]["state"] == "RUNNING"
+    trace = status["tasks"][0]["trace"]
+    assert trace.startswith(
+        "org.apache.kafka.connect.errors.ConnectException: "
+        f"Couldn't find or create file '{bad}' for FileStreamSinkTask\n\tat "
+    )
+    assert f"\nCaused by: java.nio.file.NoSuchFileException: {bad}\n\tat " in trace
