@@ -4,6 +4,7 @@ baseline. Prints a table of figures; asserts nothing.
     python bench/real_cluster.py              # starts tests/stack, N=200, stops it after
     python bench/real_cluster.py -n 50        # fewer connectors
     python bench/real_cluster.py --url URL    # an existing cluster (no request counts)
+    python bench/real_cluster.py --only state --rounds 5   # pause/resume only, 5 rounds
 
 It starts the test stack itself (Kafka KRaft, two Connect workers; no MariaDB) and stops every
 process it started by PID, also on Ctrl-C. For each operation on N FileStreamSink connectors
@@ -16,16 +17,30 @@ the measured time.
 Targets (issue #14): delete of N within 1.2x of the baseline; updating one key in N within
 1.2x of the best fixed --concurrency measured in the same run, with zero failed writes and no
 409 storm; creates at or below 0.75x of the baseline; a no-op apply sends one request.
+Issue #22: pause and resume of N within 1.2x of the baseline.
+
+Two baselines: "baseline" runs inside this script's process, so it pays no interpreter start,
+no import and no TLS set-up; "baseline (own process)" is the same plain httpx script run as a
+process of its own, as kconnect is (pause and resume, and one connector's pause: start-up).
+Each kconnect row is compared with both. From the workers' request logs each row also says
+where its time went: before the first request reached a worker (process start-up), from the
+first request to the last answer (the writes), and after it (rendering, exit).
+
+kconnect runs as a user's machine runs it: with bytecode cached. The script compiles the
+package first and runs kconnect with PYTHONDONTWRITEBYTECODE removed from its environment
+(some sandboxes set it, and then every run would compile kconnect from source).
 The machine's load moves these numbers: run it on a quiet machine, and more than once.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +49,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -44,6 +60,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
+# The baseline's own process: argv url method path-with-{} threads; names on stdin; prints the
+# number of failed writes.
+PROCESS_BASELINE = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+url, method, path, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+names = sys.stdin.read().split()
+with httpx.Client(base_url=url, timeout=120, limits=httpx.Limits(max_connections=threads)) as http:
+    def one(name):
+        try:
+            return http.request(method, path.format(name)).status_code
+        except httpx.HTTPError:
+            return 0
+
+    with ThreadPoolExecutor(threads) as pool:
+        statuses = list(pool.map(one, names))
+print(sum(1 for s in statuses if not 200 <= s < 300))
+"""
 PREFIX = "bench"
 
 
@@ -56,6 +93,18 @@ class Row:
     conflicts: int | None = None
     failed: int = 0
     note: str = ""
+    round: int = 0
+    # From the workers' request logs: seconds from the start to the first request reaching a
+    # worker, and from then to the last answer (None without request logs).
+    to_first: float | None = None
+    span: float | None = None
+
+    @property
+    def phases(self) -> str:
+        if self.to_first is None or self.span is None:
+            return "-"
+        after = self.seconds - self.to_first - self.span
+        return f"{self.to_first:.2f} / {self.span:.2f} / {after:.2f}"
 
 
 @dataclass
@@ -66,6 +115,7 @@ class Bench:
     workdir: Path
     stack: Any = None  # tests.stack.stack.Stack when we started one
     rows: list[Row] = field(default_factory=list)
+    round: int = 0
 
     @property
     def names(self) -> list[str]:
@@ -97,9 +147,10 @@ class Bench:
     # -- measuring --------------------------------------------------------------------------
 
     @contextmanager
-    def counting(self) -> Iterator[dict[str, int]]:
-        counts: dict[str, int] = {}
+    def counting(self) -> Iterator[dict[str, float]]:
+        counts: dict[str, float] = {}
         marks = self.stack.log_marks() if self.stack else None
+        started = time.time()
         yield counts
         if self.stack is None:
             return
@@ -113,25 +164,34 @@ class Bench:
         ]
         counts["requests"] = len(lines)
         counts["conflicts"] = sum(r.status == 409 for r in lines)
+        starts = [r.started for r in lines if r.started is not None]
+        ends = [r.ended for r in lines if r.ended is not None]
+        if starts and ends and len(starts) == len(lines):
+            counts["to_first"] = max(0.0, min(starts) - started)
+            counts["span"] = max(ends) - min(starts)
 
     def record(self, operation: str, tool: str, run: Callable[[], tuple[int, str]]) -> Row:
         with self.counting() as counts:
             started = time.monotonic()
             failed, note = run()
             seconds = time.monotonic() - started
+        requests, conflicts = counts.get("requests"), counts.get("conflicts")
         row = Row(
             operation,
             tool,
             seconds,
-            counts.get("requests"),
-            counts.get("conflicts"),
+            None if requests is None else int(requests),
+            None if conflicts is None else int(conflicts),
             failed,
             note,
+            self.round,
+            counts.get("to_first"),
+            counts.get("span"),
         )
         self.rows.append(row)
         print(
-            f"  {operation:<22} {tool:<28} {seconds:7.1f} s  requests {row.requests}  "
-            f"409s {row.conflicts}  failed {failed} {note}",
+            f"  {operation:<22} {tool:<28} {seconds:7.2f} s  requests {row.requests}  "
+            f"409s {row.conflicts}  failed {failed}  start/writes/after {row.phases} {note}",
             flush=True,
         )
         return row
@@ -139,7 +199,11 @@ class Bench:
     # -- kconnect -----------------------------------------------------------------------------
 
     def kconnect(self, *args: str) -> tuple[int, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KCONNECT_")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("KCONNECT_") and k != "PYTHONDONTWRITEBYTECODE"
+        }
         env.update({"KCONNECT_URL": self.url, "NO_COLOR": "1"})
         done = subprocess.run(
             [sys.executable, "-m", "kconnect", *args, "-o", "json"],
@@ -195,6 +259,23 @@ class Bench:
         failed = sum(1 for s in statuses if not 200 <= s < 300)
         return failed, ""
 
+    def baseline_process(
+        self, method: str, path: str, only: list[str] | None = None
+    ) -> tuple[int, str]:
+        """The baseline as a process of its own, as kconnect runs: interpreter start-up,
+        httpx's import and client set-up included. `path` has `{}` for the name."""
+        names = only or self.names
+        done = subprocess.run(
+            [sys.executable, "-c", PROCESS_BASELINE, self.url, method, path, str(self.threads)],
+            input="\n".join(names),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            return len(names), f"exit {done.returncode}: {done.stderr[-300:]}"
+        return int(done.stdout), ""
+
     def curl(self, method: str, path: Callable[[str], str], body: bool = False) -> tuple[int, str]:
         """`xargs -P THREADS curl`: one curl process per connector, as a shell script would."""
         lines = []
@@ -230,7 +311,10 @@ class Bench:
         present: bool = True,
         timeout: float = 600,
         count: int | None = None,
+        only: list[str] | None = None,
     ) -> None:
+        """Wait until `count` (default N) connectors exist and they (or those in `only`) and
+        their tasks are all in `state`; or until none exist (`present=False`)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -243,11 +327,12 @@ class Bench:
             if present and len(live) == (count or self.n):
                 states = [
                     (v["status"]["connector"]["state"], [t["state"] for t in v["status"]["tasks"]])
-                    for v in live.values()
+                    for name, v in live.items()
+                    if only is None or name in only
                 ]
                 if all(c == state and ts and all(t == state for t in ts) for c, ts in states):
                     return
-            time.sleep(1)
+            time.sleep(0.5)
         print(f"  (warning: connectors did not settle to {state} within {timeout:.0f} s)")
 
     def clean(self) -> None:
@@ -257,7 +342,7 @@ class Bench:
         self.settle(present=False)
 
 
-def run(bench: Bench, fixed: list[int], curl: bool) -> None:
+def run(bench: Bench, fixed: list[int], curl: bool, rounds: int) -> None:
     names = bench.names
     n = bench.n
     bench.clean()
@@ -344,57 +429,122 @@ def run(bench: Bench, fixed: list[int], curl: bool) -> None:
         lambda: bench.baseline("PUT", config_path, lambda m: bench.config(m, version)),
     )
     bench.settle()
-
-    print(f"pause/resume {n}", flush=True)
-    for tool, pause, resume in (
-        (
-            "kconnect (default)",
-            lambda: bench.kconnect("pause", *names),
-            lambda: bench.kconnect("resume", *names),
-        ),
-        (
-            "baseline",
-            lambda: bench.baseline("PUT", lambda m: f"/connectors/{m}/pause"),
-            lambda: bench.baseline("PUT", lambda m: f"/connectors/{m}/resume"),
-        ),
-    ):
-        bench.record("pause", tool, pause)
-        bench.settle("PAUSED")
-        bench.record("resume", tool, resume)
-        bench.settle()
+    state_changes(bench, rounds)
     bench.clean()
 
 
+def state_changes(bench: Bench, rounds: int) -> None:
+    """Pause and resume all N, then one connector (start-up), by kconnect and both baselines;
+    `rounds` times, each round alike, so that the load of a busy machine falls on all."""
+    names = bench.names
+    print(f"pause/resume {bench.n}", flush=True)
+    tools: list[tuple[str, Callable[[str], tuple[int, str]], Callable[[str], tuple[int, str]]]] = [
+        (
+            "kconnect (default)",
+            lambda action: bench.kconnect(action, *names),
+            lambda action: bench.kconnect(action, names[0]),
+        ),
+        (
+            "baseline (own process)",
+            lambda action: bench.baseline_process("PUT", f"/connectors/{{}}/{action}"),
+            lambda action: bench.baseline_process(
+                "PUT", f"/connectors/{{}}/{action}", only=names[:1]
+            ),
+        ),
+        (
+            "baseline",
+            lambda action: bench.baseline("PUT", lambda m: f"/connectors/{m}/{action}"),
+            lambda action: bench.baseline(
+                "PUT", lambda m: f"/connectors/{m}/{action}", only=names[:1]
+            ),
+        ),
+    ]
+    for bench.round in range(1, rounds + 1):
+        for tool, every, _ in tools:
+            bench.record("pause", tool, partial(every, "pause"))
+            bench.settle("PAUSED")
+            bench.record("resume", tool, partial(every, "resume"))
+            bench.settle()
+        for tool, _, one in tools:
+            bench.record("pause 1", tool, partial(one, "pause"))
+            bench.settle("PAUSED", only=names[:1])
+            bench.record("resume 1", tool, partial(one, "resume"))
+            bench.settle()
+
+
+def prepare_state_only(bench: Bench) -> None:
+    """`--only state`: N connectors created by the baseline, running, before the rounds."""
+    bench.clean()
+    bench.baseline("PUT", lambda m: f"/connectors/{m}/config", lambda m: bench.config(m, 0))
+    bench.settle()
+
+
+BASELINES = ("baseline", "baseline (own process)")
+
+
 def table(bench: Bench) -> None:
-    def first(operation: str, tool_prefix: str) -> Row | None:
-        rows = [
-            r for r in bench.rows if r.operation == operation and r.tool.startswith(tool_prefix)
+    def refs_for(row: Row) -> list[Row]:
+        """What a kconnect row is compared with: the baselines (and curl) of its round."""
+        if not row.tool.startswith("kconnect"):
+            return []
+        same = [r for r in bench.rows if r.operation == row.operation and r.round == row.round]
+        refs = [
+            next(r for r in same if r.tool == tool)
+            for tool in BASELINES
+            if any(r.tool == tool for r in same)
         ]
-        return rows[0] if rows else None
+        refs += [r for r in same if r.tool.startswith("curl")][:1]
+        if row.operation == "update" and row.tool == "kconnect (default)" and best_fixed:
+            refs.append(best_fixed)
+        return refs
 
     fixed = [
         r for r in bench.rows if r.operation == "update" and r.tool.startswith("kconnect --conc")
     ]
     best_fixed = min(fixed, key=lambda r: r.seconds) if fixed else None
     print()
-    print(f"| {bench.n} connectors | tool | s | requests | 409s | failed writes | ratios |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        f"| {bench.n} connectors | tool | s | start / writes / after (s) | requests | 409s "
+        "| failed writes | ratios |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for row in bench.rows:
-        refs: list[Row] = []
-        if row.tool.startswith("kconnect"):
-            refs = [
-                r for r in (first(row.operation, "baseline"), first(row.operation, "curl")) if r
-            ]
-            if row.operation == "update" and row.tool == "kconnect (default)" and best_fixed:
-                refs.append(best_fixed)
         ratios = ", ".join(
-            f"{row.seconds / ref.seconds:.2f}× {ref.tool}" for ref in refs if ref.seconds > 0
+            f"{row.seconds / ref.seconds:.2f}× {ref.tool}"
+            for ref in refs_for(row)
+            if ref.seconds > 0
         )
+        operation = f"{row.operation} (round {row.round})" if row.round else row.operation
         print(
-            f"| {row.operation} | {row.tool} | {row.seconds:.1f} | "
+            f"| {operation} | {row.tool} | {row.seconds:.2f} | {row.phases} | "
             f"{'-' if row.requests is None else row.requests} | "
             f"{'-' if row.conflicts is None else row.conflicts} | {row.failed} | {ratios} |"
         )
+    medians(bench)
+
+
+def medians(bench: Bench) -> None:
+    """Per state operation and tool, the median of the rounds, and kconnect's ratios."""
+    rounds = [r for r in bench.rows if r.round]
+    if len({r.round for r in rounds}) < 2:
+        return
+    keys = list(dict.fromkeys((r.operation, r.tool) for r in rounds))
+    median = {
+        key: statistics.median(r.seconds for r in rounds if (r.operation, r.tool) == key)
+        for key in keys
+    }
+    print(f"\nMedians of {len({r.round for r in rounds})} rounds:")
+    print("| operation | tool | s (median) | ratios of the medians |")
+    print("|---|---|---|---|")
+    for (operation, tool), seconds in median.items():
+        ratios = ""
+        if tool.startswith("kconnect"):
+            ratios = ", ".join(
+                f"{seconds / median[(operation, ref)]:.2f}× {ref}"
+                for ref in BASELINES
+                if median.get((operation, ref))
+            )
+        print(f"| {operation} | {tool} | {seconds:.2f} | {ratios} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -406,7 +556,15 @@ def main(argv: list[str] | None = None) -> int:
         "--fixed", default="8,16,32", help="fixed --concurrency values to measure for updates"
     )
     parser.add_argument("--no-curl", action="store_true", help="skip the curl baseline")
+    parser.add_argument(
+        "--only", choices=("all", "state"), default="all", help="state: pause/resume only"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="times to measure pause/resume (medians if > 1)"
+    )
     args = parser.parse_args(argv)
+    # As installed: bytecode compiled (kconnect runs without PYTHONDONTWRITEBYTECODE).
+    compileall.compile_dir(ROOT / "kconnect", quiet=1)
     fixed = [int(x) for x in args.fixed.split(",") if x]
     workdir = Path(tempfile.mkdtemp(prefix="kconnect-bench-"))
     (workdir / "sink").mkdir()
@@ -428,7 +586,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stack up in {time.monotonic() - started:.0f} s: {stack.urls}", flush=True)
     bench = Bench(url, args.n, args.baseline_threads, workdir, stack)
     try:
-        run(bench, fixed, curl=not args.no_curl and shutil.which("curl") is not None)
+        if args.only == "state":
+            prepare_state_only(bench)
+            state_changes(bench, args.rounds)
+            bench.clean()
+        else:
+            curl = not args.no_curl and shutil.which("curl") is not None
+            run(bench, fixed, curl, args.rounds)
     except KeyboardInterrupt:
         print("interrupted")
     finally:
@@ -439,8 +603,9 @@ def main(argv: list[str] | None = None) -> int:
             if stack is not None:
                 stack.stop()  # every process it started, by PID
     table(bench)
+    loads = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; baseline: httpx, "
+        f"\n{os.cpu_count()} CPUs, load average {loads} (1, 5, 15 min); baseline: httpx, "
         f"{args.baseline_threads} threads, one request per connector, no retries."
     )
     return 0

@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import datetime
 import hashlib
 import json
 import os
@@ -301,7 +302,11 @@ class _Proc:
 
 _REQUEST_LOG = re.compile(
     r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[0-9.]+" (?P<status>\d{3}) \S+ "[^"]*" "(?P<agent>[^"]*)"'
+    r"(?: (?P<millis>\d+))?"
 )
+# The log4j prefix of a worker's log line: when the request log line was written (the answer
+# was sent), in the machine's local time.
+_LOGGED_AT = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\]")
 
 
 @dataclass(frozen=True)
@@ -312,6 +317,23 @@ class RequestLogLine:
     status: int
     agent: str
     forwarded: bool
+    ended: float | None = None  # epoch seconds when the worker logged the answer
+    millis: int | None = None  # how long the worker took to answer
+
+    @property
+    def started(self) -> float | None:
+        """Epoch seconds when the request reached the worker."""
+        if self.ended is None or self.millis is None:
+            return None
+        return self.ended - self.millis / 1000
+
+
+def _logged_at(line: str) -> float | None:
+    m = _LOGGED_AT.match(line)
+    if m is None:
+        return None
+    at = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+    return at.timestamp() + int(m.group(2)) / 1000
 
 
 # --------------------------------------------------------------------------------------------
@@ -818,6 +840,8 @@ class Stack:
                             status=int(m.group("status")),
                             agent=agent,
                             forwarded="forward=" in path or agent.lower().startswith("jersey"),
+                            ended=_logged_at(line),
+                            millis=int(m.group("millis")) if m.group("millis") else None,
                         )
                     )
         return out
