@@ -1,11 +1,11 @@
-"""Scale on the in-process fake worker: `status` and a no-op `plan` at 500, 1,000 and 5,000
-connectors — wall time and peak memory (max RSS) of the kconnect process. Prints figures;
-asserts nothing.
+"""Scale on the in-process fake worker: `status`, offline `validate` of the manifests, a
+no-op `plan` and a no-op `apply` at 500, 1,000 and 5,000 connectors — wall time, CPU time and
+peak memory (max RSS) of the kconnect process. Prints figures; asserts nothing.
 
     python bench/scale.py [--sizes 500,1000,5000] [--runs 3]
 
 Targets (issue #22): at 5,000 connectors `status` and `plan` each ≤ 1.5 s and ≤ 100 MB, and
-the curve linear (time per connector about flat from 500 to 5,000). The fake serves the whole
+the curve linear (CPU per 1,000 connectors flat or falling from 500 to 5,000). The fake serves the whole
 `GET /connectors?expand=info&expand=status` answer from the same machine, so its own CPU time
 is inside the wall figure (as a real worker's network time would be); the CPU column is the
 kconnect process alone. The median of `--runs`.
@@ -77,7 +77,9 @@ def main() -> None:
             env = {**base, "KCONNECT_URL": fake.url}
             cases = {
                 "status": [sys.executable, "-m", "kconnect", "status"],
+                "validate (offline)": [sys.executable, "-m", "kconnect", "validate", tmp],
                 "plan (no changes)": [sys.executable, "-m", "kconnect", "plan", tmp],
+                "apply (no changes)": [sys.executable, "-m", "kconnect", "apply", tmp],
             }
             for name, argv in cases.items():
                 runs = [_measure(argv, env) for _ in range(options.runs)]

@@ -7,11 +7,13 @@ them. Errors are `KconnectError`s.
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from kconnect.api.live import comparable_config, live_config
 from kconnect.diagnostics import Location, Problem, Severity, error
@@ -46,6 +48,36 @@ if TYPE_CHECKING:
     from kconnect.planning.plan import Plan
 
 log = logging.getLogger("kconnect")
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a call builds bulk data (YAML nodes, manifests,
+    live entries of thousands of connectors): each collection would walk all of it again,
+    the largest share of the CPU time at 5,000 connectors. Reference counting still frees
+    what is dropped; a cycle made meanwhile waits for the first collection after the pause."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _bulk(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """`func` runs with the garbage collector paused (`_gc_paused`)."""
+
+    @functools.wraps(func)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _gc_paused():
+            return func(*args, **kwargs)
+
+    return paused
 
 
 # -- validation -------------------------------------------------------------------------------
@@ -84,6 +116,7 @@ class ValidationReport:
         }
 
 
+@_bulk
 def validate(
     paths: Sequence[str],
     env: Mapping[str, str],
@@ -419,6 +452,7 @@ def check_lookalike_names(manifests: Iterable[Manifest], live: Iterable[str]) ->
         raise ManifestError(problems)
 
 
+@_bulk
 def make_plan(
     client: ConnectClient,
     report: ValidationReport,
@@ -663,6 +697,7 @@ class StatusReport:
         }
 
 
+@_bulk
 def status(client: ConnectClient, names: Sequence[str] = ()) -> StatusReport:
     """Health of the named connectors (all when none are named), from one cluster read; named
     connectors the cluster does not have are listed in `missing`."""

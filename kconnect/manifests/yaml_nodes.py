@@ -61,10 +61,15 @@ def compose_documents(text: str, display: str, collector: Collector) -> list[yam
     non_empty = [d for d in documents if not is_null(d)]
     if not non_empty:
         collector.add("manifest/empty", "file holds no manifest", Location(display, 1))
-    for document in non_empty:
-        _check_tags(document, display, collector)
-    bounded = [d for d in non_empty if _expansion_bounded(d, len(text), display, collector)]
-    return bounded
+    sizes = [_check_tags(document, display, collector) for document in non_empty]
+    limit = expansion_limit(len(text))
+    return [
+        document
+        for document, size in zip(non_empty, sizes, strict=True)
+        # Without aliases a document is as large as written: the tag walk measured it.
+        if (size is not None and size <= limit)
+        or _expansion_bounded(document, len(text), display, collector)
+    ]
 
 
 # Aliases share nodes, so composing is cheap; what reads the values (list joins, checks, the
@@ -73,12 +78,17 @@ EXPANSION_FACTOR = 10
 EXPANSION_FLOOR = 1 << 20
 
 
+def expansion_limit(text_size: int) -> int:
+    """How large (in characters) a document of a file of `text_size` may expand to: at most
+    EXPANSION_FACTOR times the file's size, and never less than EXPANSION_FLOOR."""
+    return max(EXPANSION_FACTOR * text_size, EXPANSION_FLOOR)
+
+
 def _expansion_bounded(root: yaml.Node, text_size: int, display: str, collector: Collector) -> bool:
-    """False (with a problem recorded) when aliases expand `root` past the limit: at most
-    EXPANSION_FACTOR times the file's size, and never less than EXPANSION_FLOOR characters."""
+    """False (with a problem recorded) when aliases expand `root` past `expansion_limit`."""
     import yaml
 
-    limit = max(EXPANSION_FACTOR * text_size, EXPANSION_FLOOR)
+    limit = expansion_limit(text_size)
     sizes: dict[int, int] = {}
     references: dict[int, int] = {}
     nodes: dict[int, yaml.Node] = {}
@@ -142,15 +152,21 @@ def _shown_tag(tag: str) -> str:
     return tag if tag.startswith("!") else f"!<{tag}>"
 
 
-def _check_tags(root: yaml.Node, display: str, collector: Collector) -> None:
+def _check_tags(root: yaml.Node, display: str, collector: Collector) -> int | None:
+    """Record a problem for each tag a manifest may not carry. Returns the document's size
+    as `_expansion_bounded` counts it when no node is reached twice (no alias), else None."""
     import yaml
 
     stack, seen = [root], set()
+    size: int | None = 0
     while stack:
         node = stack.pop()
         if id(node) in seen:  # aliases share nodes: visit each once (alias bombs stay cheap)
+            size = None
             continue
         seen.add(id(node))
+        if size is not None:
+            size += len(node.value) + 1 if isinstance(node, yaml.ScalarNode) else 1
         if node.tag not in ALLOWED_TAGS:
             if node.tag == _CORE + "merge":
                 message = "merge keys ('<<') are not supported; write each key out"
@@ -165,6 +181,7 @@ def _check_tags(root: yaml.Node, display: str, collector: Collector) -> None:
                 stack.extend((value, key))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
+    return size
 
 
 def is_null(node: yaml.Node) -> bool:

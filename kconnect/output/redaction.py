@@ -20,6 +20,7 @@ escaping (`"` → `\\"`, non-ASCII → `\\u00e9`) would hide a secret from a tex
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -60,7 +61,18 @@ _INVALID_VALUE = re.compile(
 
 def is_secret_key(key: str, password_keys: Collection[str] = ()) -> bool:
     """True when `key` must never be shown: PASSWORD-typed, or named like a secret."""
-    return key in password_keys or bool(_SECRET_KEY.search(key))
+    return key in password_keys or _named_like_secret(key)
+
+
+# Key names repeat across thousands of connectors: each is matched once.
+@functools.lru_cache(maxsize=4096)
+def _named_like_secret(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key))
+
+
+@functools.lru_cache(maxsize=4096)
+def _named_like_user(key: str) -> bool:
+    return bool(_USER_KEY.search(key))
 
 
 def hide_value(message: str, value: str) -> str:
@@ -188,7 +200,7 @@ def config_secret_values(
         if is_secret_key(str(key), password_keys):
             values.add(value)
             values.update(_jaas_passwords(value))
-        elif _USER_KEY.search(str(key)):
+        elif _named_like_user(str(key)):
             users.add(value)
         for user, password in url_user_passwords(value):
             values.add(password)

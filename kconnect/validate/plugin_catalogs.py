@@ -135,8 +135,12 @@ def _supplements() -> tuple[Mapping[str, Supplement], Mapping[str, Mapping[str, 
     return by_class, smt_renamed
 
 
+# Classes without hand-written facts share one empty (frozen) supplement.
+_NO_SUPPLEMENT = Supplement()
+
+
 def supplement(cls: str) -> Supplement:
-    return _supplements()[0].get(cls, Supplement())
+    return _supplements()[0].get(cls, _NO_SUPPLEMENT)
 
 
 def smt_renamed(cls: str) -> Mapping[str, str]:
@@ -184,6 +188,9 @@ class CatalogSet:
     def __init__(self, folders: Iterable[Path] = ()) -> None:
         self.folders = tuple(folders)
         self._seen: dict[str, Catalog | None] = {}
+        # Looked up once per set, not once per manifest (each lookup stats files).
+        self._frameworks: dict[tuple[str, Path | None], Catalog | None] = {}
+        self._known: dict[tuple[str, Path], frozenset[str]] = {}
 
     def get(self, cls: str) -> Catalog | None:
         if not cls or "/" in cls or cls.startswith("."):
@@ -223,12 +230,35 @@ class CatalogSet:
 
     def framework(self, kind: str, near: Catalog | None = None) -> Catalog | None:
         """The Connect framework keys for a source or sink (next to `near` when it has them)."""
+        cache_key = (kind, near.folder if near is not None else None)
+        if cache_key not in self._frameworks:
+            self._frameworks[cache_key] = self._find_framework(kind, near)
+        return self._frameworks[cache_key]
+
+    def _find_framework(self, kind: str, near: Catalog | None) -> Catalog | None:
         folders = ([near.folder] if near is not None else []) + [*self.folders, BUNDLED]
         for folder in folders:
             path = folder / f"framework-{kind}.json"
             if path.is_file():
                 return _load(path)
         return None
+
+    def known_keys(self, catalog: Catalog) -> frozenset[str]:
+        """Every key a connector of `catalog`'s class may set by name: its own, its
+        supplement's, and the framework's for its kind."""
+        cache_key = (catalog.cls, catalog.folder)
+        found = self._known.get(cache_key)
+        if found is None:
+            framework = self.framework(catalog.kind, catalog) if catalog.kind else None
+            found = frozenset(
+                {
+                    *catalog.keys,
+                    *supplement(catalog.cls).keys,
+                    *(framework.keys if framework else ()),
+                }
+            )
+            self._known[cache_key] = found
+        return found
 
 
 def find_snapshot(paths: Iterable[str]) -> Path | None:

@@ -115,10 +115,7 @@ class _Checker:
         self.catalog = catalog
         self.catalogs = catalogs
         self.sup = supplement(catalog.cls)
-        framework = catalogs.framework(catalog.kind, catalog) if catalog.kind else None
-        self.known: set[str] = set(catalog.keys) | set(self.sup.keys)
-        if framework is not None:
-            self.known |= set(framework.keys)
+        self.known = catalogs.known_keys(catalog)
         self.aliases = _split(self.config.get("transforms", ""))
         self.predicates = _split(self.config.get("predicates", ""))
         self.groups = {"default", *_split(self.config.get("topic.creation.groups", ""))}

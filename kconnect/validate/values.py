@@ -20,6 +20,7 @@ import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kconnect.diagnostics import Location, Problem, error
@@ -322,6 +323,20 @@ def _aliases(config: Mapping[str, str], key: str) -> list[str]:
     return [a for a in split_list(config.get(key, "")) if a]
 
 
+_CONVERTER_CACHE: dict[tuple[str, Path], dict[str, Any]] = {}
+
+
+def _converter_entries(plugin: Catalog) -> dict[str, Any]:
+    """A converter's options, built once per class: Plugins.newConverter sets converter.type
+    (key/value/header) itself."""
+    cache_key = (plugin.cls, plugin.folder)
+    found = _CONVERTER_CACHE.get(cache_key)
+    if found is None:
+        found = {k: v for k, v in plugin.keys.items() if k != "converter.type"}
+        _CONVERTER_CACHE[cache_key] = found
+    return found
+
+
 def _scopes(manifest: Manifest, catalogs: CatalogSet, catalog: Catalog | None) -> Iterator[_Scope]:
     config = manifest.config
     cls = catalog.cls if catalog is not None else manifest.connector_class
@@ -338,9 +353,7 @@ def _scopes(manifest: Manifest, catalogs: CatalogSet, catalog: Catalog | None) -
     for side in CONVERTER_SIDES:
         plugin = catalogs.get(config.get(side, "").strip())
         if plugin is not None and not plugin.empty:
-            # Plugins.newConverter sets converter.type (key/value/header) itself.
-            entries = {k: v for k, v in plugin.keys.items() if k != "converter.type"}
-            yield _Scope(side + ".", entries, plugin.cls, side)
+            yield _Scope(side + ".", _converter_entries(plugin), plugin.cls, side)
     for prefix, kind in OVERRIDES.items():
         yield _Scope(prefix, client_entries(kind), f"the Kafka {kind}", None, required=False)
     if catalog is not None and any(
@@ -373,6 +386,22 @@ def _problem(
     return error(rule, message, where, connector=manifest.name)
 
 
+_REQUIRED_CACHE: dict[int, tuple[Mapping[str, Mapping[str, Any]], tuple[str, ...]]] = {}
+
+
+def _required_names(entries: Mapping[str, Mapping[str, Any]]) -> tuple[str, ...]:
+    """The required keys of `entries` (pattern keys aside), in order: found once per catalog,
+    not once per manifest. The cache holds `entries` itself, so its id stays its own."""
+    found = _REQUIRED_CACHE.get(id(entries))
+    if found is not None and found[0] is entries:
+        return found[1]
+    names = tuple(n for n, e in entries.items() if e.get("required") and "(" not in n)
+    if len(_REQUIRED_CACHE) > 256:
+        _REQUIRED_CACHE.clear()
+    _REQUIRED_CACHE[id(entries)] = (entries, names)
+    return names
+
+
 def check_values(
     manifest: Manifest, catalogs: CatalogSet, catalog: Catalog | None = None
 ) -> list[Problem]:
@@ -397,9 +426,9 @@ def check_values(
                 problems.append(_problem(manifest, rule, f"{key}: {message}", key))
         if not scope.required:
             continue
-        for name, entry in scope.entries.items():
+        for name in _required_names(scope.entries):
             full = scope.prefix + name
-            if entry.get("required") and full not in config and "(" not in name:
+            if full not in config:
                 problems.append(
                     _problem(
                         manifest,
