@@ -5,10 +5,10 @@ peak memory (max RSS) of the kconnect process. Prints figures; asserts nothing.
     python bench/scale.py [--sizes 500,1000,5000] [--runs 3]
 
 Targets (issue #22): at 5,000 connectors `status` and `plan` each ≤ 1.5 s and ≤ 100 MB, and
-the curve linear (CPU per 1,000 connectors flat or falling from 500 to 5,000). The fake serves the whole
-`GET /connectors?expand=info&expand=status` answer from the same machine, so its own CPU time
-is inside the wall figure (as a real worker's network time would be); the CPU column is the
-kconnect process alone. The median of `--runs`.
+the curve linear (CPU per 1,000 connectors flat or falling from 500 to 5,000). The fake
+serves the whole `GET /connectors?expand=info&expand=status` answer from the same machine, so
+its own CPU time is inside the wall figure (as a real worker's network time would be); the
+CPU column is the kconnect process alone. The median of `--runs`.
 Bytecode is compiled first and used (PYTHONDONTWRITEBYTECODE removed), as on a user's machine.
 """
 
