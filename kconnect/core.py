@@ -19,7 +19,13 @@ from kconnect.api.live import comparable_config, live_config
 from kconnect.diagnostics import Location, Problem, Severity, error
 from kconnect.errors import ApiError, KconnectError, ManifestError
 from kconnect.manifests.loader import load_manifest_set
-from kconnect.manifests.model import Manifest, TargetState, password_keys_for
+from kconnect.manifests.model import (
+    NO_KEY_RULES,
+    KeyRules,
+    Manifest,
+    TargetState,
+    password_keys_for,
+)
 from kconnect.output.redaction import (
     config_secret_values,
     redact_text,
@@ -106,6 +112,12 @@ class ValidationReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def sensitive_keys(self) -> frozenset[str]:
+        """Every manifest's `sensitive_keys` (kconnect.yaml's included): their values, live
+        or declared, are masked wherever they show."""
+        return sensitive_keys_of(self.manifests)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "connectors": [m.name for m in self.manifests],
@@ -126,19 +138,23 @@ def validate(
     scope: Scope = NO_SCOPE,
     strict: bool = False,
     catalog_dir: str | None = None,
+    key_rules: KeyRules = NO_KEY_RULES,
 ) -> ValidationReport:
     """Load and check every manifest: envelope, per-class schema, unknown keys, pipeline lint,
     the ownership scope, and — when a client is given — the worker's own validation. Never
     raises for bad manifests: the problems are in the report. `strict` makes every warning an
     error; `catalog_dir` holds plugin catalogs (`kconnect plugins snapshot`), found next to the
-    manifests (`.kconnect/plugins/`, walking up) when not given."""
+    manifests (`.kconnect/plugins/`, walking up) when not given. `key_rules`: kconnect.yaml's
+    `sensitive_keys:` and `ignore_keys:`."""
     try:
         loaded = load_manifest_set(paths, env, stdin_text=stdin_text)
     except ManifestError as exc:
         return ValidationReport((), exc.problems)
-    manifests = loaded.manifests
+    # kconnect.yaml's `sensitive_keys:` and `ignore_keys:` join each manifest's own here, once:
+    # every command reads them from the manifest and none can forget the project's.
+    manifests = [key_rules.applied_to(m) for m in loaded.manifests]
     # Known before the first request (the worker's validation may echo them back).
-    sensitive = {k for m in manifests for k in m.sensitive_keys}  # `sensitive_keys:`
+    sensitive = sensitive_keys_of(manifests)
     register_password_keys(sensitive)
     register_secrets(secret_values((m.config for m in manifests), sensitive))
     problems = [*loaded.problems, *offline_problems(manifests, catalog_dir=catalog_dir)]
@@ -350,16 +366,23 @@ def load_valid(
     stdin_text: str | bytes | None = None,
     client: ConnectClient | None = None,
     scope: Scope = NO_SCOPE,
+    key_rules: KeyRules = NO_KEY_RULES,
 ) -> ValidationReport:
     """Load and validate (with the worker too when a client is given); raise `ManifestError`
     if anything is an error, so that nothing is ever written for an invalid manifest set."""
-    report = validate(paths, env, stdin_text=stdin_text, client=client, scope=scope)
+    report = validate(
+        paths, env, stdin_text=stdin_text, client=client, scope=scope, key_rules=key_rules
+    )
     if not report.ok:
         raise ManifestError(report.problems)
     return report
 
 
 # -- secrets ------------------------------------------------------------------------------------
+
+
+def sensitive_keys_of(manifests: Iterable[Manifest]) -> frozenset[str]:
+    return frozenset(k for m in manifests for k in m.sensitive_keys)
 
 
 def secret_values(
@@ -612,10 +635,14 @@ def apply(
     (Ctrl-C) no new write starts and the wait ends; the report says what was not done."""
     from kconnect.ops.wait import Rewritten, WaitResult, wait_for_states
     from kconnect.planning.apply import WorkerFeatures, apply_plan
-    from kconnect.planning.plan import Action
+    from kconnect.planning.plan import Action, as_written
 
-    by_name = {m.name: m for m in manifests}
-    secrets = secret_values([m.config for m in manifests] + [live_config(e) for e in live.values()])
+    # Ignored keys are written with the values `live` holds: what the plan was made against.
+    by_name = {m.name: m for m in as_written(manifests, live)}
+    secrets = secret_values(
+        [m.config for m in manifests] + [live_config(e) for e in live.values()],
+        sensitive_keys_of(manifests),
+    )
     needs_features = any(
         c.action is Action.RENAME
         or (c.action is not Action.DELETE and c.state_after is not TargetState.RUNNING)
@@ -698,13 +725,17 @@ class StatusReport:
 
 
 @_bulk
-def status(client: ConnectClient, names: Sequence[str] = ()) -> StatusReport:
+def status(
+    client: ConnectClient, names: Sequence[str] = (), *, key_rules: KeyRules = NO_KEY_RULES
+) -> StatusReport:
     """Health of the named connectors (all when none are named), from one cluster read; named
-    connectors the cluster does not have are listed in `missing`."""
+    connectors the cluster does not have are listed in `missing`. A trace never shows a value
+    of kconnect.yaml's `sensitive_keys` (`key_rules`)."""
     from kconnect.health import connector_health
 
     live = client.list_expanded()
-    secrets = secret_values(live_config(e) for e in live.values())
+    sensitive = frozenset().union(*(key_rules.sensitive_for(n) for n in live))
+    secrets = secret_values((live_config(e) for e in live.values()), sensitive)
     wanted = list(dict.fromkeys(names)) or sorted(live)
     return StatusReport(
         tuple(connector_health(n, live[n].get("status"), secrets) for n in wanted if n in live),

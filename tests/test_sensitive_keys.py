@@ -67,8 +67,8 @@ def test_without_sensitive_keys_the_same_value_shows(
     ("sensitive", "message"),
     [
         ("  topic\n", "sensitive_keys must be a list of config keys"),
-        ("  - ''\n", "each sensitive key must be a non-empty string"),
-        ("  - {a: b}\n", "each sensitive key must be a non-empty string"),
+        ("  - ''\n", "each entry of sensitive_keys must be a non-empty string"),
+        ("  - {a: b}\n", "each entry of sensitive_keys must be a non-empty string"),
     ],
 )
 def test_bad_sensitive_keys_are_errors_at_their_line(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from kconnect.api.client import ConnectClient
     from kconnect.config.headers import HeaderSource
+    from kconnect.manifests.model import KeyRules
     from kconnect.planning.project import Project
 
 
@@ -446,6 +447,12 @@ def project_for(
         max_deletes=max_deletes,
         max_delete_percent=max_delete_percent,
     )
+
+
+def project_key_rules() -> KeyRules:
+    """kconnect.yaml's `sensitive_keys:` (and `ignore_keys:`) for commands that read only the
+    cluster (describe, export): the project file of the current directory."""
+    return project_for(["."], None).keys
 
 
 def register_manifest_secrets(

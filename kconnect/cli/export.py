@@ -17,6 +17,7 @@ from kconnect.cli.common import (
     OutputOpt,
     checked_names,
     connected,
+    project_key_rules,
     register_manifest_secrets,
     run_command,
 )
@@ -110,11 +111,13 @@ def export(
         elif cluster is not None:
             raise UsageError("--cluster is for --format strimzi")
         with connection.client() as client:
+            rules = project_key_rules()
             live = client.list_expanded()
-            register_manifest_secrets([live_config(e) for e in live.values()])
+            sensitive = frozenset().union(*(rules.sensitive_for(n) for n in live))
+            register_manifest_secrets([live_config(e) for e in live.values()], sensitive)
             refused: list[tuple[str, str]] = []
             exported = export_connectors(
-                client, names or (), live=live, strimzi=strimzi, refused=refused
+                client, names or (), live=live, strimzi=strimzi, refused=refused, key_rules=rules
             )
         if to_stdout:
             from kconnect.output.console import console, write_document

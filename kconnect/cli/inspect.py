@@ -18,6 +18,7 @@ from kconnect.cli.common import (
     checked_names,
     confirm,
     connected,
+    project_key_rules,
     register_manifest_secrets,
     run_command,
 )
@@ -60,7 +61,7 @@ def status(
 
         with connection.client() as client:
             chosen = select(client, names or [], match, owns, announce=output.value == "text")
-            report = core.status(client, chosen.names)
+            report = core.status(client, chosen.names, key_rules=project_key_rules())
         if report.missing:
             code = ExitCode.ERROR
         else:
@@ -159,7 +160,11 @@ def describe(
         given = optional_names(names, match)
         with connection.client() as client:
             chosen = select(client, given, match, owns, announce=output.value == "text")
-            described = [_describe_one(client, name, tasks=tasks) for name in chosen.names]
+            rules = project_key_rules()
+            described = [
+                _describe_one(client, name, tasks=tasks, sensitive=rules.sensitive_for(name))
+                for name in chosen.names
+            ]
         if match or len(described) > 1:
             data: dict[str, Any] = {"connectors": described}
         else:
@@ -176,7 +181,10 @@ def describe(
     return run_command("describe", output, body)
 
 
-def _describe_one(client: ConnectClient, name: str, *, tasks: bool) -> dict[str, Any]:
+def _describe_one(
+    client: ConnectClient, name: str, *, tasks: bool, sensitive: frozenset[str]
+) -> dict[str, Any]:
+    """`sensitive`: kconnect.yaml's `sensitive_keys` for this connector."""
     from kconnect.core import secret_values
     from kconnect.errors import ApiError
     from kconnect.health import connector_health
@@ -185,18 +193,18 @@ def _describe_one(client: ConnectClient, name: str, *, tasks: bool) -> dict[str,
 
     info = client.connector(name)
     config = dict(info.get("config") or {})
-    register_manifest_secrets([config])
-    keys = password_keys_for(None, config)
+    register_manifest_secrets([config], sensitive)
+    keys = password_keys_for(None, config) | sensitive
     task_configs: list[dict[str, Any]] | None = None
     if tasks:
         task_configs = []
         for entry in client.tasks(name):
             task_config = {str(k): str(v) for k, v in (entry.get("config") or {}).items()}
             # A task's config repeats the connector's secrets, and may derive its own.
-            register_manifest_secrets([task_config])
+            register_manifest_secrets([task_config], sensitive)
             task_id = (entry.get("id") or {}).get("task")
             task_configs.append({"id": task_id, "config": mask_config(task_config, keys)})
-    health = connector_health(name, client.status(name), secret_values([config]))
+    health = connector_health(name, client.status(name), secret_values([config], sensitive))
     try:
         topics: list[str] | None = client.topics(name)
     except ApiError:

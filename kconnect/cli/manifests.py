@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -63,13 +64,9 @@ def _valid_manifests(
         stdin_text=stdin_text(paths),
         client=client,
         scope=project.scope,
+        key_rules=project.keys,
     )
     return report  # core.validate has registered the manifests' secrets
-
-
-def _sensitive(report: ValidationReport) -> frozenset[str]:
-    """Every manifest's `sensitive_keys`: their values are masked wherever they show."""
-    return frozenset(k for m in report.manifests for k in m.sensitive_keys)
 
 
 def _plan_against(
@@ -91,7 +88,7 @@ def _plan_against(
         limits=project.limits,
         acknowledge=project.acknowledge,
     )
-    register_manifest_secrets([live_config(e) for e in live.values()], _sensitive(report))
+    register_manifest_secrets([live_config(e) for e in live.values()], report.sensitive_keys)
     return plan_report, live
 
 
@@ -124,7 +121,8 @@ def validate(
         from kconnect.cli.render import render_validation
         from kconnect.core import validate as validate_manifests
 
-        scope = project_for(paths, owns).scope
+        project = project_for(paths, owns)
+        scope, key_rules = project.scope, project.keys
         env, text = manifest_env(env_file), stdin_text(paths)
         if online:
             with connection.client() as client:
@@ -136,10 +134,17 @@ def validate(
                     scope=scope,
                     strict=strict,
                     catalog_dir=catalog,
+                    key_rules=key_rules,
                 )
         else:
             report = validate_manifests(
-                paths, env, stdin_text=text, scope=scope, strict=strict, catalog_dir=catalog
+                paths,
+                env,
+                stdin_text=text,
+                scope=scope,
+                strict=strict,
+                catalog_dir=catalog,
+                key_rules=key_rules,
             )
         # core.validate has registered the manifests' secrets (before any request).
         code = ExitCode.OK if report.ok else ExitCode.ERROR
@@ -339,7 +344,8 @@ def apply(
                 result = core.apply(
                     client,
                     plan_report.plan,
-                    report.manifests,
+                    # With --plan, their `ignore_keys` are the plan file's.
+                    plan_report.validation.manifests,
                     live,
                     concurrency=concurrency,
                     wait=wait,
@@ -382,6 +388,7 @@ def _replan_saved(
         plan_document,
         public_url,
         saved_options,
+        with_saved_ignore_keys,
     )
 
     saved = saved_options(doc)
@@ -406,6 +413,8 @@ def _replan_saved(
             f"{path}: the plan was made for the ownership scope ({saved.scope.describe()}), "
             f"but here it is ({project.scope.describe()}); nothing was written"
         )
+    # The plan file's `ignore_keys` win over today's: they are what the reviewer saw.
+    report = replace(report, manifests=tuple(with_saved_ignore_keys(doc, report.manifests)))
     plan_report, live = _plan_against(client, report, prune, project, saved.targets)
     fresh = plan_document(
         plan_report.plan,

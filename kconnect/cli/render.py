@@ -244,6 +244,14 @@ def plan_notes(report: PlanReport) -> list[tuple[str, str]]:
                 "dim",
             )
         )
+    if plan.ignored:
+        shown = ", ".join(f"{name} ({', '.join(keys)})" for name, keys in plan.ignored.items())
+        notes.append(
+            (
+                f"Ignored keys that differ (ignore_keys; the cluster's values are kept): {shown}.",
+                "dim",
+            )
+        )
     refused = report.refused
     if refused:
         shown = ", ".join(f"{name} ({impact.id})" for name, impact in refused)
@@ -292,8 +300,13 @@ def render_plan(report: PlanReport, console: Console) -> None:
     for text, style in plan_notes(report):
         console.print(Text(text, style=style))
     if not plan.has_changes:
-        console.print(Text("No changes. The cluster matches the manifests.", style="green"))
+        console.print(Text(_no_changes(plan), style="green"))
     console.print(Text(plan_summary(plan), style="bold"))
+
+
+def _no_changes(plan: Plan) -> str:
+    aside = " (ignored keys aside)" if plan.ignored else ""
+    return f"No changes. The cluster matches the manifests{aside}."
 
 
 def _markdown_escape(text: str) -> str:
@@ -317,7 +330,7 @@ def plan_markdown(report: PlanReport) -> str:
                 out.append(f"{marker} {text}")
         out.append("```")
     else:
-        out.append("No changes. The cluster matches the manifests.")
+        out.append(_no_changes(plan))
     if report.validation.warnings:
         out += ["", "### Warnings", ""]
         for problem in report.validation.warnings:

@@ -8,14 +8,22 @@ from typing import TYPE_CHECKING
 from kconnect.diagnostics import Location
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.interpolate import InterpolationError, interpolate
-from kconnect.manifests.model import Manifest, TargetState
+from kconnect.manifests.model import UNIGNORABLE_KEYS, Manifest, TargetState
 from kconnect.manifests.names import connector_class_problem, validate_connector_name
 from kconnect.manifests.yaml_nodes import NULL_TAG, loc, mapping_items, sequence_items
 
 if TYPE_CHECKING:
     import yaml
 
-TOP_LEVEL_KEYS = ("name", "config", "state", "moved_from", "acknowledge", "sensitive_keys")
+TOP_LEVEL_KEYS = (
+    "name",
+    "config",
+    "state",
+    "moved_from",
+    "acknowledge",
+    "sensitive_keys",
+    "ignore_keys",
+)
 
 
 def document_manifest(
@@ -69,7 +77,8 @@ def document_manifest(
                 fields["moved_from"][1],
             )
     acknowledge = _acknowledge(fields, display, collector)
-    sensitive = _sensitive_keys(fields, display, collector)
+    sensitive = _key_list(fields, "sensitive_keys", display, collector)
+    ignored = _key_list(fields, "ignore_keys", display, collector)
 
     if "config" not in fields:
         collector.add(
@@ -119,6 +128,7 @@ def document_manifest(
         moved_from=moved_from,
         acknowledge=acknowledge,
         sensitive_keys=sensitive,
+        ignore_keys=ignored,
     )
 
 
@@ -150,37 +160,47 @@ def _acknowledge(
     return frozenset(ids)
 
 
-def _sensitive_keys(
-    fields: Mapping[str, tuple[yaml.Node, Location]], display: str, collector: Collector
+def _key_list(
+    fields: Mapping[str, tuple[yaml.Node, Location]],
+    field: str,
+    display: str,
+    collector: Collector,
 ) -> frozenset[str]:
-    """`sensitive_keys: [key, ...]`: config keys masked like PASSWORD-typed ones."""
+    """`sensitive_keys: [key, ...]` (masked like PASSWORD-typed keys) or `ignore_keys: [key,
+    ...]` (managed elsewhere): exact config keys, each listed once."""
     import yaml
 
-    if "sensitive_keys" not in fields:
+    if field not in fields:
         return frozenset()
-    node, where = fields["sensitive_keys"]
+    rule = f"manifest/{field.replace('_', '-')}"
+    node, where = fields[field]
     if not isinstance(node, yaml.SequenceNode):
-        collector.add(
-            "manifest/sensitive-keys",
-            "sensitive_keys must be a list of config keys, like [api.token]",
-            where,
-        )
+        example = "[tasks.max]" if field == "ignore_keys" else "[api.token]"
+        collector.add(rule, f"{field} must be a list of config keys, like {example}", where)
         return frozenset()
     keys: set[str] = set()
     for item in node.value:
+        item_where = loc(display, item)
         if (
             not isinstance(item, yaml.ScalarNode)
             or item.tag != "tag:yaml.org,2002:str"
             or not item.value
         ):
-            collector.add(
-                "manifest/sensitive-keys",
-                "each sensitive key must be a non-empty string",
-                loc(display, item),
-            )
-            continue
-        keys.add(str(item.value))
+            collector.add(rule, f"each entry of {field} must be a non-empty string", item_where)
+        elif item.value in keys:
+            collector.add(rule, f"{field} lists {item.value!r} twice", item_where)
+        elif field == "ignore_keys" and item.value in UNIGNORABLE_KEYS:
+            collector.add(rule, unignorable_message(item.value), item_where)
+        else:
+            keys.add(str(item.value))
     return frozenset(keys)
+
+
+def unignorable_message(key: str) -> str:
+    return (
+        f"ignore_keys cannot name {key!r}: it defines the connector, so kconnect must always "
+        "manage it"
+    )
 
 
 def _top_level_string(

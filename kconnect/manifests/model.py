@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
+from fnmatch import fnmatchcase
 
 from kconnect.diagnostics import Location
 
@@ -46,6 +47,9 @@ class Manifest:
     # `sensitive_keys:` config keys treated as secrets whatever their name or type: masked in
     # every output, digested in saved plans, never compared in clear.
     sensitive_keys: frozenset[str] = frozenset()
+    # `ignore_keys:` config keys managed elsewhere (an autoscaler's `tasks.max`), as
+    # Terraform's `ignore_changes`: never planned as a change, written with the live value.
+    ignore_keys: frozenset[str] = frozenset()
 
     @property
     def connector_class(self) -> str:
@@ -54,6 +58,44 @@ class Manifest:
     def location_of(self, key: str) -> Location:
         """Where `key` was written; the document's start when it was not written at all."""
         return self.key_locations.get(key, self.location)
+
+
+# Keys that define the connector: ignoring them would let the cluster hold another connector.
+UNIGNORABLE_KEYS = ("name", "connector.class")
+
+
+@dataclass(frozen=True)
+class KeyRules:
+    """`sensitive_keys:` and `ignore_keys:` of `kconnect.yaml`: config keys per connector name
+    pattern (`*` for every connector), on top of each manifest's own."""
+
+    sensitive_keys: tuple[tuple[str, frozenset[str]], ...] = ()
+    ignore_keys: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def applied_to(self, manifest: Manifest) -> Manifest:
+        """`manifest` with the project's keys added to its own: the one place where the two
+        meet, so that every command reading a manifest sees both (kconnect.core.validate)."""
+        sensitive = self.sensitive_for(manifest.name)
+        ignored = _matching(self.ignore_keys, manifest.name)
+        if sensitive <= manifest.sensitive_keys and ignored <= manifest.ignore_keys:
+            return manifest
+        return replace(
+            manifest,
+            sensitive_keys=manifest.sensitive_keys | sensitive,
+            ignore_keys=manifest.ignore_keys | ignored,
+        )
+
+    def sensitive_for(self, name: str) -> frozenset[str]:
+        """The project's sensitive keys of connector `name` (for commands that read only the
+        live cluster: describe, export)."""
+        return _matching(self.sensitive_keys, name)
+
+
+NO_KEY_RULES = KeyRules()
+
+
+def _matching(rules: tuple[tuple[str, frozenset[str]], ...], name: str) -> frozenset[str]:
+    return frozenset(k for pattern, keys in rules if fnmatchcase(name, pattern) for k in keys)
 
 
 def password_keys_for(manifest: Manifest | None, live: Mapping[str, str]) -> frozenset[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import ConnectError, InputError, KconnectError, NotFoundError
+from kconnect.manifests.model import NO_KEY_RULES, KeyRules
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -78,12 +79,14 @@ def export_connectors(
     live: Mapping[str, Mapping[str, Any]] | None = None,
     strimzi: StrimziTarget | None = None,
     refused: list[tuple[str, str]] | None = None,
+    key_rules: KeyRules = NO_KEY_RULES,
 ) -> list[ExportedConnector]:
     """Read live connectors (one request unless `live` is given, plus one per connector class
     for its PASSWORD keys) and render each as a manifest with secrets replaced by `${VAR}`
-    (as a Strimzi KafkaConnector resource with `strimzi`). A connector whose name cannot be a
-    Kubernetes resource name is an error, or, given a `refused` list, appended to it as
-    (name, why) while the others are exported."""
+    (as a Strimzi KafkaConnector resource with `strimzi`); kconnect.yaml's `sensitive_keys`
+    (`key_rules`) are secrets too. A connector whose name cannot be a Kubernetes resource name
+    is an error, or, given a `refused` list, appended to it as (name, why) while the others
+    are exported."""
     from kconnect.api.live import comparable_config, live_config, live_state
 
     if live is None:
@@ -111,6 +114,7 @@ def export_connectors(
         config = comparable_config(live_config(live[name]))
         state = _STATE_KEYS.get(live_state(live[name]) or "")
         keys = worker_password_keys.get(config.get("connector.class", ""), frozenset())
+        keys |= key_rules.sensitive_for(name)
         if strimzi is None:
             text, variables = render_manifest(name, config, state, keys, used_vars)
         else:

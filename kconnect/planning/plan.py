@@ -117,6 +117,9 @@ class Plan:
     targets: tuple[str, ...] = ()
     # Owned connectors (declared or live) that --target left out of this plan.
     untargeted: tuple[str, ...] = ()
+    # Per connector, its `ignore_keys` whose declared value differs from the live one: left as
+    # the cluster has them, never counted as changes.
+    ignored: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:
@@ -136,6 +139,7 @@ class Plan:
             },
             "targets": list(self.targets) or None,
             "untargeted": len(self.untargeted),
+            "ignored": {name: list(keys) for name, keys in self.ignored.items()},
         }
 
 
@@ -166,6 +170,61 @@ def diff_config(
     return tuple(changes)
 
 
+def desired_config(manifest: Manifest, live: Mapping[str, str] | None) -> dict[str, str]:
+    """The config to write for `manifest`: its own, except that each of its `ignore_keys`
+    keeps the value the live connector has (and stays absent when it has none), since a PUT
+    replaces the whole config. With no live connector (a create) the manifest's own values
+    go: a key is ignored for changes only, as Terraform's `ignore_changes` does."""
+    if live is None or not manifest.ignore_keys:
+        return dict(manifest.config)
+    config = {k: v for k, v in manifest.config.items() if k not in manifest.ignore_keys}
+    config.update({k: live[k] for k in sorted(manifest.ignore_keys) if k in live})
+    return config
+
+
+def _live_source(manifest: Manifest, live: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The live connector a manifest is compared with: the one it renames, or its own."""
+    if manifest.moved_from is not None and manifest.moved_from in live:
+        return manifest.moved_from
+    return manifest.name if manifest.name in live else None
+
+
+def as_written(
+    manifests: Iterable[Manifest], live: Mapping[str, Mapping[str, Any]]
+) -> list[Manifest]:
+    """The manifests with the config apply writes (`desired_config`): planning compares it
+    and apply sends it, so an ignored key never shows as a change and is never overwritten."""
+    written = []
+    for manifest in manifests:
+        source = _live_source(manifest, live)
+        config = live_config(live[source]) if source is not None else None
+        written.append(
+            replace(manifest, config=desired_config(manifest, config))
+            if manifest.ignore_keys
+            else manifest
+        )
+    return written
+
+
+def ignored_differences(
+    manifests: Iterable[Manifest], live: Mapping[str, Mapping[str, Any]]
+) -> dict[str, tuple[str, ...]]:
+    """Per connector with a live counterpart, the ignored keys whose declared value (or
+    absence) differs from the live one."""
+    found: dict[str, tuple[str, ...]] = {}
+    for manifest in manifests:
+        source = _live_source(manifest, live)
+        if source is None or not manifest.ignore_keys:
+            continue
+        config = live_config(live[source])
+        keys = tuple(
+            k for k in sorted(manifest.ignore_keys) if manifest.config.get(k) != config.get(k)
+        )
+        if keys:
+            found[manifest.name] = keys
+    return found
+
+
 def build_plan(
     desired: Iterable[Manifest],
     live: Mapping[str, Mapping[str, Any]],
@@ -184,9 +243,12 @@ def build_plan(
     `password_keys_for(manifest, live_config)` names the PASSWORD-typed keys of a connector
     (from bundled schemas, or the worker's validate definitions when online); keys that merely
     look like secrets are masked regardless. `has_offsets` is what was read of the offsets of
-    the connectors `offsets_wanted` names; each change carries its impacts.
+    the connectors `offsets_wanted` names; each change carries its impacts. Each manifest's
+    `ignore_keys` are compared, and listed in `Plan.ignored`, as they will be written: with
+    the live values (`as_written`).
     """
-    desired = list(desired)
+    as_declared = list(desired)
+    desired = as_written(as_declared, live)
     changes: list[ConnectorChange] = []
     unchanged: list[str] = []
     untargeted: list[str] = []
@@ -277,6 +339,9 @@ def build_plan(
         owned_on_cluster=len(live) - len(not_owned),
         targets=tuple(targets),
         untargeted=tuple(sorted(untargeted)),
+        ignored=ignored_differences(
+            (m for m in as_declared if scope.owns(m.name) and targeted(m.name)), live
+        ),
     )
 
 

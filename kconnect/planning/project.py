@@ -8,6 +8,9 @@ safe-plan limits.
       min_existing: 4
     acknowledge:            # danger impacts accepted, per connector name pattern
       "orders-cdc": [topic-prefix-changed]
+    sensitive_keys: [api.token]       # secrets of every connector (or per name pattern)
+    ignore_keys:                      # managed elsewhere, per connector name pattern
+      "*-sink": [tasks.max]           # (or a list, for every connector)
 
 It is looked up in each manifest path's directory and its parents, up to the repository root
 (a directory holding `.git`) or the filesystem root. It is read strictly: an unknown key or a
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError
+from kconnect.manifests.model import NO_KEY_RULES, UNIGNORABLE_KEYS, KeyRules
 from kconnect.planning.safety import SafetyLimits
 from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, check_pattern
 
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
     import yaml
 
 PROJECT_FILE = "kconnect.yaml"
-_KEYS = ("owns", "limits", "acknowledge")
+_KEYS = ("owns", "limits", "acknowledge", "sensitive_keys", "ignore_keys")
 _LIMIT_KEYS = ("max_deletes", "max_delete_percent", "min_existing")
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -53,6 +57,8 @@ class Project:
     path: str | None = None  # the kconnect.yaml that was read, if any
     # Impact ids whose danger is accepted, per connector name pattern (`acknowledge:`).
     acknowledge: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # `sensitive_keys:` and `ignore_keys:`, merged into each manifest by `core.validate`.
+    keys: KeyRules = NO_KEY_RULES
 
 
 def find_project_file(paths: Sequence[str], cwd: Path | None = None) -> Path | None:
@@ -157,6 +163,9 @@ def load_project_file(path: Path) -> Project:
             project = replace(project, limits=_limits(display, value))
         elif key == "acknowledge":
             project = replace(project, acknowledge=_acknowledge(display, value))
+        elif key in ("sensitive_keys", "ignore_keys"):
+            rules = replace(project.keys, **{key: _key_rules(display, key, value)})
+            project = replace(project, keys=rules)
         else:
             raise ProjectError(
                 f"{_where(display, key_node)}: unknown key {key!r} in kconnect.yaml "
@@ -222,16 +231,7 @@ def _acknowledge(display: str, node: yaml.Node) -> dict[str, tuple[str, ...]]:
             f"of impact ids, {example}"
         )
     result: dict[str, tuple[str, ...]] = {}
-    for pattern, key_node, value in _items(display, node):
-        try:
-            check_pattern(pattern, "acknowledge pattern")
-        except ScopeError as exc:
-            raise ProjectError(f"{_where(display, key_node)}: {exc.message}") from None
-        if not isinstance(value, yaml.SequenceNode):
-            raise ProjectError(
-                f"{_where(display, value)}: acknowledge.{pattern} must be a list of impact ids, "
-                f"{example}"
-            )
+    for pattern, value in _pattern_lists(display, node, "acknowledge", f"impact ids, {example}"):
         ids = []
         for item in value.value:
             if (
@@ -247,6 +247,63 @@ def _acknowledge(display: str, node: yaml.Node) -> dict[str, tuple[str, ...]]:
             ids.append(str(item.value))
         result[pattern] = tuple(ids)
     return result
+
+
+def _pattern_lists(
+    display: str, node: yaml.MappingNode, field: str, what: str
+) -> list[tuple[str, yaml.SequenceNode]]:
+    """(pattern, list node) of `field: {pattern: [...]}`, each pattern a usable glob."""
+    import yaml
+
+    found = []
+    for pattern, key_node, value in _items(display, node):
+        try:
+            check_pattern(pattern, f"{field} pattern")
+        except ScopeError as exc:
+            raise ProjectError(f"{_where(display, key_node)}: {exc.message}") from None
+        if not isinstance(value, yaml.SequenceNode):
+            raise ProjectError(
+                f"{_where(display, value)}: {field}.{pattern} must be a list of {what}"
+            )
+        found.append((pattern, value))
+    return found
+
+
+def _key_rules(display: str, field: str, node: yaml.Node) -> tuple[tuple[str, frozenset[str]], ...]:
+    """`field: [key, ...]` for every connector, or `field: {pattern: [key, ...]}`."""
+    import yaml
+
+    example = "[tasks.max]" if field == "ignore_keys" else "[api.token]"
+    if isinstance(node, yaml.SequenceNode):
+        return (("*", _config_keys(display, field, field, node)),)
+    if not isinstance(node, yaml.MappingNode):
+        raise ProjectError(
+            f"{_where(display, node)}: {field} must be a list of config keys (for every "
+            f"connector), like {field}: {example}, or map connector name patterns to such "
+            f'lists, like {field}: {{"orders-*": {example}}}'
+        )
+    rules = []
+    for pattern, value in _pattern_lists(display, node, field, f"config keys, like {example}"):
+        rules.append((pattern, _config_keys(display, field, f"{field}.{pattern}", value)))
+    return tuple(rules)
+
+
+def _config_keys(display: str, field: str, shown: str, node: yaml.SequenceNode) -> frozenset[str]:
+    import yaml
+
+    keys: set[str] = set()
+    for item in node.value:
+        where = _where(display, item)
+        if not isinstance(item, yaml.ScalarNode) or item.tag != _STR or not item.value:
+            raise ProjectError(f"{where}: each entry of {shown} must be a non-empty string")
+        if item.value in keys:
+            raise ProjectError(f"{where}: {shown} lists {item.value!r} twice")
+        if field == "ignore_keys" and item.value in UNIGNORABLE_KEYS:
+            from kconnect.manifests.document import unignorable_message
+
+            raise ProjectError(f"{where}: {unignorable_message(item.value)}")
+        keys.add(str(item.value))
+    return frozenset(keys)
 
 
 def _limits(display: str, node: yaml.Node) -> SafetyLimits:

@@ -27,7 +27,7 @@ import json
 import re
 import secrets as random
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,14 @@ from kconnect.planning.scope import Scope
 
 # 2: changes carry `impacts` and `moved_from` (renames); a version-1 file lacks what the
 # reviewer was shown about the data, so it is refused.
-PLAN_FILE_VERSION = 2
+# 3: `ignore_keys`, per connector, the keys whose live values apply writes back: the rule the
+# reviewer saw, which wins over the manifests' and kconnect.yaml's at apply time. A plan with
+# no ignored key is still written as version 2 (readable by older kconnect); one with them is
+# version 3, which an older kconnect refuses rather than overwrite the ignored keys.
+PLAN_FILE_VERSION = 3
+_READABLE_VERSIONS = (2, 3)
+# Fingerprints are the same in versions 2 and 3 (ignored keys left out of both).
+_FINGERPRINT_DOMAIN = "kconnect-plan-2"
 _FORMAT = "kconnect-plan"
 _STRETCH_ITERATIONS = 50_000
 # A credential inside a URL (`jdbc:mysql://user:pw@host`) is a secret whatever its key.
@@ -77,11 +84,19 @@ def _is_secret(key: str, value: str, password_keys: Collection[str]) -> bool:
 
 
 def fingerprint(
-    salt: str, config: Mapping[str, str], state: str | None, password_keys: Collection[str]
+    salt: str,
+    config: Mapping[str, str],
+    state: str | None,
+    password_keys: Collection[str],
+    ignored: Collection[str] = (),
 ) -> str:
-    """A salted digest of a connector's comparable config and target state."""
-    h = hashlib.sha256(f"{_FORMAT}-{PLAN_FILE_VERSION}\0{salt}\0".encode())
+    """A salted digest of a connector's comparable config and target state. `ignored` keys
+    are left out: a value an autoscaler changes after the review does not make the plan
+    stale, and apply writes back whatever the cluster holds then."""
+    h = hashlib.sha256(f"{_FINGERPRINT_DOMAIN}\0{salt}\0".encode())
     for key, value in sorted(comparable_config(config).items()):
+        if key in ignored:
+            continue
         shown = _stretch(salt, value) if _is_secret(key, value, password_keys) else value
         h.update(json.dumps([key, shown]).encode("utf-8"))
     h.update(json.dumps(["state", state]).encode("utf-8"))
@@ -127,6 +142,7 @@ def _change_entry(
     live_cfg = live_config(live_entry) if live_entry is not None else {}
     keys = frozenset(password_keys_for(manifest, live_cfg))
     desired_cfg = dict(manifest.config) if manifest is not None else {}
+    ignored = manifest.ignore_keys if manifest is not None else frozenset()
     key_entries = []
     for k in change.key_changes:
         entry: dict[str, Any] = {"key": k.key, "change": k.kind.value}
@@ -140,12 +156,12 @@ def _change_entry(
             entry["before"], entry["after"] = k.before, k.after
         key_entries.append(entry)
     live_fp = (
-        fingerprint(salt, live_cfg, _target_class(live_state(live_entry)), keys)
+        fingerprint(salt, live_cfg, _target_class(live_state(live_entry)), keys, ignored)
         if live_entry is not None
         else None
     )
     desired_fp = (
-        fingerprint(salt, desired_cfg, manifest.state.worker_state, keys)
+        fingerprint(salt, desired_cfg, manifest.state.worker_state, keys, ignored)
         if manifest is not None and change.action is not Action.DELETE
         else None
     )
@@ -180,9 +196,10 @@ def plan_document(
 
     salt = salt or random.token_hex(16)
     by_name = {m.name: m for m in manifests}
+    ignore_keys = {m.name: sorted(m.ignore_keys) for m in manifests if m.ignore_keys}
     doc: dict[str, Any] = {
         "format": _FORMAT,
-        "version": PLAN_FILE_VERSION,
+        "version": PLAN_FILE_VERSION if ignore_keys else 2,
         "kconnect_version": __version__,
         "created_at": created_at
         or datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -197,6 +214,8 @@ def plan_document(
             for c in plan.changes
         ],
     }
+    if ignore_keys:
+        doc["ignore_keys"] = dict(sorted(ignore_keys.items()))
     doc["checksum"] = _checksum(doc)
     return doc
 
@@ -233,10 +252,11 @@ def read_plan_file(path: Path) -> dict[str, Any]:
         raise PlanFileError(f"{path}:{exc.lineno}: not a kconnect plan file: {exc.msg}") from None
     if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
         raise PlanFileError(f"{path}: not a kconnect plan file (written by `kconnect plan --out`)")
-    if doc.get("version") != PLAN_FILE_VERSION:
+    if doc.get("version") not in _READABLE_VERSIONS:
+        readable = " and ".join(str(v) for v in _READABLE_VERSIONS)
         raise PlanFileError(
             f"{path}: plan file version {doc.get('version')!r} is not supported "
-            f"(this kconnect reads version {PLAN_FILE_VERSION}); make a new plan"
+            f"(this kconnect reads versions {readable}); make a new plan"
         )
     if doc.get("checksum") != _checksum(doc):
         raise PlanFileError(
@@ -250,9 +270,23 @@ def read_plan_file(path: Path) -> dict[str, Any]:
         or not re.fullmatch(r"[0-9a-f]{32}", doc["salt"])
         or not isinstance(doc.get("changes"), list)
         or not isinstance(doc.get("paths"), list)
+        or not _valid_ignore_keys(doc.get("ignore_keys", {}))
     ):
         raise PlanFileError(f"{path}: the plan file is incomplete; make a new plan")
     return doc
+
+
+def _valid_ignore_keys(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(keys, list) and all(isinstance(k, str) for k in keys) for keys in value.values()
+    )
+
+
+def with_saved_ignore_keys(doc: Mapping[str, Any], manifests: Sequence[Manifest]) -> list[Manifest]:
+    """The manifests with the plan file's `ignore_keys` in place of their own (and
+    kconnect.yaml's): apply writes what was reviewed, even if the rule changed since."""
+    saved = doc.get("ignore_keys") or {}
+    return [replace(m, ignore_keys=frozenset(saved.get(m.name, ()))) for m in manifests]
 
 
 def saved_options(doc: Mapping[str, Any]) -> PlanOptions:

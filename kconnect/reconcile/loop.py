@@ -177,7 +177,8 @@ class Reconciler:
             acknowledge=project.acknowledge,
         )
         secrets = core.secret_values(
-            [m.config for m in report.manifests] + [live_config(e) for e in live.values()]
+            [m.config for m in report.manifests] + [live_config(e) for e in live.values()],
+            report.sensitive_keys,
         )
         register_secrets(secrets)
         plan = plan_report.plan
@@ -357,8 +358,12 @@ class Reconciler:
                 result="skipped",
             )
             return exc.message
-        report = core.validate(list(self.options.paths), self._env(), scope=project.scope)
-        register_secrets(core.secret_values([m.config for m in report.manifests]))
+        report = core.validate(
+            list(self.options.paths), self._env(), scope=project.scope, key_rules=project.keys
+        )
+        register_secrets(
+            core.secret_values([m.config for m in report.manifests], report.sensitive_keys)
+        )
         if not report.ok:
             self.metrics.record_failure("manifests")
             errors = report.errors
