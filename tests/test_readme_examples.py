@@ -102,7 +102,20 @@ def _source_under_old_name_undeclared(fake: FakeConnect, workdir: Path) -> None:
     fake.set_offsets("mydb-cdc", _BINLOG_OFFSETS)
 
 
+def _sink_scaled_by_autoscaler(fake: FakeConnect, workdir: Path) -> None:
+    """Both connectors run as declared, except that an autoscaler set the sink's tasks.max
+    to 4; kconnect.yaml ignores it."""
+    for manifest in load_manifests([str(workdir / "connectors.d")], {}):
+        scaled = {"tasks.max": "4"} if manifest.name == "elasticsearch-sink" else {}
+        fake.add_connector(manifest.name, {**manifest.config, **scaled})
+    (workdir / "kconnect.yaml").write_text(
+        'ignore_keys:\n  "elasticsearch-sink": [tasks.max]   # set by the autoscaler\n',
+        encoding="utf-8",
+    )
+
+
 SITUATIONS: dict[str, Callable[[FakeConnect, Path], None]] = {
+    "sink-scaled-by-autoscaler": _sink_scaled_by_autoscaler,
     "old-sink-on-cluster": _old_sink_on_cluster,
     "sink-reads-wrong-topic": _sink_reads_wrong_topic,
     "source-with-old-prefix": _source_with_old_prefix,
