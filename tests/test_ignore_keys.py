@@ -169,6 +169,20 @@ def test_on_create_the_manifest_value_of_an_ignored_key_is_sent(
     }
 
 
+def test_a_rename_takes_the_ignored_key_from_the_old_connector(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    fake.add_connector("old-src", _live())
+    manifest = _manifest().replace("name: src\n", "name: src\nmoved_from: old-src\n")
+    folder = _repo(tmp_path, manifest)
+    plan = cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]
+    assert (plan["changes"][0]["action"], plan["changes"][0]["keys"]) == ("rename", [])
+    assert plan["ignored"] == {"src": ["tasks.max"]}
+    _apply(cli, fake, str(folder))
+    assert fake.connector_names() == ["src"]
+    assert fake.connector_config("src") == {**_live(), "name": "src"}
+
+
 def test_an_ignored_secret_is_neither_shown_nor_overwritten(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
@@ -301,6 +315,21 @@ def test_plan_file_rule_wins_over_a_kconnect_yaml_changed_after_the_review(
     _apply(cli, fake, "--plan", str(saved))
     [(_method, _path, body)] = _bodies(fake)
     assert body == {"connector.class": FILE_SOURCE, "topic": "t2", "tasks.max": "7"}
+
+
+def test_a_create_reviewed_with_an_ignored_key_is_stale_if_its_value_changes(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    """On create the manifest's value is written, so it is part of what was reviewed."""
+    folder = _repo(tmp_path, _manifest())
+    saved = tmp_path / "plan.json"
+    assert cli("plan", str(folder), "--out", str(saved), env=_env(fake)).exit_code == 0
+    (folder / "src.yaml").write_text(_manifest(tasks="3"), encoding="utf-8")
+    fake.clear_requests()
+    result = cli("apply", "--plan", str(saved), "--yes", env=_env(fake))
+    assert result.exit_code == 1, result.output
+    assert "src: the manifests no longer produce the same change" in result.stderr
+    assert fake.writes() == []
 
 
 def test_a_rule_added_after_the_review_does_not_apply_to_that_plan(

@@ -142,7 +142,9 @@ def _change_entry(
     live_cfg = live_config(live_entry) if live_entry is not None else {}
     keys = frozenset(password_keys_for(manifest, live_cfg))
     desired_cfg = dict(manifest.config) if manifest is not None else {}
-    ignored = manifest.ignore_keys if manifest is not None else frozenset()
+    # A create sends the manifest's values of its ignored keys: those were reviewed.
+    creates = change.action is Action.CREATE
+    ignored = manifest.ignore_keys if manifest is not None and not creates else frozenset()
     key_entries = []
     for k in change.key_changes:
         entry: dict[str, Any] = {"key": k.key, "change": k.kind.value}
