@@ -137,6 +137,12 @@ def test_put_creates_201_then_updates_200(client: httpx.Client, make_name: NameF
         "name": name,
     }
 
+    # A PUT replaces the whole config: a key it leaves out is gone (why apply sends each
+    # `ignore_keys` key with its live value).
+    resp = client.put(f"/connectors/{name}/config", json=config)
+    assert resp.status_code == 200, resp.text
+    assert stored_config(client, name, lambda c: "batch.size" not in c) == {**config, "name": name}
+
 
 def test_post_creates_201_and_duplicate_is_409(
     client: httpx.Client, make_name: NameFactory
