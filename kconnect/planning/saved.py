@@ -48,7 +48,8 @@ from kconnect.planning.scope import Scope
 # version 3, which an older kconnect refuses rather than overwrite the ignored keys.
 PLAN_FILE_VERSION = 3
 _READABLE_VERSIONS = (2, 3)
-# Fingerprints are the same in versions 2 and 3 (ignored keys left out of both).
+# Version 3 fingerprints as version 2 did (but without ignored keys): a version-2 file written
+# by an older kconnect still verifies.
 _FINGERPRINT_DOMAIN = "kconnect-plan-2"
 _FORMAT = "kconnect-plan"
 _STRETCH_ITERATIONS = 50_000
