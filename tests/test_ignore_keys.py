@@ -119,6 +119,18 @@ def test_a_change_to_another_key_sends_the_live_value_of_the_ignored_key(
     ]
 
 
+def test_apply_wait_judges_the_config_written_not_the_ignored_declared_value(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    """--wait compares the task configs with what was written (tasks.max 7), not with the
+    manifest's ignored tasks.max 1, which the worker will never show."""
+    fake.add_connector("src", _live())
+    folder = _repo(tmp_path, _manifest(topic="t2"))
+    result = _apply(cli, fake, str(folder), "--wait", "--timeout", "20")
+    assert "✓ src: updated" in result.stdout
+    assert fake.connector_config("src")["tasks.max"] == "7"
+
+
 def test_ignored_key_in_the_manifest_but_not_live_is_left_out(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
