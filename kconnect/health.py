@@ -12,16 +12,18 @@ UNHEALTHY_STATES = frozenset({"FAILED", "UNASSIGNED"})
 TRACE_LINES = 3
 
 
-def trace_summary(
-    trace: str | None, secrets: Collection[str] = (), lines: int = TRACE_LINES
-) -> str:
-    """The first lines of a Java stack trace, with any known secret value removed. The whole
-    trace is redacted before it is cut: a PEM key or a value split over lines is only
-    recognised whole."""
-    if not trace:
-        return ""
-    redacted = redact_text(trace, secrets)
-    return "\n".join(line.rstrip() for line in redacted.splitlines()[:lines])
+def summarise(trace: str, lines: int = TRACE_LINES) -> str:
+    """The first lines of a Java stack trace, the last of them given to its deepest `Caused
+    by:` line when that comes later: the root cause (the ES sink's `Indexing record failed`
+    under `Exiting WorkerSinkTask due to unrecoverable exception`) is what a reader needs,
+    and it is often far down. Only causes of the main chain count (`Caused by:` at the start
+    of a line; a suppressed exception's are indented)."""
+    all_lines = [line.rstrip() for line in trace.splitlines()]
+    head = all_lines[:lines]
+    causes = [i for i, line in enumerate(all_lines) if line.startswith("Caused by:")]
+    if lines < 2 or not causes or causes[-1] < lines:
+        return "\n".join(head)
+    return "\n".join([*head[: lines - 1], all_lines[causes[-1]]])
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class TaskHealth:
     state: str
     worker_id: str | None
     trace: str  # already summarised and redacted
+    full_trace: str = ""  # the whole trace, redacted: what JSON output gives
 
     @property
     def healthy(self) -> bool:
@@ -40,7 +43,7 @@ class TaskHealth:
             "id": self.id,
             "state": self.state,
             "worker_id": self.worker_id,
-            "trace": self.trace or None,
+            "trace": self.full_trace or None,
         }
 
 
@@ -51,7 +54,8 @@ class ConnectorHealth:
     worker_id: str | None
     type: str | None
     tasks: tuple[TaskHealth, ...]
-    trace: str
+    trace: str  # already summarised and redacted
+    full_trace: str = ""  # the whole trace, redacted: what JSON output gives
 
     @property
     def healthy(self) -> bool:
@@ -68,7 +72,7 @@ class ConnectorHealth:
             "worker_id": self.worker_id,
             "type": self.type,
             "healthy": self.healthy,
-            "trace": self.trace or None,
+            "trace": self.full_trace or None,
             "tasks": [t.to_dict() for t in self.tasks],
         }
 
@@ -83,18 +87,28 @@ def connector_health(
             id=int(task.get("id", -1)),
             state=str(task.get("state", "UNKNOWN")),
             worker_id=task.get("worker_id"),
-            trace=trace_summary(task.get("trace"), secrets),
+            trace=summarise(full),
+            full_trace=full,
         )
         for task in sorted(status.get("tasks") or [], key=lambda t: int(t.get("id", -1)))
+        for full in [_redacted(task.get("trace"), secrets)]
     )
+    full = _redacted(connector.get("trace"), secrets)
     return ConnectorHealth(
         name=name,
         state=str(connector.get("state", "UNKNOWN")),
         worker_id=connector.get("worker_id"),
         type=status.get("type"),
         tasks=tasks,
-        trace=trace_summary(connector.get("trace"), secrets),
+        trace=summarise(full),
+        full_trace=full,
     )
+
+
+def _redacted(trace: Any, secrets: Collection[str]) -> str:
+    # The whole trace is redacted before it is cut (`summarise`): a PEM key or a value split
+    # over lines is only recognised whole.
+    return redact_text(str(trace), secrets) if trace else ""
 
 
 def reached(health: ConnectorHealth, target: str) -> bool:

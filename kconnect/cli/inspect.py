@@ -224,12 +224,14 @@ def _describe_one(
 def _render_describe(data: dict[str, Any], console: Console) -> None:
     from rich.text import Text
 
+    from kconnect.health import summarise  # the JSON holds the whole (redacted) trace
+
     status = data["status"]
     console.print(Text(f"Name:   {data['name']}", style="bold"))
     console.print(Text(f"Type:   {data['type'] or '-'}"))
     console.print(Text(f"State:  {status['state']} on {status['worker_id'] or '-'}"))
     if status["trace"]:
-        console.print(Text(status["trace"], style="red"))
+        console.print(Text(summarise(status["trace"]), style="red"))
     console.print(Text("Config:", style="bold"))
     for key in sorted(data["config"]):
         console.print(Text(f"  {key} = {data['config'][key]}"))
@@ -238,7 +240,9 @@ def _render_describe(data: dict[str, Any], console: Console) -> None:
     for task in status["tasks"] or []:
         console.print(Text(f"  {task['id']}: {task['state']} on {task['worker_id'] or '-'}"))
         if task["trace"]:
-            console.print(Text("    " + task["trace"].replace("\n", "\n    "), style="red"))
+            console.print(
+                Text("    " + summarise(task["trace"]).replace("\n", "\n    "), style="red")
+            )
         for key, value in sorted(task_configs.pop(task["id"], {}).items()):
             console.print(Text(f"    {key} = {value}"))
     if not status["tasks"]:

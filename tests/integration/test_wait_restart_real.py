@@ -1,7 +1,7 @@
 """`apply --wait` after a config update, on a real worker: the worker restarts the connector
 some time after the write, and until then the status is the old instance's. An update whose
 task FAILS at start with the new config must end in exit 3, not "reached" (it did: the old
-task's RUNNING was read before the restart)."""
+task's RUNNING was read before the restart). `status` then shows the trace's root cause."""
 
 from __future__ import annotations
 
@@ -48,6 +48,14 @@ def test_update_whose_task_fails_at_start_exits_3(
             "Apply: 0 created, 0 updated, 0 deleted, 0 unchanged, 1 failed "
             "(1 did not reach its state)."
         )
+        # status shows the root cause, far down the real trace; JSON the whole trace.
+        status = cli("status", name, env=env)
+        assert status.exit_code == 3, status.output
+        assert f"      Caused by: java.nio.file.NoSuchFileException: {bad}" in (
+            status.stdout.splitlines()
+        )
+        full = cli("status", name, "-o", "json", env=env).json["data"]["connectors"][0]
+        assert "\tat java.base/java.nio.file.Files.newOutputStream(" in full["tasks"][0]["trace"]
         # And back to a good file: reached, once the worker runs the new config.
         _sink(folder, name, topic, str(real_stack.sink_file(f"{name}.2.out")))
         fixed = cli("apply", str(folder), "--yes", "--wait", "--timeout", "60", env=env)
