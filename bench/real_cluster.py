@@ -157,10 +157,14 @@ class Bench:
         time.sleep(1.5)  # the request log is written after the answer
         # Only what the measured tool sent: not the copies a follower forwards to the leader,
         # nor the workers' own calls to each other (task configs, Jersey's user agent).
+        # The bench's own last status read (settle) may reach the log after the marks were
+        # taken: an answer logged before the measured run started is not the run's.
         lines = [
             r
             for r in self.stack.requests(since=marks)
-            if not r.forwarded and r.agent.startswith(("kconnect/", "python-httpx/", "curl/"))
+            if not r.forwarded
+            and r.agent.startswith(("kconnect/", "python-httpx/", "curl/"))
+            and (r.ended is None or r.ended >= started)
         ]
         counts["requests"] = len(lines)
         counts["conflicts"] = sum(r.status == 409 for r in lines)
