@@ -26,6 +26,16 @@ def summarise(trace: str, lines: int = TRACE_LINES) -> str:
     return "\n".join([*head[: lines - 1], all_lines[causes[-1]]])
 
 
+def headline(summary: str, width: int = 300) -> str:
+    """A summarised trace in one line: its first line, and its root cause when the summary
+    holds a `Caused by:` line (`… Caused by: …`); each part cut to `width` characters."""
+    lines = [line.strip() for line in summary.splitlines()]
+    if not lines:
+        return ""
+    causes = [line for line in lines[1:] if line.startswith("Caused by:")]
+    return lines[0][:width] + (f" … {causes[-1][:width]}" if causes else "")
+
+
 @dataclass(frozen=True)
 class TaskHealth:
     id: int

@@ -9,6 +9,7 @@ with `value.converter: JsonConverter` reading a line that is not JSON."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -115,4 +116,38 @@ def test_apply_wait_failure_shows_the_root_cause(
     assert result.exit_code == 3, result.output
     assert (
         f"      Caused by: java.nio.file.NoSuchFileException: {bad}" in result.stdout.splitlines()
+    )
+    # The progress line in a log: the trace in one line, first line and root cause.
+    assert (
+        "✗ s failed: connector RUNNING, tasks 0:FAILED — org.apache.kafka.connect.errors."
+        f"ConnectException: Couldn't find or create file '{bad}' for FileStreamSinkTask … "
+        f"Caused by: java.nio.file.NoSuchFileException: {bad} ("
+    ) in result.stderr
+
+
+def test_reconcile_log_line_names_the_root_cause(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    config = {"connector.class": SINK, "tasks.max": "1", "topics": "t", "file": "/tmp/s.out"}
+    fake.add_connector("s", config)
+    fake.fail_task("s", 0, _trace("json-converter-tolerance-exceeded.txt"))
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nconfig:\n" + "".join(f"  {k}: {v}\n" for k, v in config.items())
+    )
+    result = cli("reconcile", str(tmp_path), "--once", env={"KCONNECT_URL": fake.url})
+    assert result.exit_code == 3, result.output
+    assert (
+        "WARNING [cycle 1] s: connector RUNNING, task 0 FAILED: org.apache.kafka.connect.errors."
+        "ConnectException: Tolerance exceeded in error handler … Caused by: com.fasterxml.jackson"
+        ".core.JsonParseException: Unrecognized token 'not': was expecting (JSON String, Number, "
+        "Array, Object or token 'null', 'true' or 'false')"
+    ) in result.stdout
+    lines = cli("reconcile", str(tmp_path), "--once", "-o", "json", env={"KCONNECT_URL": fake.url})
+    [event] = [
+        e for e in map(json.loads, lines.stdout.splitlines()) if e.get("event") == "unhealthy"
+    ]
+    assert event["trace"].endswith(
+        " … Caused by: com.fasterxml.jackson.core.JsonParseException: "
+        "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token "
+        "'null', 'true' or 'false')"
     )

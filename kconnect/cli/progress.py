@@ -51,10 +51,13 @@ def _safe(text: str) -> str:
 
 
 def first_trace_line(health: ConnectorHealth) -> str:
+    """The first failure trace in one line: its first line and its root cause."""
+    from kconnect.health import headline
+
     traces = [health.trace, *(t.trace for t in health.failed_tasks)]
     for trace in traces:
         if trace:
-            return _safe(trace.splitlines()[0])
+            return _safe(headline(trace))
     return ""
 
 

@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 from kconnect.errors import ExitCode
-from kconnect.health import ConnectorHealth
+from kconnect.health import ConnectorHealth, headline
 from kconnect.planning.plan import ConnectorChange
 from kconnect.reconcile.durations import format_duration
 
@@ -101,13 +101,13 @@ def describe_health(h: ConnectorHealth) -> str:
     bad = h.failed_tasks
     if bad:
         text += ", " + ", ".join(f"task {t.id} {t.state}" for t in bad)
-    trace = first_line(h.trace or next((t.trace for t in bad), ""))
+    trace = trace_line(h.trace or next((t.trace for t in bad), ""))
     return text + (f": {trace}" if trace else "")
 
 
-def first_line(text: str) -> str | None:
-    line = text.splitlines()[0].strip() if text else ""
-    return line[:300] or None
+def trace_line(text: str) -> str | None:
+    """A summarised trace as one log line: its first line and its root cause (`headline`)."""
+    return headline(text) or None
 
 
 def cycle_summary(result: CycleResult) -> str:

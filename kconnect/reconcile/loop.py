@@ -37,7 +37,7 @@ from kconnect.reconcile.cycle import (
     cycle_summary,
     describe_change,
     describe_health,
-    first_line,
+    trace_line,
 )
 from kconnect.reconcile.durations import format_duration
 from kconnect.reconcile.events import EventLog
@@ -267,7 +267,7 @@ class Reconciler:
                     connector=name,
                     state=h.state,
                     failed_tasks=[t.id for t in h.failed_tasks] or None,
-                    trace=first_line(h.trace or next((t.trace for t in h.failed_tasks), "")),
+                    trace=trace_line(h.trace or next((t.trace for t in h.failed_tasks), "")),
                 )
 
         # 5. Automatic restarts, with a backoff per connector.
