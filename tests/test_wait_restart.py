@@ -119,6 +119,21 @@ def test_reconcile_once_settles_on_the_new_config(
     assert "Couldn't find or create file" in result.stdout
 
 
+def test_saved_plan_waits_the_same_way(
+    cli: CliRunner, fake: FakeConnect, updated_sink: Path, tmp_path: Path
+) -> None:
+    bad = "/nonexistent-kconnect-dir/out.txt"
+    _sink_manifest(updated_sink, bad)
+    saved = tmp_path / "plan.json"
+    assert cli("plan", str(updated_sink), "--out", str(saved), env=_env(fake)).exit_code == 0
+    result = cli(
+        "apply", "--plan", str(saved), "--yes", "--wait", "--timeout", "20", env=_env(fake)
+    )
+    assert result.exit_code == 3, result.output
+    assert f"Couldn't find or create file '{bad}' for FileStreamSinkTask" in result.stdout
+    assert ("GET", "/connectors/s/tasks") in _after_write(fake)
+
+
 def test_state_only_changes_read_no_task_configs(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
