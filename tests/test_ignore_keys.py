@@ -459,3 +459,26 @@ def test_bad_kconnect_yaml_rules_are_errors_at_their_line_and_nothing_is_sent(
             command
         )
     assert fake.writes() == []
+
+
+def test_a_misspelt_rule_is_an_unknown_key_in_either_file(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    folder = _repo(
+        tmp_path, _manifest(ignore="").replace("name: src\n", "name: src\nignore_key: [a]\n")
+    )
+    result = cli("validate", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'src.yaml'}:2: error: unknown top-level key 'ignore_key' (allowed: " in (
+        result.stdout
+    )
+    assert "sensitive_keys, ignore_keys)" in result.stdout
+    (folder / "src.yaml").write_text(_manifest(ignore=""), encoding="utf-8")
+    (folder.parent / "kconnect.yaml").write_text("owns: ['*']\nsensitive_key: [a]\n")
+    result = cli("plan", str(folder), env=_env(fake))
+    assert result.exit_code == 1
+    assert (
+        f"error: {folder.parent / 'kconnect.yaml'}:2: unknown key 'sensitive_key' in kconnect.yaml "
+        "(allowed: owns, limits, acknowledge, sensitive_keys, ignore_keys)"
+    ) in result.stderr
+    assert fake.requests == []

@@ -75,6 +75,8 @@ class KeyRules:
     def applied_to(self, manifest: Manifest) -> Manifest:
         """`manifest` with the project's keys added to its own: the one place where the two
         meet, so that every command reading a manifest sees both (kconnect.core.validate)."""
+        if not (self.sensitive_keys or self.ignore_keys):
+            return manifest  # no kconnect.yaml rule: nothing to pay per manifest (#22 scale)
         sensitive = self.sensitive_for(manifest.name)
         ignored = _matching(self.ignore_keys, manifest.name)
         if sensitive <= manifest.sensitive_keys and ignored <= manifest.ignore_keys:
