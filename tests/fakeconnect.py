@@ -1647,10 +1647,11 @@ class FakeConnect:
 
     def _get_task_status(self, req: RecordedRequest, name: str, task_id: str) -> _Reply:
         conn = self._connectors.get(name)
-        task = next((t for t in conn.tasks if t.id == int(task_id)), None) if conn else None
-        if conn is None or task is None:
+        tasks = self._status(conn)["tasks"] if conn else []  # the old instance's, restarting
+        task = next((t for t in tasks if t["id"] == int(task_id)), None)
+        if task is None:
             raise _HttpError(404, f"No status found for task {name}-{task_id}")
-        return _Reply(200, self._task_status(conn, task))
+        return _Reply(200, task)
 
     def _restart(self, req: RecordedRequest, name: str) -> _Reply:
         conn = self._get(name, f"Unknown connector: {name}")

@@ -370,3 +370,29 @@ def test_stop_needs_3_5() -> None:
         resp = http.post("/connectors", json={"name": "b", "config": SOURCE, "initial_state": "x"})
         assert resp.status_code == 500
         assert "Unrecognized field" in resp.json()["message"]
+
+
+def test_restart_delay_shows_the_old_instance_until_the_restart(
+    fake: FakeConnect, http: httpx.Client
+) -> None:
+    """As a real worker: after a config update the status and the task configs are the old
+    instance's until the connector restarts; a FileStreamSink task whose file's folder does
+    not exist then FAILS at start."""
+    good = {**SINK, "tasks.max": "1", "file": "/tmp/fake-restart.out"}
+    assert http.put("/connectors/s/config", json=good).status_code == 201
+    fake.restart_delay = 0.3
+    bad = "/nonexistent-fake-dir/out.txt"
+    assert http.put("/connectors/s/config", json={**good, "file": bad}).status_code == 200
+    assert [t["config"]["file"] for t in http.get("/connectors/s/tasks").json()] == [good["file"]]
+    assert http.get("/connectors/s/tasks/0/status").json()["state"] == "RUNNING"
+    assert http.get("/connectors?expand=status").json()["s"]["status"]["tasks"][0]["state"] == (
+        "RUNNING"
+    )
+    time.sleep(0.35)
+    assert [t["config"]["file"] for t in http.get("/connectors/s/tasks").json()] == [bad]
+    task = http.get("/connectors/s/tasks/0/status").json()
+    assert task["state"] == "FAILED"
+    assert task["trace"].startswith(
+        f"org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file '{bad}'"
+    )
+    assert http.get("/connectors/s/config").json()["file"] == bad  # the config at once
