@@ -126,3 +126,27 @@ def test_a_command_that_talks_to_the_worker_skips_what_the_http_stack_never_uses
     assert "httpx" in modules and "httpcore" in modules
     assert not {m for m in modules if m.split(".")[0] in ("trio", "anyio")}
     assert "httpx._main" not in modules
+
+
+def test_piped_validate_and_plan_import_neither_typer_nor_rich(tmp_path: Path) -> None:
+    from tests.fakeconnect import FakeConnect
+
+    manifest = tmp_path / "one.yaml"
+    manifest.write_text(
+        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
+    )
+    heavy = {"typer", "click", "rich", "jsonschema", "pygments", "markdown_it"}
+    for args in (["validate", str(manifest)], ["validate", str(manifest), "-o", "json"]):
+        code, modules = _imported(tmp_path, *args)
+        assert code == 0
+        assert not {m.split(".")[0] for m in modules} & (heavy | {"httpx", "httpcore"}), args
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: [\n")
+    code, modules = _imported(tmp_path, "validate", str(broken))
+    assert code == 1
+    assert not {m.split(".")[0] for m in modules} & heavy
+    with FakeConnect() as fake:
+        for args in (["plan", str(manifest)], ["plan", str(manifest), "-o", "markdown"]):
+            code, modules = _imported(tmp_path, *args, env={"KCONNECT_URL": fake.url})
+            assert code == 0
+            assert not {m.split(".")[0] for m in modules} & heavy, args

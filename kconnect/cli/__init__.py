@@ -126,6 +126,16 @@ def run(argv: Sequence[str] | None = None) -> int:
         out.flush()
         return ExitCode.OK if args else ExitCode.USAGE
 
+    from kconnect.cli.fast import fast_run
+
+    try:
+        fast = fast_run(args)
+    except KeyboardInterrupt:
+        _echo("\nInterrupted.", err=True)
+        return ExitCode.INTERRUPTED
+    if fast is not None:
+        return fast
+
     import typer
 
     from kconnect.cli.app import build_app

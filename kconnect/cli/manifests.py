@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -28,12 +27,10 @@ from kconnect.cli.common import (
     confirm,
     connected,
     finite,
-    manifest_env,
     project_for,
-    register_manifest_secrets,
     run_command,
-    stdin_text,
 )
+from kconnect.cli.manifest_bodies import plan_against, plan_body, valid_manifests, validate_body
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -49,47 +46,6 @@ OnlineOpt = Annotated[
         help="Also validate each connector with the worker (and learn its PASSWORD keys)",
     ),
 ]
-
-
-def _valid_manifests(
-    client: ConnectClient | None, paths: list[str], env_file: Path | None, project: Project
-) -> ValidationReport:
-    """Valid manifests, or `ManifestError` before anything is written; with a client, the
-    worker validates too (only once the offline checks pass)."""
-    from kconnect.core import load_valid
-
-    report = load_valid(
-        paths,
-        manifest_env(env_file),
-        stdin_text=stdin_text(paths),
-        client=client,
-        scope=project.scope,
-        key_rules=project.keys,
-    )
-    return report  # core.validate has registered the manifests' secrets
-
-
-def _plan_against(
-    client: ConnectClient,
-    report: ValidationReport,
-    prune: bool,
-    project: Project,
-    targets: Sequence[str] = (),
-) -> tuple[PlanReport, dict[str, dict[str, Any]]]:
-    from kconnect.api.live import live_config
-    from kconnect.core import make_plan
-
-    plan_report, live = make_plan(
-        client,
-        report,
-        prune=prune,
-        scope=project.scope,
-        targets=targets,
-        limits=project.limits,
-        acknowledge=project.acknowledge,
-    )
-    register_manifest_secrets([live_config(e) for e in live.values()], report.sensitive_keys)
-    return plan_report, live
 
 
 @app.command()
@@ -118,37 +74,15 @@ def validate(
     """Check manifests: schema, per-connector rules and pipeline lint. Exit 1 on any error."""
 
     def body() -> Done:
-        from kconnect.cli.render import render_validation
-        from kconnect.core import validate as validate_manifests
-
-        project = project_for(paths, owns)
-        scope, key_rules = project.scope, project.keys
-        env, text = manifest_env(env_file), stdin_text(paths)
-        if online:
-            with connection.client() as client:
-                report = validate_manifests(
-                    paths,
-                    env,
-                    client=client,
-                    stdin_text=text,
-                    scope=scope,
-                    strict=strict,
-                    catalog_dir=catalog,
-                    key_rules=key_rules,
-                )
-        else:
-            report = validate_manifests(
-                paths,
-                env,
-                stdin_text=text,
-                scope=scope,
-                strict=strict,
-                catalog_dir=catalog,
-                key_rules=key_rules,
-            )
-        # core.validate has registered the manifests' secrets (before any request).
-        code = ExitCode.OK if report.ok else ExitCode.ERROR
-        return Done(code, report, lambda c: render_validation(report, c))
+        return validate_body(
+            paths,
+            online=online,
+            owns=owns,
+            env_file=env_file,
+            strict=strict,
+            catalog=catalog,
+            connection=connection,
+        )
 
     return run_command("validate", output, body)
 
@@ -190,56 +124,22 @@ def plan(
     """Show what apply would change on the cluster (secrets masked). Sends no writes."""
 
     def body() -> Done:
-        from kconnect.cli.render import plan_markdown, render_plan
-        from kconnect.planning.scope import check_targets
-
-        project = project_for(paths, owns, max_deletes, max_delete_percent)
-        targets = check_targets(target or [])
-        with connection.client() as client:
-            report = _valid_manifests(client if online else None, paths, env_file, project)
-            plan_report, live = _plan_against(client, report, prune, project, targets)
-            if out is not None:
-                _save_plan(out, client, plan_report, live, paths, prune, project, targets)
-        pending = detailed_exitcode and plan_report.plan.has_changes
-        code = ExitCode.CHANGES_PENDING if pending else ExitCode.OK
-        markdown = plan_markdown(plan_report) if output is PlanOutput.markdown else None
-        # Pending changes show in the envelope whatever the flag: a CI script reading
-        # `status` must not be told "ok" while the plan would write.
-        status = "changes" if plan_report.plan.has_changes else "ok"
-        return Done(
-            code,
-            plan_report,
-            lambda c: render_plan(plan_report, c),
-            raw_text=markdown,
-            status=status,
+        return plan_body(
+            paths,
+            prune=prune,
+            detailed_exitcode=detailed_exitcode,
+            owns=owns,
+            target=target,
+            out=out,
+            max_deletes=max_deletes,
+            max_delete_percent=max_delete_percent,
+            online=online,
+            env_file=env_file,
+            output=output,
+            connection=connection,
         )
 
     return run_command("plan", output, body)
-
-
-def _save_plan(
-    out: Path,
-    client: ConnectClient,
-    plan_report: PlanReport,
-    live: dict[str, dict[str, Any]],
-    paths: list[str],
-    prune: bool,
-    project: Project,
-    targets: Sequence[str],
-) -> None:
-    from kconnect.manifests.model import password_keys_for
-    from kconnect.planning.saved import PlanOptions, plan_document, public_url, write_plan_file
-
-    options = PlanOptions(public_url(client.settings.url), prune, project.scope, tuple(targets))
-    doc = plan_document(
-        plan_report.plan,
-        options,
-        plan_report.validation.manifests,
-        live,
-        paths=paths,
-        password_keys_for=password_keys_for,
-    )
-    write_plan_file(out, doc)
 
 
 # `diff` is what kubectl and kcctl users type; same command, same flags.
@@ -321,13 +221,13 @@ def apply(
         project = project_for(chosen, owns, max_deletes, max_delete_percent)
         targets = check_targets(target or [])
         with connection.client() as client:
-            report = _valid_manifests(client if online else None, chosen, env_file, project)
+            report = valid_manifests(client if online else None, chosen, env_file, project)
             if doc is not None and saved_plan is not None:
                 plan_report, live = _replan_saved(
                     saved_plan, doc, client, report, chosen, prune, project
                 )
             else:
-                plan_report, live = _plan_against(client, report, prune, project, targets)
+                plan_report, live = plan_against(client, report, prune, project, targets)
             if output is Output.text:
                 render_plan(plan_report, console())
             # Before any write and before asking: a refused plan needs no confirmation.
@@ -415,7 +315,7 @@ def _replan_saved(
         )
     # The plan file's `ignore_keys` win over today's: they are what the reviewer saw.
     report = replace(report, manifests=tuple(with_saved_ignore_keys(doc, report.manifests)))
-    plan_report, live = _plan_against(client, report, prune, project, saved.targets)
+    plan_report, live = plan_against(client, report, prune, project, saved.targets)
     fresh = plan_document(
         plan_report.plan,
         PlanOptions(here, prune, project.scope, saved.targets),

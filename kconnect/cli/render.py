@@ -13,12 +13,12 @@ from kconnect.errors import ExitCode, KconnectError, ManifestError
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.text import Text
 
     from kconnect.core import ApplyReport, PlanReport, StatusReport, ValidationReport
     from kconnect.diagnostics import Problem
     from kconnect.health import ConnectorHealth
     from kconnect.ops.wait import WaitResult
+    from kconnect.output.console import PlainConsole
     from kconnect.planning.plan import ConnectorChange, Plan
 
 RESULT_VERSION = 1
@@ -78,40 +78,40 @@ def error_dict(exc: KconnectError) -> dict[str, Any]:
 # -- errors and problems ----------------------------------------------------------------------
 
 
-def problem_text(problem: Problem) -> Text:
-    from rich.text import Text
-
+def problem_pieces(problem: Problem) -> list[tuple[str, str | None]]:
+    """A problem as (text, style) pieces: `location: severity: message [rule]`, and its hint."""
     style = "red" if problem.is_error else "yellow" if problem.is_warning else "cyan"
-    text = Text()
+    pieces: list[tuple[str, str | None]] = []
     if problem.location:
-        text.append(f"{problem.location}: ", style="bold")
-    text.append(problem.severity.value, style=style)
-    text.append(f": {problem.message} ")
-    text.append(f"[{problem.rule}]", style="dim")
+        pieces.append((f"{problem.location}: ", "bold"))
+    pieces.append((problem.severity.value, style))
+    pieces.append((f": {problem.message} ", None))
+    pieces.append((f"[{problem.rule}]", "dim"))
     if problem.hint:
-        text.append(f"\n    hint: {problem.hint}", style="dim")
-    return text
+        pieces.append((f"\n    hint: {problem.hint}", "dim"))
+    return pieces
 
 
-def render_error(exc: KconnectError, console: Console) -> None:
-    from rich.text import Text
+def render_error(exc: KconnectError, console: Console | PlainConsole) -> None:
+    from kconnect.output.console import print_pieces
 
     if isinstance(exc, ManifestError):
         for problem in exc.problems:
-            console.print(problem_text(problem))
+            print_pieces(console, problem_pieces(problem))
         errors = sum(p.is_error for p in exc.problems)
-        console.print(
-            Text(f"error: {errors} error(s) in manifests; nothing was sent to Connect", style="red")
+        print_pieces(
+            console,
+            [(f"error: {errors} error(s) in manifests; nothing was sent to Connect", "red")],
         )
         return
-    console.print(Text(f"error: {exc.message}", style="red"))
+    print_pieces(console, [(f"error: {exc.message}", "red")])
 
 
-def render_validation(report: ValidationReport, console: Console) -> None:
-    from rich.text import Text
+def render_validation(report: ValidationReport, console: Console | PlainConsole) -> None:
+    from kconnect.output.console import print_pieces
 
     for problem in report.problems:
-        console.print(problem_text(problem))
+        print_pieces(console, problem_pieces(problem))
     count = len(report.manifests)
     summary = (
         f"{count} connector(s) checked: {len(report.errors)} error(s), "
@@ -119,7 +119,7 @@ def render_validation(report: ValidationReport, console: Console) -> None:
     )
     if report.notes:
         summary += f", {len(report.notes)} note(s)"
-    console.print(Text(summary, style="green" if report.ok and not report.warnings else ""))
+    print_pieces(console, [(summary, "green" if report.ok and not report.warnings else "")])
 
 
 # -- plan -----------------------------------------------------------------------------------------
@@ -280,28 +280,31 @@ def plan_notes(report: PlanReport) -> list[tuple[str, str]]:
     return notes
 
 
-def render_plan(report: PlanReport, console: Console) -> None:
-    from rich.text import Text
+def render_plan(report: PlanReport, console: Console | PlainConsole) -> None:
+    from kconnect.output.console import print_pieces
 
     for problem in report.validation.warnings:
-        console.print(problem_text(problem))
+        print_pieces(console, problem_pieces(problem))
     plan = report.plan
     for change in plan.changes:
         for text, style in plan_lines(change):
-            console.print(Text(text, style=style))
+            print_pieces(console, [(text, style)])
     if plan.unmanaged:
-        console.print(
-            Text(
-                f"{len(plan.unmanaged)} connector(s) on the cluster are not in the manifests "
-                f"(use --prune to delete them): {', '.join(plan.unmanaged)}",
-                style="dim",
-            )
+        print_pieces(
+            console,
+            [
+                (
+                    f"{len(plan.unmanaged)} connector(s) on the cluster are not in the manifests "
+                    f"(use --prune to delete them): {', '.join(plan.unmanaged)}",
+                    "dim",
+                )
+            ],
         )
     for text, style in plan_notes(report):
-        console.print(Text(text, style=style))
+        print_pieces(console, [(text, style)])
     if not plan.has_changes:
-        console.print(Text(_no_changes(plan), style="green"))
-    console.print(Text(plan_summary(plan), style="bold"))
+        print_pieces(console, [(_no_changes(plan), "green")])
+    print_pieces(console, [(plan_summary(plan), "bold")])
 
 
 def _no_changes(plan: Plan) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -83,6 +83,90 @@ def console(*, err: bool = False) -> Console:
         emoji=False,
         width=1000 if piped else None,
     )
+
+
+def emits_styles(stream: RedactingStream) -> bool:
+    """Whether a rich console on `stream` would write styles (colours, bold): on a terminal,
+    or when FORCE_COLOR or TTY_COMPATIBLE=1 say to (rich's own rules; a dumb terminal counts as
+    styled here, and is left to rich)."""
+    import os
+
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return stream.isatty()
+    except ValueError:
+        return False
+
+
+# The characters rich's Text drops (BEL, BS, VT, FF, CR) before anything else sees them.
+_RICH_DROPS = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+class PlainConsole:
+    """Where a rich console would write no styles (piped, redirected): lines of text pieces
+    written as that console writes them, without importing rich. Anything else (a rich
+    renderable, a tab to expand) goes to the rich console itself, built on first need.
+
+    Each piece is made safe on its own, line by line, as the rich console cleans each segment
+    it renders (tests/test_plain_console.py compares the two byte for byte)."""
+
+    color_system = None
+
+    def __init__(self, *, err: bool = False) -> None:
+        self._err = err
+        self.file = stderr() if err else stdout()
+        self._rich: Console | None = None
+
+    def rich(self) -> Console:
+        if self._rich is None:
+            self._rich = console(err=self._err)
+        return self._rich
+
+    def print_pieces(self, pieces: Sequence[tuple[str, str | None]]) -> bool:
+        """Write one line of (text, style) pieces; False, writing nothing, when only rich can
+        write it as rich would (a tab: rich expands it to the next tab stop)."""
+        if any("\t" in text for text, _style in pieces):
+            return False
+        line = "".join(
+            "\n".join(safe_text(part) for part in text.translate(_RICH_DROPS).split("\n"))
+            for text, _style in pieces
+        )
+        self.file.write(line + "\n")
+        self.file.flush()
+        return True
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.rich().print(*objects, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich(), name)
+
+
+def text_console(*, err: bool = False) -> Console | PlainConsole:
+    """The console a command's text output goes to: a `PlainConsole` where rich would write no
+    styles, else the rich console."""
+    plain = PlainConsole(err=err)
+    return console(err=err) if emits_styles(plain.file) else plain
+
+
+def print_pieces(target: Console | PlainConsole, pieces: Sequence[tuple[str, str | None]]) -> None:
+    """One line of (text, rich style) pieces, as `Text` made of them prints on `target`."""
+    if isinstance(target, PlainConsole) and target.print_pieces(pieces):
+        return
+    from rich.text import Text
+
+    if len(pieces) == 1:
+        text = Text(pieces[0][0], style=pieces[0][1] or "")
+    else:
+        text = Text()
+        for piece, style in pieces:
+            text.append(piece, style=style)
+    target.print(text)
 
 
 @functools.cache
