@@ -1,7 +1,13 @@
 """Start-up: what the commands people run by hand and in pre-commit cost, as a ratio to
 `python -c pass` of the same interpreter. Prints figures; asserts nothing.
 
-    python bench/startup.py [--runs 9]
+    python bench/startup.py [--runs 9] [--venv PATH | --clean-venv]
+
+The issue measures in a clean virtual environment (kconnect and its dependencies only, no
+system site-packages): a big site-packages makes `python -c pass` slower and every ratio look
+better than a user's. `--clean-venv` makes one in a temporary directory (`python -m venv`, then
+`pip install -e .`; needs the package index or a pip cache); `--venv PATH` measures with an
+existing one; without either, this interpreter. The first line names what was measured.
 
 Targets (issue #22): `validate` of one manifest ≤ 6×, `plan` of one manifest against a local
 worker (the in-process fake, on 127.0.0.1) ≤ 8×, `--help` ≤ 4×, completion unchanged.
@@ -12,14 +18,18 @@ package first and runs every child with PYTHONDONTWRITEBYTECODE removed from its
 the baseline and every command once, in the same loop, so that a busy machine slows them alike;
 the figure per command is the median of the rounds. Wall time is what a user waits for; CPU time
 (user + system) says what kconnect itself costs when the machine is loaded.
+
+Output is piped (as in CI and pre-commit); the `(tty)` rows run the command in a pseudo-terminal,
+as at a prompt, where output is styled.
 """
 
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
+import pty
 import resource
+import select
 import statistics
 import subprocess
 import sys
@@ -37,29 +47,94 @@ SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 TARGETS = {"--help": 4.0, "validate (1 manifest)": 6.0, "plan (1 manifest)": 8.0}
 
 
-def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+def _run(argv: list[str], env: dict[str, str], tty: bool = False) -> tuple[float, float, int]:
     """Wall and CPU milliseconds of one child, and its exit code."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    if tty:
+        code = _in_pty(argv, env)
+    else:
+        code = subprocess.run(argv, capture_output=True, env=env, check=False).returncode
     wall = (time.perf_counter() - start) * 1000
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
-    return wall, cpu, done.returncode
+    return wall, cpu, code
+
+
+def _in_pty(argv: list[str], env: dict[str, str]) -> int:
+    """Run `argv` with stdout and stderr on a pseudo-terminal, reading all it writes."""
+    main_fd, child_fd = pty.openpty()
+    child = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=child_fd, stderr=child_fd, env=env
+    )
+    os.close(child_fd)
+    try:
+        while True:
+            ready, _, _ = select.select([main_fd], [], [], 10)
+            if not ready:
+                break
+            try:
+                if not os.read(main_fd, 65536):
+                    break
+            except OSError:  # EIO: the child closed the terminal
+                break
+    finally:
+        os.close(main_fd)
+    return child.wait()
+
+
+def _interpreter(args: argparse.Namespace, tmp: str) -> str:
+    """The Python to measure: a venv's, a fresh clean venv's, or this one."""
+    if args.clean_venv:
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-e", str(ROOT)],
+            check=True,
+        )
+        return str(venv / "bin" / "python")
+    if args.venv:
+        return str(Path(args.venv) / "bin" / "python")
+    return sys.executable
+
+
+def _describe(python: str) -> str:
+    """What the measured interpreter is: a venv or not, with system site-packages or not, and
+    how many distributions it can import."""
+    probe = (
+        "import sys, importlib.metadata as m, pathlib; "
+        "cfg = pathlib.Path(sys.prefix, 'pyvenv.cfg'); "
+        "venv = sys.prefix != sys.base_prefix; "
+        "system = venv and 'include-system-site-packages = true' in cfg.read_text(); "
+        "kind = 'no venv' if not venv else "
+        "'venv with system site-packages' if system else 'clean venv'; "
+        "print(f'{sys.prefix} ({kind}, {len(list(m.distributions()))} distributions)')"
+    )
+    done = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
-    runs = parser.parse_args().runs
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--venv", help="measure with this virtual environment's Python")
+    where.add_argument(
+        "--clean-venv", action="store_true", help="make a clean venv (pip install -e .) first"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        _measure(_interpreter(args, tmp), args.runs)
 
-    compileall.compile_dir(Path(kconnect.__file__).parent, quiet=1)
+
+def _measure(python: str, runs: int) -> None:
+    package = str(Path(kconnect.__file__).parent)
+    subprocess.run([python, "-m", "compileall", "-q", package], check=True)
     env = {
         k: v
         for k, v in os.environ.items()
         if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("KCONNECT_")
     }
-    python = sys.executable
     kc = [python, "-m", "kconnect"]
     with tempfile.TemporaryDirectory() as tmp, FakeConnect() as fake:
         manifest = Path(tmp) / "one.yaml"
@@ -70,37 +145,40 @@ def main() -> None:
         )
         live = {**env, "KCONNECT_URL": fake.url}
         complete = {**env, "_KCONNECT_COMPLETE": "zsh_complete"}
-        cases: dict[str, tuple[list[str], dict[str, str]]] = {
-            "python -c pass": ([python, "-c", "pass"], env),
-            "--help": ([*kc, "--help"], env),
-            "validate (1 manifest)": ([*kc, "validate", str(manifest)], env),
-            "plan (1 manifest)": ([*kc, "plan", str(manifest)], live),
-            "completion (kconnect st<TAB>)": ([*kc, "st"], complete),
-            "completion (kconnect apply --<TAB>)": ([*kc, "apply", "--"], complete),
+        cases: dict[str, tuple[list[str], dict[str, str], bool]] = {
+            "python -c pass": ([python, "-c", "pass"], env, False),
+            "--help": ([*kc, "--help"], env, False),
+            "validate (1 manifest)": ([*kc, "validate", str(manifest)], env, False),
+            "validate (1 manifest, tty)": ([*kc, "validate", str(manifest)], env, True),
+            "plan (1 manifest)": ([*kc, "plan", str(manifest)], live, False),
+            "plan (1 manifest, tty)": ([*kc, "plan", str(manifest)], live, True),
+            "completion (kconnect st<TAB>)": ([*kc, "st"], complete, False),
+            "completion (kconnect apply --<TAB>)": ([*kc, "apply", "--"], complete, False),
         }
-        for argv, case_env in cases.values():  # warm the file cache; check each one works
-            code = _run(argv, case_env)[2]
+        for argv, case_env, tty in cases.values():  # warm the caches; check each one works
+            code = _run(argv, case_env, tty)[2]
             if code != 0:
                 sys.exit(f"{' '.join(argv[1:])} exited {code}")
         wall: dict[str, list[float]] = {name: [] for name in cases}
         cpu: dict[str, list[float]] = {name: [] for name in cases}
         load_before = os.getloadavg()
         for _ in range(runs):
-            for name, (argv, case_env) in cases.items():
-                w, c, _code = _run(argv, case_env)
+            for name, (argv, case_env, tty) in cases.items():
+                w, c, _code = _run(argv, case_env, tty)
                 wall[name].append(w)
                 cpu[name].append(c)
         load_after = os.getloadavg()
 
+    print(f"measured: {_describe(python)}")
     print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {runs}, "
+        f"{os.cpu_count()} cores, median of {runs}, "
         f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
     )
     base_wall = statistics.median(wall["python -c pass"])
     base_cpu = statistics.median(cpu["python -c pass"])
     for name in cases:
         w, c = statistics.median(wall[name]), statistics.median(cpu[name])
-        target = TARGETS.get(name)
+        target = TARGETS.get(name.replace(", tty", ""))
         verdict = ""
         if target is not None:
             verdict = f"  target ≤ {target:.0f}×: {'met' if w / base_wall <= target else 'MISSED'}"

@@ -12,7 +12,6 @@ The schemas live in the repository's top-level ``schemas/`` and are copied into 
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,8 +27,11 @@ def schema_dir() -> Path:
     The copy inside the installed package wins; a development checkout has none (the module
     `kconnect/schemas` does not exist there) and falls back to the repository's ``schemas/``.
     """
-    packaged = importlib.resources.files("kconnect") / "schemas"
-    if isinstance(packaged, Path) and (packaged / _CONNECTORS).is_dir():
+    # The package's own directory, as `importlib.resources.files("kconnect")` gives it for an
+    # installed package (a zipped one has no directory and falls back), without importing
+    # importlib.resources: every validation reads a schema, and that import alone costs more.
+    packaged = Path(__file__).parent / "schemas"
+    if (packaged / _CONNECTORS).is_dir():
         return packaged
     return Path(__file__).resolve().parents[1] / "schemas"
 

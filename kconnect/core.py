@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -52,8 +51,6 @@ if TYPE_CHECKING:
     from kconnect.ops.wait import WaitResult
     from kconnect.planning.apply import ApplyResult, WorkerFeatures
     from kconnect.planning.plan import Plan
-
-log = logging.getLogger("kconnect")
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

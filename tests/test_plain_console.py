@@ -1,6 +1,7 @@
-"""Piped output without rich (kconnect.output.console.PlainConsole) is byte for byte what the
-rich console writes: secrets masked piece by piece, control characters dropped or made inert,
-newlines inside a piece, wide and bidi characters, a tab (left to rich)."""
+"""Text output without rich (kconnect.output.console.PlainConsole) is byte for byte what the
+rich console writes, piped and on a terminal (styles, NO_COLOR, colour systems): secrets masked
+as rich's segments are, control characters dropped or made inert, newlines inside a piece, wide
+and bidi characters, a tab and styles rich must parse (left to rich)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from kconnect.output.console import PlainConsole, console, emits_styles, print_pieces, stdout
+from kconnect.output.console import (
+    PlainConsole,
+    console,
+    emits_styles,
+    print_pieces,
+    stdout,
+    text_console,
+)
 from kconnect.output.redaction import clear_secrets, register_secrets
 
 PIECES: list[list[tuple[str, str | None]]] = [
@@ -29,6 +37,11 @@ PIECES: list[list[tuple[str, str | None]]] = [
     [("wide 漢字 and emoji 🙂 :smile: [bold]not markup[/]", "bold red")],
     [("tab\there", "red"), ("x", None)],
     [("", None)],
+    [("a hunt", None), ("er2 b", None), ("", "red"), ("c", ""), (" hunt", "dim"), ("er2", "dim")],
+    [("+ create x", "bold green"), (" y", "red bold"), (" z", "bold yellow"), (" w", "cyan")],
+    [("header", "table.header"), (" x", None)],
+    [("on red", "white on red")],
+    [("italic underline", "underline italic dim")],
     [("x" * 1200, "green")],
 ]
 
@@ -40,16 +53,40 @@ def _secrets() -> Iterator[None]:
     clear_secrets()
 
 
+TERMINALS = [
+    {},  # piped
+    {"FORCE_COLOR": "1"},
+    {"FORCE_COLOR": "1", "NO_COLOR": "1"},
+    {"FORCE_COLOR": "1", "COLORTERM": "truecolor"},
+    {"TTY_COMPATIBLE": "1", "TERM": "xterm-256color"},
+]
+
+
+@pytest.mark.parametrize("env", TERMINALS, ids=lambda e: ",".join(e) or "piped")
 @pytest.mark.parametrize("pieces", PIECES)
 def test_plain_console_writes_what_rich_writes(
-    pieces: list[tuple[str, str | None]], capsys: pytest.CaptureFixture[str]
+    pieces: list[tuple[str, str | None]],
+    env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "COLORTERM", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     print_pieces(console(), pieces)
     rich = capsys.readouterr()
-    plain = PlainConsole()
-    print_pieces(plain, pieces)
+    light = text_console()
+    assert isinstance(light, PlainConsole)
+    print_pieces(light, pieces)
     assert capsys.readouterr() == rich
     assert "hunter2" not in rich.out
+
+
+def test_a_dumb_terminal_is_left_to_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    assert not isinstance(text_console(), PlainConsole)
 
 
 @pytest.mark.parametrize(

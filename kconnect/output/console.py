@@ -11,7 +11,6 @@ Nothing in kconnect writes to sys.stdout, sys.stderr or a file except through th
 from __future__ import annotations
 
 import functools
-import logging
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,7 +22,13 @@ from kconnect.output.terminal import escape_json_text, sanitize
 if TYPE_CHECKING:
     from rich.console import Console
 
-log = logging.getLogger("kconnect.output")
+
+def _warn(message: str, *args: object) -> None:
+    """A warning in kconnect's log, imported on first use: logging costs start-up time, and a
+    piped `validate` never logs."""
+    import logging
+
+    logging.getLogger("kconnect.output").warning(message, *args)
 
 
 class RedactingStream:
@@ -105,22 +110,53 @@ def emits_styles(stream: RedactingStream) -> bool:
 
 # The characters rich's Text drops (BEL, BS, VT, FF, CR) before anything else sees them.
 _RICH_DROPS = dict.fromkeys((7, 8, 11, 12, 13))
+# The SGR codes rich writes for the style words kconnect's text uses: attributes first, in
+# this order, then the colour (a named colour keeps its own code in every colour system).
+_ATTRIBUTES = {"bold": "1", "dim": "2", "italic": "3", "underline": "4"}
+_COLOURS = {
+    name: str(30 + number)
+    for number, name in enumerate(
+        ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+    )
+}
+
+
+def _sgr(style: str | None, *, no_color: bool) -> str | None:
+    """The SGR parameters rich writes for `style` ("" for none), or None for a style it
+    would have to parse itself."""
+    words = (style or "").split()
+    attributes = [w for w in words if w in _ATTRIBUTES]
+    colours = [w for w in words if w in _COLOURS]
+    if len(attributes) + len(colours) != len(words) or len(colours) > 1:
+        return None
+    codes = [_ATTRIBUTES[a] for a in _ATTRIBUTES if a in attributes]
+    if colours and not no_color:  # NO_COLOR: rich drops colours, keeps bold and dim
+        codes.append(_COLOURS[colours[0]])
+    return ";".join(codes)
 
 
 class PlainConsole:
-    """Where a rich console would write no styles (piped, redirected): lines of text pieces
-    written as that console writes them, without importing rich. Anything else (a rich
-    renderable, a tab to expand) goes to the rich console itself, built on first need.
+    """Lines of (text, style) pieces written as the rich console would write them, without
+    importing rich: plain where that console writes no styles (piped, redirected), with SGR
+    codes on a terminal (`styled`). Anything else (a rich renderable, a tab to expand, a style
+    rich must parse) goes to the rich console itself, built on first need.
 
-    Each piece is made safe on its own, line by line, as the rich console cleans each segment
-    it renders (tests/test_plain_console.py compares the two byte for byte)."""
+    Rich renders a line as segments, one per run of text with one style, and the safe console
+    cleans each segment on its own; so is each piece here (tests/test_plain_console.py compares
+    the two byte for byte, piped and on a terminal, with and without NO_COLOR)."""
 
-    color_system = None
+    def __init__(self, *, err: bool = False, styled: bool = False) -> None:
+        import os
 
-    def __init__(self, *, err: bool = False) -> None:
         self._err = err
+        self._styled = styled
+        self._no_color = os.environ.get("NO_COLOR", "") != ""
         self.file = stderr() if err else stdout()
         self._rich: Console | None = None
+
+    @property
+    def color_system(self) -> str | None:
+        return self.rich().color_system if self._styled else None
 
     def rich(self) -> Console:
         if self._rich is None:
@@ -129,16 +165,28 @@ class PlainConsole:
 
     def print_pieces(self, pieces: Sequence[tuple[str, str | None]]) -> bool:
         """Write one line of (text, style) pieces; False, writing nothing, when only rich can
-        write it as rich would (a tab: rich expands it to the next tab stop)."""
-        if any("\t" in text for text, _style in pieces):
-            return False
-        line = "".join(
-            "\n".join(safe_text(part) for part in text.translate(_RICH_DROPS).split("\n"))
-            for text, _style in pieces
-        )
+        write it as rich would (a tab, which rich expands; a style it must parse)."""
+        runs: list[tuple[str, str | None]] = []  # rich's segments: unstyled pieces run together
+        for text, style in pieces:
+            codes = _sgr(style, no_color=self._no_color)
+            if codes is None or "\t" in text:
+                return False
+            if not text:
+                continue
+            if not style and runs and runs[-1][1] is None:
+                runs[-1] = (runs[-1][0] + text, None)
+            else:
+                runs.append((text, codes if style else None))
+        line = "".join(self._segment(text, codes) for text, codes in runs)
         self.file.write(line + "\n")
         self.file.flush()
         return True
+
+    def _segment(self, text: str, codes: str | None) -> str:
+        parts = [safe_text(part) for part in text.translate(_RICH_DROPS).split("\n")]
+        if not (self._styled and codes):
+            return "\n".join(parts)
+        return "\n".join(f"\x1b[{codes}m{part}\x1b[0m" if part else "" for part in parts)
 
     def print(self, *objects: Any, **options: Any) -> None:
         self.rich().print(*objects, **options)
@@ -148,10 +196,16 @@ class PlainConsole:
 
 
 def text_console(*, err: bool = False) -> Console | PlainConsole:
-    """The console a command's text output goes to: a `PlainConsole` where rich would write no
-    styles, else the rich console."""
+    """The console a command's text output goes to: a `PlainConsole` unless rich would write
+    to a terminal it must ask more of (TERM=dumb or unknown)."""
+    import os
+
     plain = PlainConsole(err=err)
-    return console(err=err) if emits_styles(plain.file) else plain
+    if not emits_styles(plain.file):
+        return plain
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return console(err=err)
+    return PlainConsole(err=err, styled=True)
 
 
 def print_pieces(target: Console | PlainConsole, pieces: Sequence[tuple[str, str | None]]) -> None:
@@ -259,7 +313,7 @@ def write_document(text: str) -> None:
     pattern: its secret keys already hold `${VAR}` placeholders, which must stay readable."""
     cleaned = redact(text)
     if cleaned != text:
-        log.warning("a known secret value appeared in the export outside a secret key; masked")
+        _warn("a known secret value appeared in the export outside a secret key; masked")
     out = stdout()
     out.write(cleaned)
     out.flush()
@@ -271,29 +325,38 @@ def write_file(path: Path, text: str) -> None:
     replaced and reported rather than written."""
     cleaned = redact(text)
     if cleaned != text:
-        log.warning("a known secret value appeared in %s outside a secret key; masked", path.name)
+        _warn("a known secret value appeared in %s outside a secret key; masked", path.name)
     path.write_text(cleaned, encoding="utf-8")
 
 
-class _RedactingFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        # Arguments are data: redact them before formatting (a `%r` would escape a secret
-        # past a search of the formatted line).
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                redact_text(str(a)) if isinstance(a, (str, BaseException)) else a
-                for a in record.args
-            )
-        elif record.args:
-            record.args = redact_data(record.args)
-        return safe_text(super().format(record))
+@functools.cache
+def _redacting_formatter_class() -> Any:
+    """Built on first use, with logging (see `_warn`)."""
+    import logging
+
+    class RedactingFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            # Arguments are data: redact them before formatting (a `%r` would escape a secret
+            # past a search of the formatted line).
+            if isinstance(record.args, tuple):
+                record.args = tuple(
+                    redact_text(str(a)) if isinstance(a, (str, BaseException)) else a
+                    for a in record.args
+                )
+            elif record.args:
+                record.args = redact_data(record.args)
+            return safe_text(super().format(record))
+
+    return RedactingFormatter
 
 
 def configure_logging(verbosity: int) -> None:
     """-v: retries and re-reads; -vv: every request. Logs go to stderr, never stdout."""
+    import logging
+
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(stderr())
-    handler.setFormatter(_RedactingFormatter("kconnect: %(message)s"))
+    handler.setFormatter(_redacting_formatter_class()("kconnect: %(message)s"))
     root = logging.getLogger("kconnect")
     root.handlers[:] = [handler]
     root.setLevel(level)
