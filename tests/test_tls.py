@@ -221,3 +221,25 @@ def test_https_to_a_plain_http_worker(cli: CliRunner, fake: FakeConnect) -> None
     result = cli("get", env={"KCONNECT_URL": url})
     assert result.exit_code == 1
     assert "is the worker serving plain HTTP (use an http:// URL)?" in result.stderr
+
+
+def test_a_plain_http_worker_costs_no_tls_context(
+    cli: CliRunner, fake: FakeConnect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An OpenSSL context costs milliseconds on every command; http:// needs none (issue #22).
+    built: list[ssl.SSLContext] = []
+    real_new = ssl.SSLContext.__new__
+
+    def counted(cls: type[ssl.SSLContext], *args: object, **kwargs: object) -> ssl.SSLContext:
+        context = real_new(cls, *args, **kwargs)
+        built.append(context)
+        return context
+
+    monkeypatch.setattr(ssl.SSLContext, "__new__", counted)
+    fake.add_connector("one", {"connector.class": "FileStreamSource", "topic": "t"})
+    result = cli("get", env={"KCONNECT_URL": fake.url})
+    assert (result.exit_code, built) == (0, [])
+    assert "one" in result.stdout
+    result = cli("get", env={"KCONNECT_URL": fake.url.replace("http://", "HTTPS://")})
+    assert result.exit_code == 1
+    assert built  # https builds one, as before

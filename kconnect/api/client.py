@@ -31,7 +31,7 @@ from kconnect.api.retry import (
     is_rebalance_500,
     is_request_timed_out,
 )
-from kconnect.api.tls import ssl_context
+from kconnect.api.tls import ssl_context, uses_tls
 from kconnect.api.transport import (
     MAX_ANSWER_BYTES,
     AnswerTooLarge,
@@ -40,6 +40,7 @@ from kconnect.api.transport import (
     Notices,
     TlsProbe,
     install_deadlines,
+    plain_http_transport,
     read_capped,
     serving,
 )
@@ -115,11 +116,15 @@ class ConnectClient:
             auth = httpx.BasicAuth(settings.username, settings.password or "")
         if transport is None:
             proxy = settings.proxy
-            transport = httpx.HTTPTransport(
-                verify=ssl_context(settings),
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
-                proxy=httpx.Proxy(proxy.url) if proxy is not None else None,
-            )
+            limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+            if proxy is None and not uses_tls(settings):
+                transport = plain_http_transport(limits)
+            else:
+                transport = httpx.HTTPTransport(
+                    verify=ssl_context(settings),
+                    limits=limits,
+                    proxy=httpx.Proxy(proxy.url) if proxy is not None else None,
+                )
         install_deadlines(transport)
         self._notices = Notices(settings.url, "KCONNECT_TIMEOUT")
         self._tls_probe = _tls_probe(settings)

@@ -7,10 +7,15 @@ from typing import Any
 from kconnect.config.settings import ClientSettings
 
 
+def uses_tls(settings: ClientSettings) -> bool:
+    """Whether the worker's URL is https. A plain-http URL never opens a TLS connection (the
+    client follows no redirects), so it needs no TLS context."""
+    return settings.url.lower().startswith("https:")
+
+
 def ssl_context(settings: ClientSettings) -> Any:
-    # Loading the CA bundle costs a quarter of a second, on every command; a plain-http URL
-    # never opens a TLS connection (the client follows no redirects), so it needs none.
-    if not settings.url.lower().startswith("https:"):
+    # Loading the CA bundle costs a quarter of a second, on every command.
+    if not uses_tls(settings):
         return False
     if settings.verify is False and settings.client_cert is None:
         return False

@@ -242,6 +242,24 @@ def install_deadlines(transport: Any) -> bool:
     return True
 
 
+def plain_http_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    """An httpx transport for a worker reached without TLS: `httpx.HTTPTransport(verify=False)`
+    without the TLS context it would build all the same (an OpenSSL context costs milliseconds
+    on every command). The httpcore pool builds one itself only when a connection starts TLS,
+    which a plain-http client without a proxy never does (it follows no redirects)."""
+    import httpcore
+    import httpx
+
+    transport = httpx.HTTPTransport.__new__(httpx.HTTPTransport)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=None,
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+    )
+    return transport
+
+
 class AnswerTooLarge(Exception):
     def __init__(self, status: int, limit: int) -> None:
         super().__init__(f"the answer exceeds {limit // (1024 * 1024)} MiB")
