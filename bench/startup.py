@@ -40,7 +40,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import kconnect  # noqa: E402
 from tests.fakeconnect import FakeConnect  # noqa: E402
 
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
@@ -98,6 +97,13 @@ def _interpreter(args: argparse.Namespace, tmp: str) -> str:
     return sys.executable
 
 
+def _package(python: str) -> str:
+    probe = "import kconnect, os; print(os.path.dirname(kconnect.__file__))"
+    return subprocess.run(
+        [python, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def _describe(python: str) -> str:
     """What the measured interpreter is: a venv or not, with system site-packages or not, and
     how many distributions it can import."""
@@ -128,8 +134,12 @@ def main() -> None:
 
 
 def _measure(python: str, runs: int) -> None:
-    package = str(Path(kconnect.__file__).parent)
-    subprocess.run([python, "-m", "compileall", "-q", package], check=True)
+    # The package the measured interpreter imports (a venv may hold another checkout's).
+    compile_it = (
+        "import compileall, kconnect, os; "
+        "compileall.compile_dir(os.path.dirname(kconnect.__file__), quiet=1)"
+    )
+    subprocess.run([python, "-c", compile_it], check=True)
     env = {
         k: v
         for k, v in os.environ.items()
@@ -169,7 +179,7 @@ def _measure(python: str, runs: int) -> None:
                 cpu[name].append(c)
         load_after = os.getloadavg()
 
-    print(f"measured: {_describe(python)}")
+    print(f"measured: {_describe(python)}, kconnect from {_package(python)}")
     print(
         f"{os.cpu_count()} cores, median of {runs}, "
         f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
