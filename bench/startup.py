@@ -129,8 +129,16 @@ def main() -> None:
         "--clean-venv", action="store_true", help="make a clean venv (pip install -e .) first"
     )
     args = parser.parse_args()
+    here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
-        _measure(_interpreter(args, tmp), args.runs)
+        python = _interpreter(args, tmp)
+        # `python -m kconnect` imports from the working directory first: run outside any
+        # checkout, so that the measured interpreter's own kconnect is what runs.
+        os.chdir(tmp)
+        try:
+            _measure(python, args.runs)
+        finally:
+            os.chdir(here)
 
 
 def _measure(python: str, runs: int) -> None:
