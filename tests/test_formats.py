@@ -211,3 +211,38 @@ def test_a_saved_plan_next_to_the_manifests_is_skipped_with_a_note(
     result = cli("validate", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert f"{tmp_path}/plan.json:1: note: skipped a saved plan" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("filename", "text", "expected"),
+    [
+        (
+            "dup.properties",
+            f"name=x\nconnector.class={SOURCE}\ntopic=a\ntopic=b\n",
+            "dup.properties:4: error: duplicate key 'topic' in config (first at line 3)",
+        ),
+        (
+            "dup.json",
+            f'{{"name": "x", "config": {{"connector.class": "{SOURCE}",\n'
+            '  "topic": "a",\n  "topic": "b"}}\n',
+            "dup.json:3: error: duplicate key 'topic' in config (first at line 2)",
+        ),
+        (
+            "renamed.json",
+            f'{{"name": "x",\n "config": {{"connector.class": "{SOURCE}",\n  "name": "y"}}}}\n',
+            "renamed.json:3: error: config.name 'y' differs from the manifest name 'x'",
+        ),
+    ],
+)
+def test_convert_refuses_what_validate_refuses_and_writes_nothing(
+    cli: CliRunner, tmp_path: Path, filename: str, text: str, expected: str
+) -> None:
+    """Converting must not pick one of two values (Java keeps the last silently) or one of
+    two names: the user says which, as `validate` asks."""
+    source = write_manifest(tmp_path / "in", filename, text)
+    out = tmp_path / "out"
+    assert cli("validate", str(source)).exit_code == 1
+    result = cli("convert", str(source), "--dir", str(out))
+    assert result.exit_code == 1
+    assert f"{source.parent}/{expected}" in result.output
+    assert not out.exists()

@@ -3,10 +3,41 @@ manifests, secrets replaced by `${VAR}` placeholders as `export` does."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from kconnect.errors import InputError, ManifestError
 from kconnect.ops.export import ExportedConnector, _unique, render_manifest, safe_filename
+
+if TYPE_CHECKING:
+    from kconnect.diagnostics import Problem
+
+
+class _EveryVariableSet(Mapping[str, str]):
+    """An environment in which every `${VAR}` is set (to its own name): convert keeps the
+    references as written, so only the manifest rules, not the variables, are checked."""
+
+    def __getitem__(self, name: str) -> str:
+        return name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _manifest_errors(paths: Sequence[str]) -> list[Problem]:
+    """What `validate` refuses in these files (a key given twice, `config.name` differing from
+    `name`, an unknown top-level key...): convert never writes a file validate would reject
+    for what the original says, nor silently picks one of two values."""
+    from kconnect.manifests.loader import load_manifest_set
+
+    try:
+        load_manifest_set(paths, _EveryVariableSet())
+    except ManifestError as exc:
+        return [p for p in exc.problems if p.is_error]
+    return []
 
 
 def convert_files(paths: Sequence[str]) -> list[ExportedConnector]:
@@ -47,17 +78,14 @@ def convert_files(paths: Sequence[str]) -> list[ExportedConnector]:
             register_config(connector.config)  # nothing below may print a secret value
             collector.declared.append((connector.name, where))
             found.append(connector)
-    first: dict[str, Location] = {}
-    for name, where in collector.declared:
-        if name in first:
-            collector.add(
-                "manifest/duplicate-name",
-                f"connector {name!r} is declared twice (also at {first[name]})",
-                where,
-            )
-        first.setdefault(name, where)
-    if collector.errors:
-        raise ManifestError(sorted(collector.problems, key=Problem.sort_key))
+    # The loader's checks (duplicate names among them) and the raw reading's own (a list or
+    # an object is no Connect value), each problem once.
+    problems: dict[tuple[str, str, str], Problem] = {}
+    for problem in [*_manifest_errors(paths), *collector.problems]:
+        file = problem.location.path if problem.location else ""
+        problems.setdefault((file, problem.rule, problem.message), problem)
+    if any(p.is_error for p in problems.values()):
+        raise ManifestError(sorted(problems.values(), key=Problem.sort_key))
     used_files: set[str] = set()
     used_vars: set[str] = set()
     converted = []
