@@ -5,6 +5,7 @@ baseline. Prints a table of figures; asserts nothing.
     python bench/real_cluster.py -n 50        # fewer connectors
     python bench/real_cluster.py --url URL    # an existing cluster (no request counts)
     python bench/real_cluster.py --only state --rounds 5   # pause/resume only, 5 rounds
+    python bench/real_cluster.py --only state --rounds 3 --state-fixed 4,8,32
 
 It starts the test stack itself (Kafka KRaft, two Connect workers; no MariaDB) and stops every
 process it started by PID, also on Ctrl-C. For each operation on N FileStreamSink connectors
@@ -82,6 +83,7 @@ with httpx.Client(base_url=url, timeout=120, limits=httpx.Limits(max_connections
 print(sum(1 for s in statuses if not 200 <= s < 300))
 """
 PREFIX = "bench"
+BENCH_AGENT = "real-cluster-bench"  # the bench's own reads, never counted
 
 
 @dataclass
@@ -157,14 +159,12 @@ class Bench:
         time.sleep(1.5)  # the request log is written after the answer
         # Only what the measured tool sent: not the copies a follower forwards to the leader,
         # nor the workers' own calls to each other (task configs, Jersey's user agent).
-        # The bench's own last status read (settle) may reach the log after the marks were
-        # taken: an answer logged before the measured run started is not the run's.
+        # The bench's own status reads (`live`) have an agent of their own: the last one may
+        # reach the log only after the marks were taken.
         lines = [
             r
             for r in self.stack.requests(since=marks)
-            if not r.forwarded
-            and r.agent.startswith(("kconnect/", "python-httpx/", "curl/"))
-            and (r.ended is None or r.ended >= started)
+            if not r.forwarded and r.agent.startswith(("kconnect/", "python-httpx/", "curl/"))
         ]
         counts["requests"] = len(lines)
         counts["conflicts"] = sum(r.status == 409 for r in lines)
@@ -306,7 +306,9 @@ class Bench:
     # -- cluster state (outside the measured time) ------------------------------------------------
 
     def live(self) -> dict[str, Any]:
-        data: dict[str, Any] = httpx.get(f"{self.url}/connectors?expand=status", timeout=60).json()
+        data: dict[str, Any] = httpx.get(
+            f"{self.url}/connectors?expand=status", timeout=60, headers={"User-Agent": BENCH_AGENT}
+        ).json()
         return {n: v for n, v in data.items() if n.startswith(f"{PREFIX}-")}
 
     def settle(
@@ -433,13 +435,14 @@ def run(bench: Bench, fixed: list[int], curl: bool, rounds: int) -> None:
         lambda: bench.baseline("PUT", config_path, lambda m: bench.config(m, version)),
     )
     bench.settle()
-    state_changes(bench, rounds)
+    state_changes(bench, rounds, [])
     bench.clean()
 
 
-def state_changes(bench: Bench, rounds: int) -> None:
-    """Pause and resume all N, then one connector (start-up), by kconnect and both baselines;
-    `rounds` times, each round alike, so that the load of a busy machine falls on all."""
+def state_changes(bench: Bench, rounds: int, fixed: list[int]) -> None:
+    """Pause and resume all N (also at each `fixed` --concurrency), then one connector
+    (start-up), by kconnect and both baselines; `rounds` times, each round alike, so that the
+    load of a busy machine falls on all."""
     names = bench.names
     print(f"pause/resume {bench.n}", flush=True)
     tools: list[tuple[str, Callable[[str], tuple[int, str]], Callable[[str], tuple[int, str]]]] = [
@@ -463,8 +466,15 @@ def state_changes(bench: Bench, rounds: int) -> None:
             ),
         ),
     ]
+    at_fixed: list[tuple[str, Callable[[str], tuple[int, str]]]] = [
+        (
+            f"kconnect --concurrency {c}",
+            partial(lambda action, c: bench.kconnect(action, *names, "--concurrency", str(c)), c=c),
+        )
+        for c in fixed
+    ]
     for bench.round in range(1, rounds + 1):
-        for tool, every, _ in tools:
+        for tool, every in [(tool, every) for tool, every, _ in tools] + at_fixed:
             bench.record("pause", tool, partial(every, "pause"))
             bench.settle("PAUSED")
             bench.record("resume", tool, partial(every, "resume"))
@@ -537,9 +547,13 @@ def medians(bench: Bench) -> None:
         key: statistics.median(r.seconds for r in rounds if (r.operation, r.tool) == key)
         for key in keys
     }
+    spans = {
+        key: [r.span for r in rounds if (r.operation, r.tool) == key and r.span is not None]
+        for key in keys
+    }
     print(f"\nMedians of {len({r.round for r in rounds})} rounds:")
-    print("| operation | tool | s (median) | ratios of the medians |")
-    print("|---|---|---|---|")
+    print("| operation | tool | s (median) | writes, s (median) | ratios of the medians |")
+    print("|---|---|---|---|---|")
     for (operation, tool), seconds in median.items():
         ratios = ""
         if tool.startswith("kconnect"):
@@ -548,10 +562,12 @@ def medians(bench: Bench) -> None:
                 for ref in BASELINES
                 if median.get((operation, ref))
             )
-        print(f"| {operation} | {tool} | {seconds:.2f} | {ratios} |")
+        writes = spans[(operation, tool)]
+        span = f"{statistics.median(writes):.2f}" if writes else "-"
+        print(f"| {operation} | {tool} | {seconds:.2f} | {span} | {ratios} |")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=200, help="connectors (default 200)")
     parser.add_argument("--url", help="use this cluster instead of starting the test stack")
@@ -566,7 +582,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=int, default=1, help="times to measure pause/resume (medians if > 1)"
     )
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--state-fixed",
+        default="",
+        help="with --only state: fixed --concurrency values to measure pause/resume at too",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    state_fixed = [int(x) for x in args.state_fixed.split(",") if x]
     # As installed: bytecode compiled (kconnect runs without PYTHONDONTWRITEBYTECODE).
     compileall.compile_dir(ROOT / "kconnect", quiet=1)
     fixed = [int(x) for x in args.fixed.split(",") if x]
@@ -592,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.only == "state":
             prepare_state_only(bench)
-            state_changes(bench, args.rounds)
+            state_changes(bench, args.rounds, state_fixed)
             bench.clean()
         else:
             curl = not args.no_curl and shutil.which("curl") is not None
