@@ -153,7 +153,11 @@ def _measure(python: str, runs: int) -> None:
         for k, v in os.environ.items()
         if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("KCONNECT_")
     }
-    kc = [python, "-m", "kconnect"]
+    # What users type: the `kconnect` script pip installs beside the interpreter (it imports
+    # less than `python -m kconnect`, which loads runpy first); `-m` where there is none.
+    script = Path(python).parent / "kconnect"
+    kc = [python, str(script)] if script.is_file() else [python, "-m", "kconnect"]
+    print(f"command: {' '.join(kc)}")
     with tempfile.TemporaryDirectory() as tmp, FakeConnect() as fake:
         manifest = Path(tmp) / "one.yaml"
         manifest.write_text(
@@ -199,7 +203,10 @@ def _measure(python: str, runs: int) -> None:
         target = TARGETS.get(name.replace(", tty", ""))
         verdict = ""
         if target is not None:
-            verdict = f"  target ≤ {target:.0f}×: {'met' if w / base_wall <= target else 'MISSED'}"
+            # Met only if both are: on a loaded machine the wall time of `python -c pass`
+            # grows more than a longer command's, and the wall ratio alone flatters.
+            met = w / base_wall <= target and c / base_cpu <= target
+            verdict = f"  target ≤ {target:.0f}× (wall and cpu): {'met' if met else 'MISSED'}"
         print(
             f"{name:<38} wall {w:7.1f} ms  {w / base_wall:5.1f}×   "
             f"cpu {c:7.1f} ms  {c / base_cpu:5.1f}×{verdict}"
