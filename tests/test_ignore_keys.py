@@ -402,6 +402,12 @@ def test_reconcile_writes_the_live_value_of_an_ignored_key_with_other_drift(
         ("[tasks.max, tasks.max]", 2, "ignore_keys lists 'tasks.max' twice"),
         ("[1]", 2, "each entry of ignore_keys must be a non-empty string"),
         ("['']", 2, "each entry of ignore_keys must be a non-empty string"),
+        (
+            "['transforms.*.topic']",
+            2,
+            "ignore_keys lists exact config keys, and 'transforms.*.topic' looks like a "
+            "pattern: no key is matched by pattern, so it would match nothing; list each key",
+        ),
     ],
 )
 def test_bad_manifest_ignore_keys_are_errors_at_their_line_and_nothing_is_sent(
@@ -442,6 +448,14 @@ def test_bad_manifest_ignore_keys_are_errors_at_their_line_and_nothing_is_sent(
         ),
         ("ignore_keys:\n  'x/y': [a]\n", 2, "ignore_keys pattern 'x/y' contains '/'"),
         ("ignore_keys: [a, a]\n", 1, "ignore_keys lists 'a' twice"),
+        # Patterns name connectors; keys are exact. A glob key would mask nothing, and the
+        # value the user meant to hide would be printed.
+        (
+            "sensitive_keys:\n  '*': ['transforms.?.route']\n",
+            2,
+            "sensitive_keys lists exact config keys, and 'transforms.?.route' looks like a pattern",
+        ),
+        ("sensitive_keys: ['topic[0]']\n", 1, "sensitive_keys lists exact config keys"),
     ],
 )
 def test_bad_kconnect_yaml_rules_are_errors_at_their_line_and_nothing_is_sent(

@@ -69,6 +69,7 @@ def test_without_sensitive_keys_the_same_value_shows(
         ("  topic\n", "sensitive_keys must be a list of config keys"),
         ("  - ''\n", "each entry of sensitive_keys must be a non-empty string"),
         ("  - {a: b}\n", "each entry of sensitive_keys must be a non-empty string"),
+        ("  - '*route*'\n", "sensitive_keys lists exact config keys, and '*route*' looks like"),
     ],
 )
 def test_bad_sensitive_keys_are_errors_at_their_line(

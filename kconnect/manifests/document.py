@@ -189,18 +189,28 @@ def _key_list(
             collector.add(rule, f"each entry of {field} must be a non-empty string", item_where)
         elif item.value in keys:
             collector.add(rule, f"{field} lists {item.value!r} twice", item_where)
-        elif field == "ignore_keys" and item.value in UNIGNORABLE_KEYS:
-            collector.add(rule, unignorable_message(item.value), item_where)
+        elif why := key_rule_problem(field, item.value):
+            collector.add(rule, why, item_where)
         else:
             keys.add(str(item.value))
     return frozenset(keys)
 
 
-def unignorable_message(key: str) -> str:
-    return (
-        f"ignore_keys cannot name {key!r}: it defines the connector, so kconnect must always "
-        "manage it"
-    )
+def key_rule_problem(field: str, key: str) -> str | None:
+    """Why `key` cannot be listed in `sensitive_keys` or `ignore_keys` (of a manifest or
+    kconnect.yaml), or None. The lists name exact keys: a glob would match nothing, and a
+    secret the user meant to mask would be printed."""
+    if field == "ignore_keys" and key in UNIGNORABLE_KEYS:
+        return (
+            f"ignore_keys cannot name {key!r}: it defines the connector, so kconnect must "
+            "always manage it"
+        )
+    if any(char in key for char in "*?["):
+        return (
+            f"{field} lists exact config keys, and {key!r} looks like a pattern: no key is "
+            "matched by pattern, so it would match nothing; list each key"
+        )
+    return None
 
 
 def _top_level_string(

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError
-from kconnect.manifests.model import NO_KEY_RULES, UNIGNORABLE_KEYS, KeyRules
+from kconnect.manifests.model import NO_KEY_RULES, KeyRules
 from kconnect.planning.safety import SafetyLimits
 from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, check_pattern
 
@@ -291,6 +291,8 @@ def _key_rules(display: str, field: str, node: yaml.Node) -> tuple[tuple[str, fr
 def _config_keys(display: str, field: str, shown: str, node: yaml.SequenceNode) -> frozenset[str]:
     import yaml
 
+    from kconnect.manifests.document import key_rule_problem
+
     keys: set[str] = set()
     for item in node.value:
         where = _where(display, item)
@@ -298,10 +300,8 @@ def _config_keys(display: str, field: str, shown: str, node: yaml.SequenceNode) 
             raise ProjectError(f"{where}: each entry of {shown} must be a non-empty string")
         if item.value in keys:
             raise ProjectError(f"{where}: {shown} lists {item.value!r} twice")
-        if field == "ignore_keys" and item.value in UNIGNORABLE_KEYS:
-            from kconnect.manifests.document import unignorable_message
-
-            raise ProjectError(f"{where}: {unignorable_message(item.value)}")
+        if why := key_rule_problem(field, str(item.value)):
+            raise ProjectError(f"{where}: {why}")
         keys.add(str(item.value))
     return frozenset(keys)
 
