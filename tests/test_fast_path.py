@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -36,7 +38,8 @@ try:
     main()
 finally:
     with open(report, "w") as out:
-        json.dump({"typer": any(m.split(".")[0] in ("typer", "click") for m in sys.modules)}, out)
+        roots = {m.split(".")[0] for m in sys.modules}
+        json.dump({"typer": bool(roots & {"typer", "click"}), "rich": "rich" in roots}, out)
 """
 
 
@@ -254,3 +257,49 @@ def test_every_option_kind_is_known() -> None:
     kinds = {opt.kind for opts in OPTIONS.values() for opt in opts}
     assert kinds <= {"flag", "count", "text", "path", "many", "choice"}
     assert all(isinstance(o, Opt) for opts in OPTIONS.values() for o in opts)
+
+
+def _run_at_a_terminal(
+    args: list[str], fast: str, cwd: Path, env: dict[str, str]
+) -> tuple[int, bytes, dict[str, bool]]:
+    """`args` with stdout and stderr on a pseudo-terminal, as at a prompt: its exit code,
+    everything it wrote there, and whether it imported typer and rich."""
+    report = cwd / f"probe-tty-{fast}.json"
+    main_fd, child_fd = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _PROBE, str(report), fast, *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=child_fd,
+        stderr=child_fd,
+    )
+    os.close(child_fd)
+    written = b""
+    try:
+        while select.select([main_fd], [], [], 30)[0]:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(main_fd)
+    return child.wait(timeout=30), written, json.loads(report.read_text())
+
+
+@pytest.mark.parametrize(
+    "args", [["validate", "one.yaml"], ["validate", "bad.yaml", "warn.yaml"], ["plan", "dir"]]
+)
+def test_at_a_terminal_the_colours_are_typers_and_rich_stays_out(
+    args: list[str], files: Path, fake: FakeConnect
+) -> None:
+    env = _env({"KCONNECT_URL": fake.url, "TERM": "xterm-256color", "COLUMNS": "100"})
+    fast = _run_at_a_terminal(args, "on", files, env)
+    full = _run_at_a_terminal(args, "off", files, env)
+    assert fast[:2] == full[:2]
+    assert b"\x1b[" in fast[1]  # styled, as rich styles a terminal
+    assert fast[2] == {"typer": False, "rich": False}
+    assert full[2]["typer"]
