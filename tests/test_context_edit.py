@@ -184,3 +184,22 @@ def test_empty_and_null_contexts_are_filled_in(cli: CliRunner, config: Path) -> 
         assert code == 0, (text, err)
         assert "  b:\n    url: http://b\n" in config.read_text()
     assert os.access(config, os.R_OK)
+
+
+@pytest.mark.parametrize("url", ["http://kc:canary-URL-pw@connect:8083", "http://:canary-URL-pw@c"])
+def test_a_password_in_the_url_is_refused_and_never_echoed(
+    cli: CliRunner, config: Path, url: str
+) -> None:
+    """`--url http://user:PASSWORD@host` would put the password in the shell history and
+    inline in the file; credentials are given by reference only."""
+    config.parent.mkdir(parents=True)
+    config.write_text(EXISTING)
+    code, out, err = _run(cli, config, "context", "set", "prod", "--url", url)
+    assert code == 64
+    assert "error: --url holds a password in its user info" in err
+    assert "--password-env VARIABLE" in err
+    assert "canary-URL-pw" not in out + err
+    assert config.read_text() == EXISTING
+    # A user without a password is no credential.
+    code, out, err = _run(cli, config, "context", "set", "dev", "--url", "http://kc@connect:8083")
+    assert code == 0, err

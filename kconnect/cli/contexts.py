@@ -167,8 +167,17 @@ def context_set(
     only by reference: --password-env/--password-file, --token-env/--token-file)."""
 
     def body() -> Done:
-        from kconnect.config.edit import set_context
+        from urllib.parse import urlsplit
 
+        from kconnect.config.edit import set_context
+        from kconnect.errors import UsageError
+
+        if urlsplit(url).password is not None:
+            raise UsageError(
+                "--url holds a password in its user info: a credential never goes on the "
+                "command line (shell history, `ps`) or inline in the config file; give "
+                "--auth basic --username USER --password-env VARIABLE (or --password-file FILE)"
+            )
         given: dict[str, object] = {"url": url}
         if auth is not None:
             given["auth"] = auth.value
