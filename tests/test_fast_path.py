@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ import pytest
 
 from kconnect.cli.fast import OPTIONS, Opt, _default, parse
 from tests.fakeconnect import FakeConnect
+from tests.terminal import Terminal
 
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
@@ -262,32 +261,13 @@ def test_every_option_kind_is_known() -> None:
 def _run_at_a_terminal(
     args: list[str], fast: str, cwd: Path, env: dict[str, str]
 ) -> tuple[int, bytes, dict[str, bool]]:
-    """`args` with stdout and stderr on a pseudo-terminal, as at a prompt: its exit code,
-    everything it wrote there, and whether it imported typer and rich."""
+    """`args` in a pseudo-terminal, as at a prompt: its exit code, everything it wrote there,
+    and whether it imported typer and rich."""
     report = cwd / f"probe-tty-{fast}.json"
-    main_fd, child_fd = pty.openpty()
-    child = subprocess.Popen(
-        [sys.executable, "-c", _PROBE, str(report), fast, *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=child_fd,
-        stderr=child_fd,
-    )
-    os.close(child_fd)
-    written = b""
-    try:
-        while select.select([main_fd], [], [], 30)[0]:
-            try:
-                chunk = os.read(main_fd, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            written += chunk
-    finally:
-        os.close(main_fd)
-    return child.wait(timeout=30), written, json.loads(report.read_text())
+    argv = [sys.executable, "-c", _PROBE, str(report), fast, *args]
+    with Terminal(argv, env, cwd=str(cwd)) as terminal:
+        code = terminal.wait_exit()
+        return code, bytes(terminal.raw), json.loads(report.read_text())
 
 
 @pytest.mark.parametrize(
@@ -296,7 +276,7 @@ def _run_at_a_terminal(
 def test_at_a_terminal_the_colours_are_typers_and_rich_stays_out(
     args: list[str], files: Path, fake: FakeConnect
 ) -> None:
-    env = _env({"KCONNECT_URL": fake.url, "TERM": "xterm-256color", "COLUMNS": "100"})
+    env = _env({"KCONNECT_URL": fake.url})
     fast = _run_at_a_terminal(args, "on", files, env)
     full = _run_at_a_terminal(args, "off", files, env)
     assert fast[:2] == full[:2]

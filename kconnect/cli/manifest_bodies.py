@@ -82,30 +82,25 @@ def validate_body(
     from kconnect.core import validate as validate_manifests
 
     project = project_for(paths, owns)
-    scope, key_rules = project.scope, project.keys
     env, text = manifest_env(env_file), stdin_text(paths)
-    if online:
-        with connection.client() as client:
-            report = validate_manifests(
-                paths,
-                env,
-                client=client,
-                stdin_text=text,
-                scope=scope,
-                strict=strict,
-                catalog_dir=catalog,
-                key_rules=key_rules,
-            )
-    else:
-        report = validate_manifests(
+
+    def check(client: ConnectClient | None = None) -> ValidationReport:
+        return validate_manifests(
             paths,
             env,
+            client=client,
             stdin_text=text,
-            scope=scope,
+            scope=project.scope,
             strict=strict,
             catalog_dir=catalog,
-            key_rules=key_rules,
+            key_rules=project.keys,
         )
+
+    if online:
+        with connection.client() as client:
+            report = check(client)
+    else:
+        report = check()
     # core.validate has registered the manifests' secrets (before any request).
     code = ExitCode.OK if report.ok else ExitCode.ERROR
     return Done(code, report, lambda c: render_validation(report, c))
