@@ -246,3 +246,24 @@ def test_convert_refuses_what_validate_refuses_and_writes_nothing(
     assert result.exit_code == 1
     assert f"{source.parent}/{expected}" in result.output
     assert not out.exists()
+
+
+def test_convert_writes_kconnect_yaml_sensitive_keys_as_placeholders(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `export` does: a key kconnect.yaml calls sensitive is a secret whatever its name, so
+    its value is neither written to the manifest nor printed."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "kconnect.yaml").write_text("sensitive_keys:\n  'orders-*': [transforms.a.route]\n")
+    source = write_manifest(
+        tmp_path,
+        "orders.json",
+        f'{{"name": "orders-src", "config": {{"connector.class": "{SOURCE}", "topic": "t",\n'
+        '  "transforms.a.route": "canary-route-Q7"}}\n',
+    )
+    monkeypatch.chdir(tmp_path)
+    result = cli("convert", str(source), "--dir", "-")
+    assert result.exit_code == 0, result.output
+    assert "canary-route-Q7" not in result.output
+    assert "  transforms.a.route: ${ORDERS_SRC_TRANSFORMS_A_ROUTE}\n" in result.stdout
+    assert "  ORDERS_SRC_TRANSFORMS_A_ROUTE" in result.stderr

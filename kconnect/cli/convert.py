@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from kconnect.cli.app import app
-from kconnect.cli.common import Done, Output, OutputOpt, run_command
+from kconnect.cli.common import Done, Output, OutputOpt, project_key_rules, run_command
 from kconnect.errors import ExitCode
 
 
@@ -39,7 +39,8 @@ def convert(
             raise UsageError(
                 "--dir - writes the YAML to stdout; it cannot be combined with -o json"
             )
-        converted = convert_files(files)
+        # The kconnect.yaml found from the working directory, as `export` reads it.
+        converted = convert_files(files, project_key_rules())
         if to_stdout:
             from kconnect.output.console import console, write_document
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from kconnect.errors import InputError, ManifestError
+from kconnect.manifests.model import NO_KEY_RULES, KeyRules
 from kconnect.ops.export import ExportedConnector, _unique, render_manifest, safe_filename
 
 if TYPE_CHECKING:
@@ -40,9 +41,12 @@ def _manifest_errors(paths: Sequence[str]) -> list[Problem]:
     return []
 
 
-def convert_files(paths: Sequence[str]) -> list[ExportedConnector]:
+def convert_files(
+    paths: Sequence[str], key_rules: KeyRules = NO_KEY_RULES
+) -> list[ExportedConnector]:
     """Every connector in `paths`, rendered; `ManifestError` (every problem, file:line) if a
-    file cannot be read as JSON or .properties, or names a connector twice."""
+    file cannot be read as JSON or .properties, or names a connector twice. kconnect.yaml's
+    `sensitive_keys` (`key_rules`) are secrets too, written as `${VAR}` as `export` does."""
     from kconnect.diagnostics import Location, Problem
     from kconnect.manifests.collector import Collector
     from kconnect.manifests.formats import format_of, raw_connectors
@@ -75,7 +79,8 @@ def convert_files(paths: Sequence[str]) -> list[ExportedConnector]:
             if why := validate_connector_name(connector.name):
                 collector.add("manifest/name", why, where)
                 continue
-            register_config(connector.config)  # nothing below may print a secret value
+            # Nothing below may print a secret value.
+            register_config(connector.config, key_rules.sensitive_for(connector.name))
             collector.declared.append((connector.name, where))
             found.append(connector)
     # The loader's checks (duplicate names among them) and the raw reading's own (a list or
@@ -90,8 +95,9 @@ def convert_files(paths: Sequence[str]) -> list[ExportedConnector]:
     used_vars: set[str] = set()
     converted = []
     for connector in found:
+        sensitive = key_rules.sensitive_for(connector.name)
         text, variables = render_manifest(
-            connector.name, connector.config, None, used_variables=used_vars
+            connector.name, connector.config, None, sensitive, used_variables=used_vars
         )
         text = text.replace(
             "# Exported by `kconnect export`.", "# Converted by `kconnect convert`.", 1
