@@ -267,3 +267,22 @@ def test_convert_writes_kconnect_yaml_sensitive_keys_as_placeholders(
     assert "canary-route-Q7" not in result.output
     assert "  transforms.a.route: ${ORDERS_SRC_TRANSFORMS_A_ROUTE}\n" in result.stdout
     assert "  ORDERS_SRC_TRANSFORMS_A_ROUTE" in result.stderr
+
+
+def test_convert_reads_a_get_connector_answer_saved_with_curl(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """`curl …/connectors/orders-src > orders.json` also holds `type` and `tasks`: not a
+    manifest for `validate`, but convert writes only the name and the config."""
+    saved = write_manifest(
+        tmp_path,
+        "orders.json",
+        f'{{"name": "orders-src", "config": {{"connector.class": "{SOURCE}", "topic": "t",\n'
+        '  "name": "orders-src"}, "tasks": [{"connector": "orders-src", "task": 0}],\n'
+        '  "type": "source"}\n',
+    )
+    result = cli("convert", str(saved), "--dir", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(
+        f"name: orders-src\nconfig:\n  connector.class: {SOURCE}\n  topic: t\n"
+    )

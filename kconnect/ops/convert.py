@@ -28,16 +28,24 @@ class _EveryVariableSet(Mapping[str, str]):
         return 0
 
 
-def _manifest_errors(paths: Sequence[str]) -> list[Problem]:
-    """What `validate` refuses in these files (a key given twice, `config.name` differing from
-    `name`, an unknown top-level key...): convert never writes a file validate would reject
-    for what the original says, nor silently picks one of two values."""
+# What the loader refuses where convert would otherwise pick silently: one of two values of
+# a key (Java keeps the last), one of two names, one of two connectors of one name. Other
+# loader rules stay the loader's: a `GET /connectors/NAME` answer saved with curl (its `type`
+# and `tasks` beside `config`) converts, since convert writes only the name and the config.
+_PICKS_ONE = frozenset(
+    {"manifest/duplicate-key", "manifest/name-mismatch", "manifest/duplicate-name"}
+)
+
+
+def _ambiguities(paths: Sequence[str]) -> list[Problem]:
+    """The loader's errors in these files for what has two readings (`_PICKS_ONE`): convert
+    writes neither, and the user says which, as `validate` asks."""
     from kconnect.manifests.loader import load_manifest_set
 
     try:
         load_manifest_set(paths, _EveryVariableSet())
     except ManifestError as exc:
-        return [p for p in exc.problems if p.is_error]
+        return [p for p in exc.problems if p.is_error and p.rule in _PICKS_ONE]
     return []
 
 
@@ -83,14 +91,9 @@ def convert_files(
             register_config(connector.config, key_rules.sensitive_for(connector.name))
             collector.declared.append((connector.name, where))
             found.append(connector)
-    # The loader's checks (duplicate names among them) and the raw reading's own (a list or
-    # an object is no Connect value), each problem once.
-    problems: dict[tuple[str, str, str], Problem] = {}
-    for problem in [*_manifest_errors(paths), *collector.problems]:
-        file = problem.location.path if problem.location else ""
-        problems.setdefault((file, problem.rule, problem.message), problem)
-    if any(p.is_error for p in problems.values()):
-        raise ManifestError(sorted(problems.values(), key=Problem.sort_key))
+    problems = [*collector.problems, *_ambiguities(paths)]
+    if any(p.is_error for p in problems):
+        raise ManifestError(sorted(problems, key=Problem.sort_key))
     used_files: set[str] = set()
     used_vars: set[str] = set()
     converted = []
