@@ -356,3 +356,30 @@ def test_missing_ca_file_is_a_clear_error(cli: CliRunner, tmp_path: Path) -> Non
         f"error: CA bundle {tmp_path / 'certs/ca.pem'} does not exist "
         f"(from context a ({tmp_path / 'config.yaml'}:5))\n"
     )
+
+
+def test_context_show_says_basic_auth_for_a_password_in_the_url(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    """The user info of the URL is sent as Basic auth: `context show` said "auth: none"."""
+    url = fake.url.replace("http://", "http://ops:canary-url-pw@")
+    env = _config(tmp_path, f"current-context: a\ncontexts:\n  a:\n    url: {url}\n")
+    result = cli("context", "show", env=env)
+    assert result.exit_code == 0, result.output
+    origin = f"the url's user info (context a ({tmp_path / 'config.yaml'}:4))"
+    assert result.stdout.splitlines()[2:6] == [
+        "auth:        basic",
+        f"url:         {fake.url}  (from context a ({tmp_path / 'config.yaml'}:4))",
+        f"username:    ops  (from {origin})",
+        f"password:    set  (from {origin})",
+    ]
+    assert "canary-url-pw" not in result.output
+    data = cli("context", "show", "-o", "json", env=env).json["data"]
+    assert (data["auth"], data["username"]["value"], data["password"]["value"]) == (
+        "basic",
+        "ops",
+        "set",
+    )
+    assert cli("get", env=env).exit_code == 0
+    sent = base64.b64encode(b"ops:canary-url-pw").decode()
+    assert fake.requests[-1].headers["Authorization"] == f"Basic {sent}"

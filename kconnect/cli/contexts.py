@@ -284,11 +284,23 @@ def context_show(
 def _show_data(resolution: Resolution) -> dict[str, Any]:
     """Display-safe: credentials appear as "set"/"not set", never as values."""
     from kconnect.ops.info import redact_url
+    from kconnect.output.redaction import url_user_passwords
 
     s, origins = resolution.settings, resolution.origins
 
     def entry(value: Any, key: str) -> dict[str, Any]:
         return {"value": value, "from": origins.get(key, "not set")}
+
+    # `http://user:PASSWORD@host` is sent as Basic auth (when nothing else is set): say so,
+    # with the user, rather than "auth: none".
+    in_url = url_user_passwords(s.url) if s.auth_kind == "none" else []
+    if in_url:
+        origin = f"the url's user info ({origins.get('url', 'default')})"
+        user = {"value": in_url[0][0], "from": origin}
+        password = {"value": "set", "from": origin}
+    else:
+        user = entry(s.username, "username")
+        password = entry("set" if s.password else "not set", "password")
 
     verify = (
         "disabled" if s.verify is False else "system CA bundle" if s.verify is True else s.verify
@@ -297,9 +309,9 @@ def _show_data(resolution: Resolution) -> dict[str, Any]:
         "context": resolution.context,
         "config": str(resolution.config_path),
         "url": entry(redact_url(s.url), "url"),
-        "auth": s.auth_kind,
-        "username": entry(s.username, "username"),
-        "password": entry("set" if s.password else "not set", "password"),
+        "auth": "basic" if in_url else s.auth_kind,
+        "username": user,
+        "password": password,
         "token": entry("set" if s.token else "not set", "token"),
         "tls_verify": entry(verify, "verify"),
         "client_cert": entry(s.client_cert[0] if s.client_cert else None, "client_cert"),
