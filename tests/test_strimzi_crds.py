@@ -25,6 +25,9 @@ SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 STRIMZI_1X = ("kafkaconnector-0.49.yaml", "v1")  # v1 as introduced in 0.49 and served by 1.x
 STRIMZI_049_V1BETA2 = ("kafkaconnector-0.49.yaml", "v1beta2")
 STRIMZI_04X = ("kafkaconnector-0.4x.yaml", "v1beta2")
+CONNECT_1X = ("kafkaconnect-1.x.yaml", "v1")  # the KafkaConnect of the 1.x line: v1 only
+# The CRD each kind of examples/strimzi/ is checked against.
+EXAMPLE_CRDS = {"KafkaConnector": STRIMZI_1X, "KafkaConnect": CONNECT_1X}
 
 
 @cache
@@ -109,27 +112,105 @@ def test_examples_are_all_v1_and_valid_against_the_crds() -> None:
         for document in _documents(path):
             assert document["apiVersion"] == "kafka.strimzi.io/v1", path
             kinds.setdefault(document["kind"], []).append(path.name)
-            if document["kind"] == "KafkaConnector":
-                assert _crd_errors(document, STRIMZI_1X) == [], path
+            assert _crd_errors(document, EXAMPLE_CRDS[document["kind"]]) == [], path
     assert kinds == {
         "KafkaConnect": ["kafka-connect.yaml"],
         "KafkaConnector": ["elasticsearch-sink.yaml", "mydb-connector.yaml"],
     }
 
 
-def test_example_kafka_connect_has_what_the_v1_crd_requires() -> None:
-    """v1 KafkaConnect requires replicas, groupId and the three storage topics (the 1.x CRD;
-    no copy of it is kept, see tests/strimzi_crds/README.md). The connectors' cluster label
-    names it, and it lets Strimzi manage KafkaConnector resources."""
+def _example_kafka_connect() -> dict[str, Any]:
     (document,) = _documents(EXAMPLES / "kafka-connect.yaml")
-    spec = document["spec"]
-    for field in ("groupId", "configStorageTopic", "offsetStorageTopic", "statusStorageTopic"):
-        assert isinstance(spec.get(field), str) and spec[field], field
-    assert isinstance(spec["replicas"], int)
-    assert isinstance(spec["bootstrapServers"], str)
+    assert isinstance(document, dict)
+    return document
+
+
+def test_the_kafka_connect_crd_is_v1_only_and_requires_what_1x_requires() -> None:
+    """The copy is the 1.x CRD (v1beta2 removed), and its v1 schema is what makes the check of
+    the example mean something: spec, replicas and the group/topic fields are required."""
+    import yaml
+
+    crd = yaml.safe_load((CRDS / CONNECT_1X[0]).read_text())
+    assert crd["spec"]["names"]["kind"] == "KafkaConnect"
+    assert [(v["name"], v["served"], v["storage"]) for v in crd["spec"]["versions"]] == [
+        ("v1", True, True)
+    ]
+    schema = _crd_schema(*CONNECT_1X)
+    assert schema["required"] == ["spec"]
+    assert sorted(schema["properties"]["spec"]["required"]) == sorted(
+        [
+            "replicas",
+            "bootstrapServers",
+            "groupId",
+            "configStorageTopic",
+            "statusStorageTopic",
+            "offsetStorageTopic",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (("drop", "groupId"), "spec: 'groupId' is a required property"),
+        (("drop", "replicas"), "spec: 'replicas' is a required property"),
+        (("set", "replicas", "2"), "spec.replicas: '2' is not of type 'integer'"),
+        (
+            ("set", "externalConfiguration", {}),
+            "spec: Additional properties are not allowed ('externalConfiguration' was unexpected)",
+        ),
+        (("set", "configStorageTopic", 7), "spec.configStorageTopic: 7 is not of type 'string'"),
+    ],
+)
+def test_the_kafka_connect_check_fails_for_what_1x_refuses(
+    change: tuple[Any, ...], error: str
+) -> None:
+    """The example check is not vacuous: the example with a required field dropped, a field
+    of the wrong type, or a field v1 removed (externalConfiguration) fails the CRD."""
+    document = _example_kafka_connect()
+    spec = dict(document["spec"])
+    if change[0] == "drop":
+        del spec[change[1]]
+    else:
+        spec[change[1]] = change[2]
+    assert _crd_errors({**document, "spec": spec}, CONNECT_1X) == [error]
+
+
+def _forbidden_connect_config(crd: tuple[str, str]) -> tuple[list[str], list[str]]:
+    """The spec.config prefixes the operator refuses and their exceptions, as the CRD's own
+    description of spec.config lists them (the schema cannot say it: config is free-form)."""
+    import re
+
+    description = _crd_schema(*crd)["properties"]["spec"]["properties"]["config"]["description"]
+    found = re.fullmatch(
+        r"The Kafka Connect configuration\. Properties with the following prefixes cannot be "
+        r"set: (.*)\. \(with the exception of: (.*)\)\.",
+        description,
+    )
+    assert found is not None, description
+    forbidden, allowed = (part.split(", ") for part in found.groups())
+    return forbidden, allowed
+
+
+def test_example_kafka_connect_config_sets_nothing_1x_forbids() -> None:
+    """In v1 the group id and storage topics are spec fields; setting them (or TLS, SASL,
+    bootstrap.servers) in spec.config makes the operator refuse the resource."""
+    forbidden, allowed = _forbidden_connect_config(CONNECT_1X)
+    assert {"group.id", "config.storage.topic", "offset.storage.topic"} <= set(forbidden)
+    config = _example_kafka_connect()["spec"]["config"]
+    refused = [
+        key
+        for key in config
+        if key not in allowed and any(key.startswith(prefix) for prefix in forbidden)
+    ]
+    assert refused == []
+
+
+def test_example_kafka_connect_serves_the_example_connectors() -> None:
+    """The connectors' cluster label names it, and it lets Strimzi manage KafkaConnector
+    resources."""
+    document = _example_kafka_connect()
     assert document["metadata"]["annotations"]["strimzi.io/use-connector-resources"] == "true"
-    # In v1 these are no longer set through spec.config.
-    assert not {"group.id", "config.storage.topic", "offset.storage.topic"} & set(spec["config"])
     labels = {
         d["metadata"]["labels"]["strimzi.io/cluster"]
         for path in EXAMPLES.glob("*.yaml")
