@@ -507,3 +507,32 @@ def test_snapshot_mode_counts_its_default_and_a_removed_table_list_adds_tables()
     change = PlannedChange("c", "update", _source(), unlisted)
     [added] = [i for i in assess([change], {}, {}, {"c": True})["c"] if i.id.startswith("table")]
     assert "every table not listed before" in added.message
+
+
+def test_an_impact_masks_the_values_of_sensitive_keys_however_short(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    """`sensitive_keys: [topic.prefix]`: the danger still fires, but its message quotes no
+    prefix; a value of three characters is too common for the by-value safety net."""
+    fake.add_connector("shop-cdc", _source(**{"topic.prefix": "qzx"}))
+    write_manifest(
+        tmp_path,
+        "shop-cdc.yaml",
+        _manifest_text(
+            "shop-cdc", _source(**{"topic.prefix": "qzy"}), "sensitive_keys: [topic.prefix]"
+        ),
+    )
+    env = {"KCONNECT_URL": fake.url}
+    for args in ((), ("-o", "json"), ("-o", "markdown")):
+        result = cli("plan", str(tmp_path), *args, env=env)
+        assert result.exit_code == 0, result.output
+        assert "topic-prefix-changed" in result.stdout, args
+        assert "qzx" not in result.output and "qzy" not in result.output, (args, result.output)
+    text = cli("plan", str(tmp_path), env=env).stdout
+    assert (
+        "    ! danger topic-prefix-changed: Debezium writes every change to topics named "
+        "********.* instead of ********.*, and finds no offsets under '********'"
+    ) in text
+    refused = cli("apply", str(tmp_path), "--yes", env=env)
+    assert refused.exit_code == 1
+    assert "qzx" not in refused.output and "qzy" not in refused.output

@@ -13,7 +13,7 @@ from typing import Any
 
 from kconnect.api.live import comparable_config, live_config, live_state
 from kconnect.manifests.model import Manifest, TargetState
-from kconnect.output.redaction import mask_value
+from kconnect.output.redaction import MASK, config_secret_values, mask_value
 from kconnect.planning.impact import HasOffsets, Impact, ImpactSeverity, PlannedChange, assess
 from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, matches_any
 
@@ -326,7 +326,7 @@ def build_plan(
             config = live_config(live[name])
             keys = diff_config(config, {}, password_keys_for(None, config))
             changes.append(ConnectorChange(name, Action.DELETE, keys, live_state(live[name]), None))
-    changes = _with_impacts(changes, desired, live, has_offsets)
+    changes = _with_impacts(changes, desired, live, has_offsets, password_keys_for)
     changes.sort(key=lambda c: c.name)
     return Plan(
         changes=tuple(changes),
@@ -364,6 +364,7 @@ def _with_impacts(
     desired: list[Manifest],
     live: Mapping[str, Mapping[str, Any]],
     has_offsets: HasOffsets | None,
+    password_keys_for: Callable[[Manifest | None, Mapping[str, str]], Collection[str]],
 ) -> list[ConnectorChange]:
     by_name = {m.name: m for m in desired}
     live_configs = {n: comparable_config(live_config(e)) for n, e in live.items()}
@@ -382,4 +383,31 @@ def _with_impacts(
         )
     declared = {m.name: dict(m.config) for m in desired}
     impacts = assess(planned, live_configs, declared, has_offsets)
-    return [replace(c, impacts=impacts.get(c.name, ())) for c in changes]
+    masked = []
+    for change, facts in zip(changes, planned, strict=True):
+        # Impacts quote values (a topic prefix, a table list). Those of the connector's secret
+        # keys (`sensitive_keys` included) are masked as in its key changes, whatever their
+        # length: a short one is too common a string for the output's by-value safety net.
+        keys = password_keys_for(by_name.get(change.name), facts.before)
+        secrets = config_secret_values(facts.before, keys) | config_secret_values(facts.after, keys)
+        masked.append(
+            replace(
+                change, impacts=tuple(_masked(i, secrets) for i in impacts.get(change.name, ()))
+            )
+        )
+    return masked
+
+
+def _masked(impact: Impact, secrets: Collection[str]) -> Impact:
+    """`impact` with each of `secrets` masked where it stands as a word of its own."""
+    if not secrets:
+        return impact
+    import re
+
+    ordered = sorted(secrets, key=len, reverse=True)  # a longer value before its prefix
+    word = re.compile(
+        r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, ordered)) + r")(?![A-Za-z0-9_])"
+    )
+    return replace(
+        impact, message=word.sub(MASK, impact.message), advice=word.sub(MASK, impact.advice)
+    )
