@@ -203,3 +203,19 @@ def test_a_password_in_the_url_is_refused_and_never_echoed(
     # A user without a password is no credential.
     code, out, err = _run(cli, config, "context", "set", "dev", "--url", "http://kc@connect:8083")
     assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [(" dev", "' dev'"), ("", "''"), ("a\x1b[31mb", "'a\\x1b[31mb'"), ("a\nb", "'a\\nb'")],
+)
+def test_a_context_name_that_cannot_be_shown_safely_is_refused(
+    cli: CliRunner, config: Path, name: str, shown: str
+) -> None:
+    config.parent.mkdir(parents=True)
+    config.write_text(EXISTING)
+    code, out, err = _run(cli, config, "context", "set", name, "--url", "http://c:8083")
+    assert code == 1
+    assert f"error: context name {shown} must not " in err
+    assert "\x1b" not in out + err
+    assert config.read_text() == EXISTING

@@ -33,6 +33,9 @@ def set_context(
     make it current with `use`. Returns the new file and whether the context existed."""
     if not name.strip() or name != name.strip():
         raise ConfigError(f"context name {name!r} must not be empty or have surrounding spaces")
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in name):
+        # It would be echoed by `context list`, `use` and every error naming the context.
+        raise ConfigError(f"context name {name!r} must not contain control characters")
     config = load_config(env)  # the file as it is must be valid: never build on a broken one
     existed = name in config.contexts
     text = config.path.read_text(encoding="utf-8") if config.exists else ""
