@@ -42,6 +42,14 @@ class RestartResult:
         return {**data, "interrupted": True} if self.interrupted else data
 
 
+def _check_task_alone(task: int | None, include_tasks: bool, only_failed: bool) -> None:
+    """`--task` names one task: the KIP-745 options widen a connector's restart instead."""
+    if task is not None and (include_tasks or only_failed):
+        raise UsageError(
+            "--task restarts one task; it cannot be combined with --include-tasks or --failed-only"
+        )
+
+
 def restart(
     client: ConnectClient,
     name: str,
@@ -52,11 +60,7 @@ def restart(
 ) -> RestartResult:
     """Restart a connector (KIP-745 options), or one task with `task`."""
     if task is not None:
-        if include_tasks or only_failed:
-            raise UsageError(
-                "--task restarts one task; it cannot be combined with "
-                "--include-tasks or --failed-only"
-            )
+        _check_task_alone(task, include_tasks, only_failed)
         writes.restart_task(client, name, task)
         return RestartResult(name, (f"task {task}",), task=task)
     body = writes.restart(client, name, include_tasks=include_tasks, only_failed=only_failed)
@@ -99,11 +103,7 @@ def restart_many(
     interrupt: Interrupt | None = None,
 ) -> RestartReport:
     """`restart` for each connector, in parallel; each failure is reported, the others go on."""
-    if task is not None and (include_tasks or only_failed):
-        raise UsageError(
-            "--task restarts one task; it cannot be combined with --include-tasks or --failed-only"
-        )
-
+    _check_task_alone(task, include_tasks, only_failed)
     words = [n for n in dict.fromkeys(names) if n in _KIND_WORDS]
     if words:
         # `restart connector X` (kcctl's word order) would restart X, then fail on a
