@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+
+class BulkResult(Protocol):
+    """One connector's outcome in a bulk command (restart, pause, resume, stop)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def interrupted(self) -> bool: ...
 
 
 def text(console: Console, line: str, style: str | None = None) -> None:
@@ -54,3 +67,14 @@ def failed_summary(console: Console, what: str, total: int, failed: Sequence[obj
     """One closing line when several connectors were asked for and some failed."""
     if failed and total > 1:
         text(console, f"{what}: {total - len(failed)} ok, {len(failed)} failed.")
+
+
+def bulk_summary(
+    console: Console, command: str, results: Sequence[BulkResult], *, verbose: bool
+) -> None:
+    """A bulk command's closing lines: how many failed, and what a Ctrl-C left undone."""
+    failed = [r for r in results if not r.ok and not r.interrupted]
+    failed_summary(console, command.capitalize(), len(results), failed)
+    not_done = [(r.name, r.error or "") for r in results if r.interrupted]
+    if not_done:
+        interrupted_summary(console, command, len(results), not_done, verbose=verbose)

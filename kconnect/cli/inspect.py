@@ -271,24 +271,19 @@ def delete(
     """Delete connectors from the cluster (asks first unless --yes)."""
 
     def body() -> Done:
-        from kconnect.cli.interrupt import stop_on_ctrl_c
-        from kconnect.cli.progress import progress_display
+        from kconnect.cli.interrupt import bulk_exit_code, bulk_writes
         from kconnect.ops.delete import delete_connectors
 
         given = optional_names(names, match)
         with connection.client() as client:
             chosen = list(select(client, given, match, owns, announce=True).names)
             confirm(f"Delete {', '.join(chosen)}?", yes=yes, what="delete")
-            with (
-                stop_on_ctrl_c("deletes") as interrupt,
-                progress_display(output.value, quiet=len(chosen) < 2) as progress,
-            ):
+            quiet = len(chosen) < 2
+            with bulk_writes("deletes", output.value, quiet=quiet) as (interrupt, progress):
                 report = delete_connectors(
                     client, chosen, concurrency=concurrency, progress=progress, interrupt=interrupt
                 )
-        code = ExitCode.OK if report.ok else ExitCode.ERROR
-        if interrupt.is_set():
-            code = ExitCode.INTERRUPTED
+        code = bulk_exit_code(report.ok, interrupt)
         verbose = connection.verbose > 0
         return Done(code, report, lambda c: _render_deleted(report, c, verbose))
 

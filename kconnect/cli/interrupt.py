@@ -15,8 +15,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
 
+from kconnect.errors import ExitCode
 from kconnect.ops.bulk import Interrupt
+
+if TYPE_CHECKING:
+    from kconnect.progress import Progress
 
 log = logging.getLogger("kconnect.cli")
 
@@ -46,6 +51,23 @@ def stop_on_ctrl_c(what: str = "writes") -> Iterator[Interrupt]:
         yield interrupt
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def bulk_writes(what: str, output: str, *, quiet: bool) -> Iterator[tuple[Interrupt, Progress]]:
+    """Around a bulk command's writes: Ctrl-C handling (`stop_on_ctrl_c(what)`) and the
+    progress display for `output` (nothing shown when `quiet`)."""
+    from kconnect.cli.progress import progress_display
+
+    with stop_on_ctrl_c(what) as interrupt, progress_display(output, quiet=quiet) as progress:
+        yield interrupt, progress
+
+
+def bulk_exit_code(ok: bool, interrupt: Interrupt) -> ExitCode:
+    """130 when Ctrl-C stopped the writes, else 1 when one failed, else 0."""
+    if interrupt.is_set():
+        return ExitCode.INTERRUPTED
+    return ExitCode.OK if ok else ExitCode.ERROR
 
 
 def quit_now() -> None:

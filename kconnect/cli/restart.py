@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kconnect.cli.app import app
-from kconnect.cli.columns import failed_summary, interrupted_summary, text
+from kconnect.cli.columns import bulk_summary, text
 from kconnect.cli.common import (
     ConcurrencyOpt,
     Connection,
@@ -24,7 +24,6 @@ from kconnect.cli.selection import (
     optional_names,
     select,
 )
-from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -57,17 +56,14 @@ def restart(
     """Restart connectors, their tasks (--include-tasks, --failed-only) or one task (--task)."""
 
     def body() -> Done:
-        from kconnect.cli.interrupt import stop_on_ctrl_c
-        from kconnect.cli.progress import progress_display
+        from kconnect.cli.interrupt import bulk_exit_code, bulk_writes
         from kconnect.ops.restart import restart_many
 
         given = optional_names(names, match)
         with connection.client() as client:
             chosen = select(client, given, match, owns, announce=output.value == "text")
-            with (
-                stop_on_ctrl_c("restarts") as interrupt,
-                progress_display(output.value, quiet=len(chosen.names) < 2) as progress,
-            ):
+            quiet = len(chosen.names) < 2
+            with bulk_writes("restarts", output.value, quiet=quiet) as (interrupt, progress):
                 report = restart_many(
                     client,
                     list(chosen.names),
@@ -78,9 +74,7 @@ def restart(
                     progress=progress,
                     interrupt=interrupt,
                 )
-        code = ExitCode.OK if report.ok else ExitCode.ERROR
-        if interrupt.is_set():
-            code = ExitCode.INTERRUPTED
+        code = bulk_exit_code(report.ok, interrupt)
         verbose = connection.verbose > 0
         return Done(code, report, lambda c: _render_restart(report, c, verbose))
 
@@ -97,8 +91,4 @@ def _render_restart(report: RestartReport, console: Console, verbose: bool = Fal
             text(console, f"✓ restarting {result.name}: {', '.join(result.restarting)}", "green")
         else:
             text(console, f"{result.name}: nothing to restart (no FAILED connector or task)")
-    failed = [r for r in report.results if not r.ok and not r.interrupted]
-    failed_summary(console, "Restart", len(report.results), failed)
-    not_done = [(r.name, r.error or "") for r in report.results if r.interrupted]
-    if not_done:
-        interrupted_summary(console, "restart", len(report.results), not_done, verbose=verbose)
+    bulk_summary(console, "restart", report.results, verbose=verbose)

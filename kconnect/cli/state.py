@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kconnect.cli.app import app
-from kconnect.cli.columns import failed_summary, interrupted_summary, text
+from kconnect.cli.columns import bulk_summary, text
 from kconnect.cli.common import (
     ConcurrencyOpt,
     Connection,
@@ -52,19 +52,14 @@ def _state_command(
     conn: Connection,
 ) -> int:
     def body() -> Done:
-        from kconnect.cli.interrupt import stop_on_ctrl_c
-        from kconnect.cli.progress import progress_display
+        from kconnect.cli.interrupt import bulk_exit_code, bulk_writes
         from kconnect.ops.state import change_state
 
         given = optional_names(names, match)
         with conn.client() as client:
             chosen = select(client, given, match, owns, announce=output.value == "text")
-            with (
-                stop_on_ctrl_c() as interrupt,
-                progress_display(
-                    output.value, quiet=len(chosen.names) < 2 and not wait
-                ) as progress,
-            ):
+            quiet = len(chosen.names) < 2 and not wait
+            with bulk_writes("writes", output.value, quiet=quiet) as (interrupt, progress):
                 report = change_state(
                     client,
                     list(chosen.names),
@@ -75,14 +70,9 @@ def _state_command(
                     progress=progress,
                     interrupt=interrupt,
                 )
-        if interrupt.is_set():
-            code = ExitCode.INTERRUPTED
-        elif not report.ok:
-            code = ExitCode.ERROR
-        elif not report.reached:
+        code = bulk_exit_code(report.ok, interrupt)
+        if code == ExitCode.OK and not report.reached:
             code = ExitCode.UNHEALTHY
-        else:
-            code = ExitCode.OK
         verbose = conn.verbose > 0
         return Done(code, report, lambda c: _render_state(report, c, verbose))
 
@@ -100,11 +90,7 @@ def _render_state(report: StateChangeReport, console: Console, verbose: bool = F
             text(console, f"✓ {done} {change.name}", "green")
         else:
             text(console, f"✗ {change.name}: {change.error}", "red")
-    failed = [c for c in report.changes if not c.ok and not c.interrupted]
-    failed_summary(console, action_title(report.action), len(report.changes), failed)
-    not_done = [(c.name, c.error or "") for c in report.changes if c.interrupted]
-    if not_done:
-        interrupted_summary(console, report.action, len(report.changes), not_done, verbose=verbose)
+    bulk_summary(console, report.action, report.changes, verbose=verbose)
     wait = report.wait
     if wait is None:
         return
@@ -116,10 +102,6 @@ def _render_state(report: StateChangeReport, console: Console, verbose: bool = F
         text(console, f"✗ {health.name} is {health.state}, not {target}", "red")
     if wait.interrupted:
         text(console, "Interrupted (Ctrl-C) while waiting.", "bold yellow")
-
-
-def action_title(action: str) -> str:
-    return action.capitalize()
 
 
 def _register_state_command(action: str, help_text: str) -> None:
