@@ -7,11 +7,14 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.fakeconnect import FakeConnect
+
+if TYPE_CHECKING:
+    from kconnect.manifests.model import Manifest
 
 # The real-worker fixtures (`real_stack`) live with the stack that provides them.
 pytest_plugins = (
@@ -82,11 +85,29 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     return invoke
 
 
+def subprocess_env(fake: FakeConnect, **extra: str) -> dict[str, str]:
+    """The environment for `python -m kconnect` in a child process against `fake`: the
+    caller's, without kconnect's settings or colour choices, with this checkout importable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCONNECT_", "NO_COLOR"))}
+    env.pop("FORCE_COLOR", None)
+    root = str(Path(__file__).resolve().parent.parent)
+    return {**env, "PYTHONPATH": root, "KCONNECT_URL": fake.url, **extra}
+
+
 def write_manifest(directory: Path, filename: str, text: str) -> Path:
     path = directory / filename
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def located_manifest(config: dict[str, str]) -> Manifest:
+    """Manifest `m` as the loader builds it from `m.yaml`: the name on line 2, then each
+    config key on its own line, in order, from line 3."""
+    from kconnect.manifests.model import Location, Manifest
+
+    lines = {key: Location("m.yaml", i + 3) for i, key in enumerate(config)}
+    return Manifest("m", config, location=Location("m.yaml", 2), key_locations=lines)
 
 
 FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"

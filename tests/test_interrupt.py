@@ -18,17 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import subprocess_env
 from tests.fakeconnect import FakeConnect
 from tests.terminal import Terminal
 
 SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env(fake: FakeConnect, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCONNECT_", "NO_COLOR"))}
-    env.pop("FORCE_COLOR", None)
-    return {**env, "PYTHONPATH": str(ROOT), "KCONNECT_URL": fake.url, **extra}
 
 
 def _manifests(directory: Path, count: int) -> Path:
@@ -52,6 +46,17 @@ def _kconnect(*args: str) -> list[str]:
     return [sys.executable, "-m", "kconnect", *args]
 
 
+def _start(fake: FakeConnect, *args: str) -> subprocess.Popen[str]:
+    """`kconnect ARGS` against `fake` in the background, its output piped."""
+    return subprocess.Popen(
+        _kconnect(*args),
+        env=subprocess_env(fake),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def _wait_for_writes(fake: FakeConnect, at_least: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while len(fake.connector_names()) < at_least and time.monotonic() < deadline:
@@ -64,7 +69,7 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_a_rerun_converges(
 ) -> None:
     manifests = _manifests(tmp_path / "m", 40)
     argv = _kconnect("apply", str(manifests), "--concurrency", "2", *(["-v"] if verbose else []))
-    with Terminal(argv, _env(slow), columns=120, rows=150) as term:
+    with Terminal(argv, subprocess_env(slow), columns=120, rows=150) as term:
         term.wait_for("Writing")
         _wait_for_writes(slow, 4)
         started = time.monotonic()
@@ -96,7 +101,7 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_a_rerun_converges(
     assert "Writing" not in screen  # the live display was erased, not left behind
     again = subprocess.run(
         _kconnect("apply", str(manifests), "-o", "json"),
-        env=_env(slow),
+        env=subprocess_env(slow),
         capture_output=True,
         text=True,
         timeout=120,
@@ -112,7 +117,7 @@ def test_a_second_ctrl_c_exits_at_once(tmp_path: Path) -> None:
     with FakeConnect(latency=0.0) as fake:
         fake.inject(method="PUT", path="/connectors/.*/config", delay=8, times=6)
         argv = _kconnect("apply", str(manifests), "--concurrency", "1")
-        with Terminal(argv, _env(fake), columns=200, rows=40) as term:
+        with Terminal(argv, subprocess_env(fake), columns=200, rows=40) as term:
             term.wait_for("Writing")
             os.killpg(term.process.pid, signal.SIGINT)
             term.wait_for("Ctrl-C again")
@@ -128,13 +133,7 @@ def test_a_second_ctrl_c_exits_at_once(tmp_path: Path) -> None:
 
 def test_ctrl_c_with_json_output_gives_the_envelope(slow: FakeConnect, tmp_path: Path) -> None:
     manifests = _manifests(tmp_path / "m", 30)
-    process = subprocess.Popen(
-        _kconnect("apply", str(manifests), "--concurrency", "2", "-o", "json"),
-        env=_env(slow),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(slow, "apply", str(manifests), "--concurrency", "2", "-o", "json")
     _wait_for_writes(slow, 3)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
@@ -155,13 +154,7 @@ def test_ctrl_c_during_a_bulk_delete(slow: FakeConnect) -> None:
     names = [f"x{i:02d}" for i in range(30)]
     for name in names:
         slow.add_connector(name, {"connector.class": SINK, "topics": "t", "file": "/f"})
-    process = subprocess.Popen(
-        _kconnect("delete", *names, "--yes", "--concurrency", "2"),
-        env=_env(slow),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(slow, "delete", *names, "--yes", "--concurrency", "2")
     deadline = time.monotonic() + 30
     while len(slow.connector_names()) > 26 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -183,13 +176,7 @@ def test_a_write_still_in_flight_after_the_grace_is_reported_unknown(tmp_path: P
     manifests = _manifests(tmp_path / "m", 3)
     with FakeConnect(latency=0.0) as fake:
         fake.inject(method="PUT", path="/connectors/sink-000/config", delay=14, times=1)
-        process = subprocess.Popen(
-            _kconnect("apply", str(manifests), "--concurrency", "1", "-v"),
-            env=_env(fake),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _start(fake, "apply", str(manifests), "--concurrency", "1", "-v")
         deadline = time.monotonic() + 30
         while not fake.requests or fake.requests[-1].method != "PUT":
             assert time.monotonic() < deadline
@@ -216,13 +203,7 @@ def test_ctrl_c_during_the_wait_stops_waiting_and_says_so(tmp_path: Path) -> Non
     with FakeConnect(latency=0.05) as fake:
         # the plan's read and the first poll answer late: the task is unassigned by then
         fake.inject(method="GET", path="/connectors", delay=1.0, times=2)
-        process = subprocess.Popen(
-            _kconnect("apply", str(manifests), "--wait", "--timeout", "60"),
-            env=_env(fake),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _start(fake, "apply", str(manifests), "--wait", "--timeout", "60")
         deadline = time.monotonic() + 30
         while fake.task_states("sink-001") in (None, []) and time.monotonic() < deadline:
             time.sleep(0.01)

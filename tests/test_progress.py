@@ -5,7 +5,6 @@ terminal emulator; and the plain lines a CI log gets instead."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import subprocess_env
 from tests.fakeconnect import FakeConnect
 from tests.terminal import Terminal
 
@@ -65,20 +65,13 @@ def worker() -> Iterator[FakeConnect]:
         thread.join(5)
 
 
-def _env(fake: FakeConnect, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCONNECT_", "NO_COLOR"))}
-    root = str(Path(__file__).resolve().parent.parent)
-    env.pop("FORCE_COLOR", None)
-    return {**env, "PYTHONPATH": root, "KCONNECT_URL": fake.url, **extra}
-
-
 COMMAND = [sys.executable, "-m", "kconnect", "apply", "--wait", "--timeout", "30"]
 
 
 def test_a_terminal_gets_a_live_display_and_a_clean_summary(
     worker: FakeConnect, manifests: Path
 ) -> None:
-    with Terminal([*COMMAND, str(manifests)], _env(worker), columns=100, rows=30) as term:
+    with Terminal([*COMMAND, str(manifests)], subprocess_env(worker), columns=100, rows=30) as term:
         seen = term.wait_for("Waiting for 3 connector(s)")
         assert "Writing 3/3 connector(s)" in seen
         # the failure's first trace line shows while the others are still waited for
@@ -107,7 +100,7 @@ def test_a_log_gets_plain_lines_without_redraws_or_colour(
 ) -> None:
     done = subprocess.run(
         [*COMMAND, str(manifests)],
-        env=_env(worker, TERM="xterm-256color"),
+        env=subprocess_env(worker, TERM="xterm-256color"),
         capture_output=True,
         text=True,
         timeout=120,
@@ -144,7 +137,7 @@ def test_a_log_with_stdout_and_stderr_together_lists_each_write_once(
     """`2>&1` in CI: the result lists the writes, the progress gives counts instead."""
     done = subprocess.run(
         [*COMMAND, str(manifests)],
-        env=_env(worker, TERM="dumb"),
+        env=subprocess_env(worker, TERM="dumb"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -186,7 +179,9 @@ def test_the_live_region_is_cut_to_the_width_shows_failed_at_once_and_survives_a
 
         thread = threading.Thread(target=meddle, daemon=True)
         thread.start()
-        with Terminal([*COMMAND, str(manifests)], _env(fake), columns=80, rows=24) as term:
+        with Terminal(
+            [*COMMAND, str(manifests)], subprocess_env(fake), columns=80, rows=24
+        ) as term:
             seen = term.wait_for(
                 lambda s: "· 1 failed" in s and re.search("✗ +flaky", s) is not None
             )
@@ -209,7 +204,7 @@ def test_json_output_stays_one_document_and_progress_stays_silent(
     worker: FakeConnect, manifests: Path
 ) -> None:
     with Terminal(
-        [*COMMAND, str(manifests), "-o", "json"], _env(worker), columns=100, rows=30
+        [*COMMAND, str(manifests), "-o", "json"], subprocess_env(worker), columns=100, rows=30
     ) as term:
         code = term.wait_exit(60)
     assert code == 3
@@ -224,7 +219,7 @@ def test_no_color_and_dumb_terminals(
     worker: FakeConnect, manifests: Path, setting: dict[str, str]
 ) -> None:
     with Terminal(
-        [*COMMAND, str(manifests)], _env(worker, **setting), columns=100, rows=30
+        [*COMMAND, str(manifests)], subprocess_env(worker, **setting), columns=100, rows=30
     ) as term:
         code = term.wait_exit(60)
     assert code == 3
@@ -257,7 +252,7 @@ def test_bulk_state_change_reports_each_connector_and_sanitises_worker_text() ->
         thread.start()
         done = subprocess.run(
             [sys.executable, "-m", "kconnect", "resume", "a", "b", "--wait", "--timeout", "20"],
-            env=_env(fake),
+            env=subprocess_env(fake),
             capture_output=True,
             text=True,
             timeout=120,
@@ -295,7 +290,9 @@ def test_log_lines_during_the_live_display_leave_no_debris(manifests: Path) -> N
 
         thread = threading.Thread(target=restart_worker, daemon=True)
         thread.start()
-        with Terminal([*COMMAND, str(manifests)], _env(fake), columns=100, rows=30) as term:
+        with Terminal(
+            [*COMMAND, str(manifests)], subprocess_env(fake), columns=100, rows=30
+        ) as term:
             term.wait_for("worker unreachable, retrying")
             code = term.wait_exit(60)
             screen = term.text()
