@@ -21,10 +21,10 @@ from kconnect.catalogs import (
     schema_dir,
 )
 from kconnect.diagnostics import Location, Severity
-from kconnect.manifests.model import Manifest
 from kconnect.validate.keys import check_config
 from kconnect.validate.plugin_catalogs import CatalogSet
 from kconnect.validate.unknown_keys import check_unknown_keys
+from tests.conftest import located_manifest as mk  # short: test data reads best on one line
 
 MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
@@ -32,11 +32,6 @@ ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
 FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 REPO = Path(__file__).resolve().parent.parent
-
-
-def mk(config: dict[str, str]) -> Manifest:
-    lines = {key: Location("m.yaml", i + 3) for i, key in enumerate(config)}
-    return Manifest("m", config, location=Location("m.yaml", 2), key_locations=lines)
 
 
 def mysql(**overrides: str) -> dict[str, str]:

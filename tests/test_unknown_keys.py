@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from kconnect.diagnostics import Location, Severity
-from kconnect.manifests.model import Manifest
 from kconnect.validate.plugin_catalogs import CatalogSet
 from kconnect.validate.unknown_keys import check_unknown_keys, distance
+from tests.conftest import located_manifest as mk  # short: test data reads best on one line
 
 MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
@@ -23,11 +23,6 @@ JSON = "org.apache.kafka.connect.json.JsonConverter"
 AVRO = "io.confluent.connect.avro.AvroConverter"
 UNWRAP = "io.debezium.transforms.ExtractNewRecordState"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def mk(config: dict[str, str]) -> Manifest:
-    lines = {key: Location("m.yaml", i + 3) for i, key in enumerate(config)}
-    return Manifest("m", config, location=Location("m.yaml", 2), key_locations=lines)
 
 
 def findings(config: dict[str, str]) -> list[tuple[str, str]]:

@@ -10,18 +10,12 @@ from pathlib import Path
 import pytest
 
 from kconnect.core import offline_problems
-from kconnect.diagnostics import Location
-from kconnect.manifests.model import Manifest
+from tests.conftest import located_manifest as mk  # short: test data reads best on one line
 
 MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 TSCONV = "org.apache.kafka.connect.transforms.TimestampConverter$Value"
-
-
-def mk(config: dict[str, str]) -> Manifest:
-    lines = {key: Location("m.yaml", i + 3) for i, key in enumerate(config)}
-    return Manifest("m", config, location=Location("m.yaml", 2), key_locations=lines)
 
 
 def found(config: dict[str, str]) -> list[tuple[str, int, str]]:
