@@ -15,12 +15,12 @@ from kconnect.cli.common import (
     Done,
     Output,
     OutputOpt,
-    checked_names,
     connected,
     project_key_rules,
     register_manifest_secrets,
     run_command,
 )
+from kconnect.cli.selection import AllNamesArg
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -42,12 +42,7 @@ class StrimziApiVersion(str, Enum):
 @app.command()
 @connected
 def export(
-    names: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Connectors (default: all)", show_default=False, callback=checked_names
-        ),
-    ] = None,
+    names: AllNamesArg = None,
     directory: Annotated[
         Path,
         typer.Option(

@@ -23,6 +23,7 @@ from kconnect.cli.common import (
     run_command,
 )
 from kconnect.cli.selection import (
+    AllNamesArg,
     MatchOpt,
     MatchOwnsOpt,
     OptionalNamesArg,
@@ -41,12 +42,7 @@ if TYPE_CHECKING:
 @app.command()
 @connected
 def status(
-    names: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Connectors (default: all)", show_default=False, callback=checked_names
-        ),
-    ] = None,
+    names: AllNamesArg = None,
     match: MatchOpt = None,
     owns: MatchOwnsOpt = None,
     output: OutputOpt = Output.text,

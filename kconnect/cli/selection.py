@@ -36,6 +36,10 @@ OptionalNamesArg = Annotated[
         callback=checked_names,
     ),
 ]
+AllNamesArg = Annotated[
+    list[str] | None,
+    typer.Argument(help="Connectors (default: all)", show_default=False, callback=checked_names),
+]
 MatchOpt = Annotated[
     list[str] | None,
     typer.Option(
