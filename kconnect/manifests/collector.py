@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kconnect.diagnostics import Location, Problem, error, note, warning
+from kconnect.manifests.text import TextProblem
 
 
 @dataclass
@@ -30,6 +32,19 @@ class Collector:
         self.declared.append((name, location))
         if what is not None:
             self.declared_by[location] = what
+
+    def read(self, read: Callable[[], str], display: str) -> str | None:
+        """The text `read` returns; None, with the problem reported at `display`, when the
+        file cannot be read or decoded."""
+        try:
+            return read()
+        except TextProblem as exc:
+            self.add("manifest/encoding", exc.message, Location(display, exc.line))
+        except OSError as exc:
+            self.add(
+                "manifest/unreadable", f"cannot read file: {exc.strerror}", Location(display, 0)
+            )
+        return None
 
     @property
     def errors(self) -> list[Problem]:

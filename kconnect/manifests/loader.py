@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 import sys
@@ -16,7 +17,7 @@ from kconnect.errors import ManifestError
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.document import document_manifest
 from kconnect.manifests.model import Manifest
-from kconnect.manifests.text import TextProblem, decode
+from kconnect.manifests.text import decode
 from kconnect.manifests.yaml_nodes import compose_documents
 
 if TYPE_CHECKING:
@@ -183,15 +184,8 @@ def load_manifest_set(
     manifests: list[Manifest] = []
     for path in files:
         display = "<stdin>" if path == STDIN else path
-        try:
-            text = _read(path, stdin_text)
-        except TextProblem as exc:
-            collector.add("manifest/encoding", exc.message, Location(display, exc.line))
-            continue
-        except OSError as exc:
-            collector.add(
-                "manifest/unreadable", f"cannot read file: {exc.strerror}", Location(display, 0)
-            )
+        text = collector.read(functools.partial(_read, path, stdin_text), display)
+        if text is None:
             continue
         for node in _documents(text, display, collector):
             if strimzi.is_resource(node):

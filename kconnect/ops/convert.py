@@ -3,6 +3,7 @@ manifests, secrets replaced by `${VAR}` placeholders as `export` does."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,6 @@ def convert_files(
     from kconnect.manifests.collector import Collector
     from kconnect.manifests.formats import format_of, raw_connectors
     from kconnect.manifests.names import validate_connector_name
-    from kconnect.manifests.text import TextProblem, decode
     from kconnect.output.redaction import register_config
 
     collector = Collector([])
@@ -71,16 +71,8 @@ def convert_files(
                 f"{path}: convert reads Connect JSON (*.json) and .properties files; "
                 "YAML is already a kconnect manifest"
             )
-        try:
-            with open(path, "rb") as handle:
-                text = decode(handle.read())
-        except TextProblem as exc:
-            collector.add("manifest/encoding", exc.message, Location(path, exc.line))
-            continue
-        except OSError as exc:
-            collector.add(
-                "manifest/unreadable", f"cannot read file: {exc.strerror}", Location(path, 0)
-            )
+        text = collector.read(functools.partial(_read_bytes_decoded, path), path)
+        if text is None:
             continue
         for connector in raw_connectors(text, path, fmt, collector):
             where = Location(path, connector.line)
@@ -108,3 +100,10 @@ def convert_files(
         filename = _unique(safe_filename(connector.name), used_files)
         converted.append(ExportedConnector(connector.name, filename, text, None, variables))
     return converted
+
+
+def _read_bytes_decoded(path: str) -> str:
+    from kconnect.manifests.text import decode
+
+    with open(path, "rb") as handle:
+        return decode(handle.read())
