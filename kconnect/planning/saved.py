@@ -168,19 +168,9 @@ def _change_entry(
         if manifest is not None and change.action is not Action.DELETE
         else None
     )
-    return {
-        "name": change.name,
-        "action": change.action.value,
-        "config_changed": change.config_changed,
-        "state_before": change.state_before,
-        "state_after": change.state_after.value if change.state_after else None,
-        "keys": key_entries,
-        "moved_from": change.moved_from,
-        "resuming": change.resuming,
-        "impacts": [i.to_dict() for i in change.impacts],
-        "live": live_fp,
-        "desired": desired_fp,
-    }
+    # The change as `plan -o json` gives it (same fields, same order), but with the key
+    # entries a plan file keeps (secrets as digests) and the two fingerprints.
+    return {**change.to_dict(), "keys": key_entries, "live": live_fp, "desired": desired_fp}
 
 
 def plan_document(
