@@ -89,6 +89,21 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
     return [line for line in done.stdout.splitlines() if line]
 
 
+def fish_tab(env: dict[str, str], line: str, cwd: Path) -> list[str]:
+    """What fish lists for `line` on TAB (`complete -C`), with the script sourced."""
+    program = f"kconnect completion fish | source; complete -C {shlex.quote(line)}"
+    done = subprocess.run(
+        ["fish", "--no-config", "-c", program],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=True,
+        timeout=30,
+    )
+    return done.stdout.splitlines()
+
+
 @pytest.fixture
 def worker() -> Iterator[FakeConnect]:
     with FakeConnect() as fake:
@@ -212,17 +227,7 @@ def test_fish_completes(shell_env: dict[str, str], worker: FakeConnect, tmp_path
     (project / "x.txt").write_text("")
 
     def tab(line: str, env: dict[str, str] = shell_env) -> list[str]:
-        program = f"kconnect completion fish | source; complete -C {shlex.quote(line)}"
-        done = subprocess.run(
-            ["fish", "--no-config", "-c", program],
-            env=env,
-            capture_output=True,
-            text=True,
-            cwd=project,
-            check=True,
-            timeout=30,
-        )
-        return done.stdout.splitlines()
+        return fish_tab(env, line, project)
 
     assert tab("kconnect st") == [
         "status\tConnector and task states.",
@@ -302,17 +307,7 @@ def test_fish_completes_home_and_escaped_blanks_in_paths(
     (project / "my dir" / "notes.txt").write_text("")
 
     def tab(line: str) -> list[str]:
-        program = f"kconnect completion fish | source; complete -C {shlex.quote(line)}"
-        done = subprocess.run(
-            ["fish", "--no-config", "-c", program],
-            env=shell_env,
-            capture_output=True,
-            text=True,
-            cwd=project,
-            check=True,
-            timeout=30,
-        )
-        return sorted(done.stdout.splitlines())
+        return sorted(fish_tab(shell_env, line, project))
 
     assert tab("kconnect validate ~/co") == ["~/config.yaml", "~/connectors.d/"]
     assert "~/top.yaml" in tab("kconnect validate ~/")
