@@ -22,6 +22,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -812,7 +813,10 @@ class FakeConnect:
         version: str = "4.3.0",
         latency: float = 0.0,
         plugins: list[FakePlugin] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """`tls`: serve HTTPS with this server context (the handshake runs on accept)."""
+        self._tls = tls
         self.version = version
         self._v = _version_tuple(version)
         self.latency = latency
@@ -861,10 +865,13 @@ class FakeConnect:
 
     def _serve(self) -> None:
         server = _Server(("127.0.0.1", self._port), _Handler)
+        if self._tls is not None:
+            server.socket = self._tls.wrap_socket(server.socket, server_side=True)
         server.fake = self
         self._server = server
         self._port = server.server_address[1]
-        self.url = f"http://127.0.0.1:{self._port}"
+        scheme = "http" if self._tls is None else "https"
+        self.url = f"{scheme}://127.0.0.1:{self._port}"
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

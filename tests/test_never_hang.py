@@ -138,11 +138,9 @@ def tls_worker() -> object:
 
     import trustme
 
-    from tests.test_tls import TlsFakeConnect
-
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
-    with TlsFakeConnect(context) as server:
+    with FakeConnect(tls=context) as server:
         yield server
 
 

@@ -4,7 +4,6 @@ throwaway CA (trustme). CA verification, a wrong CA, --insecure, and mutual TLS.
 from __future__ import annotations
 
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,27 +12,7 @@ import pytest
 import trustme
 
 from tests.conftest import CliRunner
-from tests.fakeconnect import FakeConnect, _Handler, _Server
-
-
-class TlsFakeConnect(FakeConnect):
-    """FakeConnect whose listening socket is wrapped in TLS (the handshake runs on accept)."""
-
-    def __init__(self, server_context: ssl.SSLContext) -> None:
-        super().__init__()
-        self._ssl_context = server_context
-
-    def _serve(self) -> None:
-        server = _Server(("127.0.0.1", self._port), _Handler)
-        server.socket = self._ssl_context.wrap_socket(server.socket, server_side=True)
-        server.fake = self
-        self._server = server
-        self._port = server.server_address[1]
-        self.url = f"https://127.0.0.1:{self._port}"
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+from tests.fakeconnect import FakeConnect
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +43,13 @@ def _server_context(ca: trustme.CA, *, require_client_cert: bool) -> ssl.SSLCont
 
 @pytest.fixture
 def tls_fake(ca: trustme.CA) -> Iterator[FakeConnect]:
-    with TlsFakeConnect(_server_context(ca, require_client_cert=False)) as server:
+    with FakeConnect(tls=_server_context(ca, require_client_cert=False)) as server:
         yield server
 
 
 @pytest.fixture
 def mtls_fake(ca: trustme.CA) -> Iterator[FakeConnect]:
-    with TlsFakeConnect(_server_context(ca, require_client_cert=True)) as server:
+    with FakeConnect(tls=_server_context(ca, require_client_cert=True)) as server:
         yield server
 
 
