@@ -7,12 +7,14 @@ default `~/.cache/kconnect-yamlls`); without npm the tests that need it skip, sa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,35 +135,36 @@ class YamlLanguageServer:
             if match(message):
                 return message
 
-    def diagnostics(self, path: Path, timeout: float = 60) -> list[dict[str, Any]]:
+    @contextlib.contextmanager
+    def _opened(self, path: Path) -> Iterator[str]:
+        """`path` open in the editor (didOpen, then didClose) while the block runs; its URI."""
         uri = path.resolve().as_uri()
         text = path.read_text(encoding="utf-8")
         self._notify(
             "textDocument/didOpen",
             {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}},
         )
-        found = self._wait(
-            lambda m: (
-                m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
-            ),
-            timeout,
-        )
+        yield uri
         self._notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+    def diagnostics(self, path: Path, timeout: float = 60) -> list[dict[str, Any]]:
+        with self._opened(path) as uri:
+            found = self._wait(
+                lambda m: (
+                    m.get("method") == "textDocument/publishDiagnostics"
+                    and m["params"]["uri"] == uri
+                ),
+                timeout,
+            )
         diagnostics: list[dict[str, Any]] = found["params"]["diagnostics"]
         return diagnostics
 
     def completion(self, path: Path, line: int, character: int) -> list[str]:
-        uri = path.resolve().as_uri()
-        text = path.read_text(encoding="utf-8")
-        self._notify(
-            "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}},
-        )
-        result = self._request(
-            "textDocument/completion",
-            {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}},
-        )
-        self._notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        with self._opened(path) as uri:
+            result = self._request(
+                "textDocument/completion",
+                {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}},
+            )
         items = result.get("items", []) if isinstance(result, dict) else result or []
         return [str(item["label"]) for item in items]
 
