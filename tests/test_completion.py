@@ -77,31 +77,22 @@ COMP_CWORD={len(words) - 1}
 $(complete -p kconnect | sed -E 's/.*-F ([^ ]+).*/\\1/')
 printf '%s\\n' "${{COMPREPLY[@]}}"
 """
-    done = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", program],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=True,
-        timeout=30,
-    )
-    return [line for line in done.stdout.splitlines() if line]
+    out = _shell_output(["bash", "--norc", "--noprofile", "-c", program], env, cwd)
+    return [line for line in out.splitlines() if line]
 
 
 def fish_tab(env: dict[str, str], line: str, cwd: Path) -> list[str]:
     """What fish lists for `line` on TAB (`complete -C`), with the script sourced."""
     program = f"kconnect completion fish | source; complete -C {shlex.quote(line)}"
+    return _shell_output(["fish", "--no-config", "-c", program], env, cwd).splitlines()
+
+
+def _shell_output(argv: list[str], env: dict[str, str], cwd: Path | None) -> str:
+    """What a shell running `argv` printed; it must succeed within 30 s."""
     done = subprocess.run(
-        ["fish", "--no-config", "-c", program],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=True,
-        timeout=30,
+        argv, env=env, capture_output=True, text=True, cwd=cwd, check=True, timeout=30
     )
-    return done.stdout.splitlines()
+    return done.stdout
 
 
 @pytest.fixture
