@@ -10,7 +10,6 @@ import typer
 
 from kconnect.cli.app import app
 from kconnect.cli.common import Done, Output, OutputOpt, project_key_rules, run_command
-from kconnect.errors import ExitCode
 
 
 @app.command()
@@ -29,26 +28,12 @@ def convert(
     """Write Connect JSON and .properties connector files as kconnect YAML manifests."""
 
     def body() -> Done:
-        from kconnect.cli.export import _render_export
-        from kconnect.errors import UsageError
+        from kconnect.cli.export import check_dir_output, write_manifests
         from kconnect.ops.convert import convert_files
-        from kconnect.ops.export import ExportResult, export_stream, write_export
 
-        to_stdout = str(directory) == "-"
-        if to_stdout and output is Output.json:
-            raise UsageError(
-                "--dir - writes the YAML to stdout; it cannot be combined with -o json"
-            )
+        check_dir_output(directory, output)
         # The kconnect.yaml found from the working directory, as `export` reads it.
         converted = convert_files(files, project_key_rules())
-        if to_stdout:
-            from kconnect.output.console import console, write_document
-
-            write_document(export_stream(converted))
-            result = ExportResult(None, tuple(converted))
-            _render_export(result, console(err=True))
-            return Done(ExitCode.OK, result)
-        result = write_export(directory, converted, force=force)
-        return Done(ExitCode.OK, result, lambda c: _render_export(result, c))
+        return write_manifests(converted, directory, force=force)
 
     return run_command("convert", output, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,7 +27,7 @@ from kconnect.errors import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from kconnect.ops.export import ExportResult
+    from kconnect.ops.export import ExportedConnector, ExportResult
 
 
 class ExportFormat(str, Enum):
@@ -81,19 +82,9 @@ def export(
     def body() -> Done:
         from kconnect.api.live import live_config
         from kconnect.errors import UsageError
-        from kconnect.ops.export import (
-            ExportResult,
-            StrimziTarget,
-            export_connectors,
-            export_stream,
-            write_export,
-        )
+        from kconnect.ops.export import StrimziTarget, export_connectors
 
-        to_stdout = str(directory) == "-"
-        if to_stdout and output is Output.json:
-            raise UsageError(
-                "--dir - writes the YAML to stdout; it cannot be combined with -o json"
-            )
+        check_dir_output(directory, output)
         strimzi = None
         if export_format is ExportFormat.strimzi:
             from kconnect.manifests.strimzi import cluster_label_problem
@@ -114,21 +105,43 @@ def export(
             exported = export_connectors(
                 client, names or (), live=live, strimzi=strimzi, refused=refused, key_rules=rules
             )
-        if to_stdout:
-            from kconnect.output.console import console, write_document
-
-            write_document(export_stream(exported))
-            result = ExportResult(None, tuple(exported), refused=tuple(refused))
-            # stdout is the YAML: what was exported, and what to set, goes to stderr
-            _render_export(result, console(err=True))
-            return Done(ExitCode.OK if result.ok else ExitCode.ERROR, result)
-        result = write_export(directory, exported, force=force)
-        if refused:
-            result = ExportResult(result.directory, result.connectors, refused=tuple(refused))
-        code = ExitCode.OK if result.ok else ExitCode.ERROR
-        return Done(code, result, lambda c: _render_export(result, c))
+        return write_manifests(exported, directory, force=force, refused=refused)
 
     return run_command("export", output, body)
+
+
+def check_dir_output(directory: Path, output: Output) -> None:
+    """`--dir -` writes the YAML to stdout, so it cannot also carry a JSON result."""
+    from kconnect.errors import UsageError
+
+    if str(directory) == "-" and output is Output.json:
+        raise UsageError("--dir - writes the YAML to stdout; it cannot be combined with -o json")
+
+
+def write_manifests(
+    connectors: Sequence[ExportedConnector],
+    directory: Path,
+    *,
+    force: bool,
+    refused: Sequence[tuple[str, str]] = (),
+) -> Done:
+    """`connectors` as one YAML stream on stdout (`--dir -`), else as files in `directory`;
+    exit 1 when a connector was `refused` (name, why)."""
+    from kconnect.ops.export import ExportResult, export_stream, write_export
+
+    if str(directory) == "-":
+        from kconnect.output.console import console, write_document
+
+        write_document(export_stream(connectors))
+        result = ExportResult(None, tuple(connectors), refused=tuple(refused))
+        # stdout is the YAML: what was exported, and what to set, goes to stderr
+        _render_export(result, console(err=True))
+        return Done(ExitCode.OK if result.ok else ExitCode.ERROR, result)
+    result = write_export(directory, connectors, force=force)
+    if refused:
+        result = ExportResult(result.directory, result.connectors, refused=tuple(refused))
+    code = ExitCode.OK if result.ok else ExitCode.ERROR
+    return Done(code, result, lambda c: _render_export(result, c))
 
 
 def _render_export(result: ExportResult, console: Console) -> None:
