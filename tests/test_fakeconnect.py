@@ -33,12 +33,6 @@ SINK = {
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeConnect]:
-    with FakeConnect() as f:
-        yield f
-
-
-@pytest.fixture
 def http(fake: FakeConnect) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=fake.url, timeout=10) as c:
         yield c
