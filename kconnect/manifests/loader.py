@@ -17,7 +17,7 @@ from kconnect.errors import ManifestError
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.document import document_manifest
 from kconnect.manifests.model import Manifest
-from kconnect.manifests.text import decode
+from kconnect.manifests.text import decode, read_decoded
 from kconnect.manifests.yaml_nodes import compose_documents
 
 if TYPE_CHECKING:
@@ -145,8 +145,7 @@ def _read(path: str, stdin: str | bytes | None) -> str:
         if isinstance(stdin, str):
             return stdin
         return decode(stdin)
-    with open(path, "rb") as handle:
-        return decode(handle.read())
+    return read_decoded(path)
 
 
 def load_manifests(

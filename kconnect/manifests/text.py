@@ -75,3 +75,9 @@ def decode(data: bytes) -> str:
             line,
         )
     return text
+
+
+def read_decoded(path: str) -> str:
+    """A file's text (`decode`): `TextProblem` when it is not text, `OSError` when unreadable."""
+    with open(path, "rb") as handle:
+        return decode(handle.read())

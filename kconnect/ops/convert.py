@@ -60,6 +60,7 @@ def convert_files(
     from kconnect.manifests.collector import Collector
     from kconnect.manifests.formats import format_of, raw_connectors
     from kconnect.manifests.names import validate_connector_name
+    from kconnect.manifests.text import read_decoded
     from kconnect.output.redaction import register_config
 
     collector = Collector([])
@@ -71,7 +72,7 @@ def convert_files(
                 f"{path}: convert reads Connect JSON (*.json) and .properties files; "
                 "YAML is already a kconnect manifest"
             )
-        text = collector.read(functools.partial(_read_bytes_decoded, path), path)
+        text = collector.read(functools.partial(read_decoded, path), path)
         if text is None:
             continue
         for connector in raw_connectors(text, path, fmt, collector):
@@ -100,10 +101,3 @@ def convert_files(
         filename = _unique(safe_filename(connector.name), used_files)
         converted.append(ExportedConnector(connector.name, filename, text, None, variables))
     return converted
-
-
-def _read_bytes_decoded(path: str) -> str:
-    from kconnect.manifests.text import decode
-
-    with open(path, "rb") as handle:
-        return decode(handle.read())
