@@ -33,8 +33,17 @@ from tests.fakeconnect import FakeConnect  # noqa: E402
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
 
-def _config(i: int) -> dict[str, str]:
-    return {"connector.class": SOURCE, "tasks.max": "1", "topic": f"t{i}", "file": f"/tmp/c{i}"}
+# Each connector holds a password of its own, as every Debezium or JDBC connector does: the
+# manifests take it from an env file (`${PW_00001}`), the live configs hold it, and every
+# output is searched for all of them.
+SECRET_KEY = "producer.override.ssl.key.password"
+
+
+def _config(i: int, secrets: bool) -> dict[str, str]:
+    config = {"connector.class": SOURCE, "tasks.max": "1", "topic": f"t{i}", "file": f"/tmp/c{i}"}
+    if secrets:
+        config[SECRET_KEY] = f"s3cret-{i:05d}"
+    return config
 
 
 def _measure(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, float]:
@@ -54,6 +63,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="500,1000,5000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--secrets",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="give each connector a password (--no-secrets: configs without one)",
+    )
     options = parser.parse_args()
     sizes = [int(s) for s in options.sizes.split(",")]
 
@@ -63,23 +78,34 @@ def main() -> None:
         for k, v in os.environ.items()
         if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("KCONNECT_")
     }
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {options.runs}")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {options.runs}, "
+        + ("a password per connector" if options.secrets else "no passwords")
+    )
     header = ("command", "connectors", "wall", "cpu", "cpu per 1k", "peak RSS")
     print("{:<20}{:>11}{:>9}{:>9}{:>12}{:>10}  load".format(*header))
     for count in sizes:
         with tempfile.TemporaryDirectory() as tmp, FakeConnect() as fake:
-            with (Path(tmp) / "all.yaml").open("w") as out:
+            manifests, env_file = Path(tmp) / "connectors", Path(tmp) / "passwords.env"
+            manifests.mkdir()
+            with (manifests / "all.yaml").open("w") as out, env_file.open("w") as passwords:
                 for i in range(count):
-                    config = "".join(f"  {k}: {v}\n" for k, v in _config(i).items())
-                    out.write(f"name: c{i:05d}\nconfig:\n{config}---\n")
+                    config = _config(i, options.secrets)
+                    if SECRET_KEY in config:
+                        passwords.write(f"PW_{i:05d}={config[SECRET_KEY]}\n")
+                        config[SECRET_KEY] = f"${{PW_{i:05d}}}"
+                    lines = "".join(f"  {k}: {v}\n" for k, v in config.items())
+                    out.write(f"name: c{i:05d}\nconfig:\n{lines}---\n")
             for i in range(count):
-                fake.add_connector(f"c{i:05d}", _config(i))
+                fake.add_connector(f"c{i:05d}", _config(i, options.secrets))
             env = {**base, "KCONNECT_URL": fake.url}
+            command = [sys.executable, "-m", "kconnect"]
+            read = [str(manifests), "--env-file", str(env_file)]
             cases = {
-                "status": [sys.executable, "-m", "kconnect", "status"],
-                "validate (offline)": [sys.executable, "-m", "kconnect", "validate", tmp],
-                "plan (no changes)": [sys.executable, "-m", "kconnect", "plan", tmp],
-                "apply (no changes)": [sys.executable, "-m", "kconnect", "apply", tmp],
+                "status": [*command, "status"],
+                "validate (offline)": [*command, "validate", *read],
+                "plan (no changes)": [*command, "plan", *read],
+                "apply (no changes)": [*command, "apply", *read],
             }
             for name, argv in cases.items():
                 runs = [_measure(argv, env) for _ in range(options.runs)]

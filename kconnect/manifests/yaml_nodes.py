@@ -8,8 +8,9 @@ let us reject duplicate keys that PyYAML would drop.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kconnect.diagnostics import Location
 from kconnect.manifests.collector import Collector
@@ -25,10 +26,9 @@ def compose_documents(text: str, display: str, collector: Collector) -> list[yam
     """The non-empty documents of `text`; [] (with a problem recorded) when there are none."""
     import yaml
 
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     documents: list[yaml.Node] = []
     try:
-        for node in yaml.compose_all(text, Loader=loader_cls):
+        for node in yaml.compose_all(text, Loader=_loader()):
             documents.append(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -70,6 +70,42 @@ def compose_documents(text: str, display: str, collector: Collector) -> list[yam
         if (size is not None and size <= limit)
         or _expansion_bounded(document, len(text), display, collector)
     ]
+
+
+# Plain scalars resolve by their text alone (the safe loader has no path resolvers): keys and
+# values repeat across thousands of manifests, so each text is resolved once. Short ones only,
+# and a bounded number of them.
+_RESOLVED_LIMIT = 4096
+_RESOLVED_TEXT = 64
+
+
+@functools.cache
+def _loader() -> type[yaml.SafeLoader]:
+    """The C loader where PyYAML has it (marks, hence line numbers, are the same), with plain
+    scalars' tags remembered."""
+    import yaml
+
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolved: dict[str, str] = {}
+
+    class Loader(base):  # type: ignore[valid-type,misc]
+        def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
+            if (
+                kind is not yaml.ScalarNode
+                or not implicit[0]
+                or self.yaml_path_resolvers
+                or len(value) > _RESOLVED_TEXT
+            ):
+                return super().resolve(kind, value, implicit)
+            tag = resolved.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(resolved) >= _RESOLVED_LIMIT:
+                    resolved.clear()
+                resolved[value] = tag
+            return tag
+
+    return Loader
 
 
 # Aliases share nodes, so composing is cheap; what reads the values (list joins, checks, the
@@ -157,6 +193,7 @@ def _check_tags(root: yaml.Node, display: str, collector: Collector) -> int | No
     as `_expansion_bounded` counts it when no node is reached twice (no alias), else None."""
     import yaml
 
+    scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
     stack, seen = [root], set()
     size: int | None = 0
     while stack:
@@ -166,7 +203,7 @@ def _check_tags(root: yaml.Node, display: str, collector: Collector) -> int | No
             continue
         seen.add(id(node))
         if size is not None:
-            size += len(node.value) + 1 if isinstance(node, yaml.ScalarNode) else 1
+            size += len(node.value) + 1 if isinstance(node, scalar) else 1
         if node.tag not in ALLOWED_TAGS:
             if node.tag == _CORE + "merge":
                 message = "merge keys ('<<') are not supported; write each key out"
@@ -176,10 +213,12 @@ def _check_tags(root: yaml.Node, display: str, collector: Collector) -> int | No
                     "strings, lists and mappings"
                 )
             collector.add("manifest/yaml-tag", message, loc(display, node))
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, scalar):
+            continue
+        if isinstance(node, mapping):
             for key, value in node.value:
-                stack.extend((value, key))
-        elif isinstance(node, yaml.SequenceNode):
+                stack += (value, key)
+        elif isinstance(node, sequence):
             stack.extend(node.value)
     return size
 

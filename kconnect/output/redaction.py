@@ -25,7 +25,7 @@ import json
 import re
 import threading
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 MASK = "********"
 
@@ -89,7 +89,7 @@ def hide_value(message: str, value: str) -> str:
 
 def is_config_reference(value: str) -> bool:
     """True for `${file:/path:key}`, `${env:VAR}` and other ConfigProvider references."""
-    return bool(_CONFIG_REFERENCE.match(value))
+    return value.startswith("${") and bool(_CONFIG_REFERENCE.match(value))
 
 
 # -- URLs ----------------------------------------------------------------------------------------
@@ -590,9 +590,12 @@ def user_password_forms(user: str, password: str) -> list[str]:
 _LINE_BREAK = re.compile(r"\r?\n[ \t]*")
 
 
-def _replace_split(text: str, values: Iterable[str]) -> str:
+def _replace_split(
+    text: str, values: Iterable[str], by_head: Mapping[str, tuple[str, ...]] | None = None
+) -> str:
     """Mask known values that a line break (and indentation) splits in two: the text is
-    searched with its breaks removed, and each hit masked where it lies in the original."""
+    searched with its breaks removed, and each hit masked where it lies in the original.
+    `by_head`: more values by their heads, of which only those whose head occurs are searched."""
     breaks = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)]
     if not breaks:
         return text
@@ -605,6 +608,8 @@ def _replace_split(text: str, values: Iterable[str]) -> str:
         length += start - at
         at = end
     joined = "".join(joined_parts)
+    if by_head is not None:
+        values = [*values, *_by_heads(joined, by_head)]
 
     def original(index: int, *, end: bool) -> int:
         import bisect
@@ -625,32 +630,72 @@ def _replace_split(text: str, values: Iterable[str]) -> str:
 
 _HEAD = 4  # no registered form is shorter
 _SHORT_TEXT = 4096
+# Above this many forms, even a long text is searched by heads (one dictionary look-up per
+# character) rather than once per form.
+_MANY_FORMS = 256
+
+
+def _by_heads(text: str, by_head: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The values of `by_head` whose first `_HEAD` characters occur in `text`: every value
+    that occurs in `text` is among them."""
+    return {
+        value
+        for i in range(len(text) - _HEAD + 1)
+        for value in by_head.get(text[i : i + _HEAD], ())
+    }
+
+
+def _heads(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    by_head: dict[str, list[str]] = {}
+    for value in values:
+        by_head.setdefault(value[:_HEAD], []).append(value)
+    return {head: tuple(group) for head, group in by_head.items()}
+
+
+class _Index(NamedTuple):
+    values: tuple[str, ...]  # every form, longest first, so a secret's prefix is not left
+    raw: tuple[str, ...]  # the values as registered (not their encoded forms)
+    # Forms by their first four characters: a short text is searched only for the forms
+    # that can start in it (hundreds of connectors' secrets × their encodings).
+    by_head: dict[str, tuple[str, ...]]
+    raw_by_head: dict[str, tuple[str, ...]]  # the same for `raw`
+    raw_set: frozenset[str]
+
+
+_NO_INDEX = _Index((), (), {}, {}, frozenset())
 
 
 class _SecretRegistry:
+    """Values are added one connector at a time (thousands when a cluster is read) and searched
+    for when something is written: adding only collects them, and the search index is built
+    again on the first search after a change, not once per addition (quadratic at scale)."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.values: tuple[str, ...] = ()  # longest first, so a secret's prefix is not left
-        self.raw: tuple[str, ...] = ()  # the values as registered (not their encoded forms)
-        # Forms by their first four characters: a short text is searched only for the forms
-        # that can start in it (hundreds of connectors' secrets × their encodings).
-        self.by_head: dict[str, tuple[str, ...]] = {}
+        self._forms: set[str] = set()
+        self._raw: set[str] = set()
+        self._index: _Index | None = _NO_INDEX
         self.keys: frozenset[str] = frozenset()  # PASSWORD-typed keys learnt from the worker
 
     def add(self, values: Iterable[str]) -> None:
         with self._lock:
-            merged = set(self.values)
-            raw = set(self.raw)
             for value in values:
-                if value and len(value) >= 4 and value != MASK:
-                    merged |= _escaped_forms(value)
-                    raw.add(value)
-            self.values = tuple(sorted(merged, key=len, reverse=True))
-            self.raw = tuple(raw)
-            by_head: dict[str, list[str]] = {}
-            for form in self.values:
-                by_head.setdefault(form[:_HEAD], []).append(form)
-            self.by_head = {head: tuple(forms) for head, forms in by_head.items()}
+                if value and len(value) >= 4 and value != MASK and value not in self._raw:
+                    self._forms |= _escaped_forms(value)
+                    self._raw.add(value)
+                    self._index = None
+
+    def _indexed(self) -> _Index:
+        index = self._index
+        if index is None:
+            with self._lock:
+                index = self._index
+                if index is None:
+                    values = tuple(sorted(self._forms, key=len, reverse=True))
+                    raw = tuple(self._raw)
+                    index = _Index(values, raw, _heads(values), _heads(raw), frozenset(raw))
+                    self._index = index
+        return index
 
     def add_keys(self, keys: Iterable[str]) -> None:
         with self._lock:
@@ -658,37 +703,32 @@ class _SecretRegistry:
 
     def clear(self) -> None:
         with self._lock:
-            self.values = ()
-            self.raw = ()
-            self.by_head = {}
+            self._forms = set()
+            self._raw = set()
+            self._index = _NO_INDEX
             self.keys = frozenset()
 
     def replace(self, text: str, extra: Collection[str] = ()) -> str:
-        values: Iterable[str] = self.values
-        raw: Iterable[str] = self.raw
-        if extra:
-            values = sorted(
-                set(self.values) | {f for v in extra if len(v) >= 3 for f in _escaped_forms(v)},
-                key=len,
-                reverse=True,
-            )
-            raw = [*self.raw, *extra]
-        elif len(text) < _SHORT_TEXT:
-            heads = self.by_head
-            values = sorted(
-                {
-                    form
-                    for i in range(len(text) - _HEAD + 1)
-                    for form in heads.get(text[i : i + _HEAD], ())
-                },
-                key=len,
-                reverse=True,
-            )
-        for value in values:
+        index = self._indexed()
+        # What of `extra` the registry does not hold (a value of three characters never is) is
+        # searched for directly; the registry's own values through its index.
+        unregistered = [v for v in extra if v not in index.raw_set]
+        own = {form for v in unregistered if len(v) >= 3 for form in _escaped_forms(v)}
+        if len(text) < _SHORT_TEXT or len(index.values) > _MANY_FORMS:
+            # Only the forms whose first characters occur in the text: a long text (a table of
+            # thousands of connectors) searched once per form of thousands of secrets, or once
+            # per trace of thousands of failed tasks, would be quadratic.
+            candidates = _by_heads(text, index.by_head) | own
+        else:
+            candidates = {*index.values, *own}
+        for value in sorted(candidates, key=len, reverse=True):
             if value in text:
                 text = text.replace(value, MASK)
         if "\n" in text:
-            text = _replace_split(text, raw)
+            if len(index.raw) > _MANY_FORMS:
+                text = _replace_split(text, unregistered, index.raw_by_head)
+            else:
+                text = _replace_split(text, [*index.raw, *unregistered])
         return text
 
 

@@ -37,8 +37,10 @@ def check_structure(manifest: Manifest) -> list[Problem]:
         problems.append(error(rule, message, manifest.location_of(key), connector=manifest.name))
 
     for family in ("transforms", "predicates"):
-        counts = Counter(_items(config.get(family, "")))
-        for alias, n in counts.items():
+        listed = _items(config.get(family, ""))
+        if len(set(listed)) == len(listed):
+            continue  # no alias twice (most configs): no Counter to build
+        for alias, n in Counter(listed).items():
             if n > 1:
                 add(
                     RULE_DUPLICATE_ALIAS,
