@@ -5,6 +5,7 @@ resource agrees with what the API server's validation (strict field validation) 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -179,8 +180,6 @@ def test_the_kafka_connect_check_fails_for_what_1x_refuses(
 def _forbidden_connect_config(crd: tuple[str, str]) -> tuple[list[str], list[str]]:
     """The spec.config prefixes the operator refuses and their exceptions, as the CRD's own
     description of spec.config lists them (the schema cannot say it: config is free-form)."""
-    import re
-
     description = _crd_schema(*crd)["properties"]["spec"]["properties"]["config"]["description"]
     found = re.fullmatch(
         r"The Kafka Connect configuration\. Properties with the following prefixes cannot be "
@@ -323,6 +322,19 @@ CASES = {
     "listOffsets": "  listOffsets:\n    toConfigMap:\n      name: offsets\n",
     "listOffsets empty": "  listOffsets: {}\n",
     "version": "  version: 4.1.0\n",
+    "version a number": "  version: 4\n",
+    "state upper case": "  state: PAUSED\n",
+    "tasksMax quoted": "  tasksMax: '2'\n",
+    "tasksMax float": "  tasksMax: 2.0\n",
+    "autoRestart negative": "  autoRestart:\n    maxRestarts: -1\n",
+    "autoRestart enabled yes": "  autoRestart:\n    enabled: yes\n",
+    "autoRestart enabled quoted": "  autoRestart:\n    enabled: 'true'\n",
+    "alterOffsets": "  alterOffsets:\n    fromConfigMap:\n      name: offsets\n",
+    "alterOffsets empty": "  alterOffsets: {}\n",
+    "listOffsets no name": "  listOffsets:\n    toConfigMap: {}\n",
+    "listOffsets typo": "  listOffsets:\n    toConfigMap:\n      nam: offsets\n",
+    "state null": "  state:\n",
+    "class a list": "  class: [a]\n",
 }
 
 
@@ -332,16 +344,38 @@ def test_kconnect_rejects_exactly_what_the_crd_rejects(
     tmp_path: Path, crd: tuple[str, str], case: str
 ) -> None:
     text = _resource(crd[1], CASES[case])
-    if case == "tasksMax zero":
-        text = text.replace("  tasksMax: 1\n", "")
+    for base in ("  tasksMax: 1\n", f"  class: {SOURCE}\n"):
+        if base.split(":")[0] + ":" in CASES[case]:  # the case replaces the base line
+            text = text.replace(base, "")
     crd_ok = _crd_errors(strimzi.read_back(text), crd) == []
-    write_manifest(tmp_path, "m.yaml", text)
+    path = write_manifest(tmp_path, "m.yaml", text)
     try:
         load_manifests([str(tmp_path)], {})
         kconnect_ok = True
-    except ManifestError:
+    except ManifestError as refused:
         kconnect_ok = False
+        # Each error names the file and the line it is about.
+        errors = [str(problem) for problem in refused.problems if problem.is_error]
+        assert errors and all(re.match(rf"{re.escape(str(path))}:\d+: ", e) for e in errors)
     assert kconnect_ok == crd_ok, (case, crd)
+
+
+def test_a_negative_max_restarts_passes_the_crd_and_is_a_warning(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """The CRD sets no minimum on maxRestarts, so the API server takes -1; a maximum number of
+    restarts cannot be negative, though, and "no limit" is what leaving it out means."""
+    text = _resource("v1", "  autoRestart:\n    enabled: true\n    maxRestarts: -1\n")
+    assert _crd_errors(strimzi.read_back(text), STRIMZI_1X) == []
+    path = write_manifest(tmp_path, "m.yaml", text)
+    result = cli("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{path}:12: warning: spec.autoRestart.maxRestarts is -1: a maximum number of restarts "
+        "cannot be negative; omit maxRestarts to restart without limit (Strimzi's default) "
+        "[strimzi/auto-restart]"
+    ) in result.stdout.splitlines()
+    assert cli("validate", "--strict", str(path)).exit_code != 0
 
 
 def test_a_resource_without_spec_fails_both(tmp_path: Path) -> None:

@@ -766,7 +766,19 @@ def _report_operator_features(
                 else False
             )
             if "maxRestarts" in auto:
-                read.integer(*auto["maxRestarts"], "spec.autoRestart.maxRestarts", 0)
+                # The CRD sets no minimum, so the API server takes a negative number; it is
+                # no count of restarts, though, and "unlimited" is what omitting it means.
+                most = read.integer(
+                    *auto["maxRestarts"], "spec.autoRestart.maxRestarts", -_INT32_MAX - 1
+                )
+                if most is not None and most < 0:
+                    read.collector.warn(
+                        "strimzi/auto-restart",
+                        f"spec.autoRestart.maxRestarts is {most}: a maximum number of "
+                        "restarts cannot be negative; omit maxRestarts to restart without "
+                        "limit (Strimzi's default)",
+                        auto["maxRestarts"][1],
+                    )
             if enabled:
                 read.collector.note(
                     "strimzi/auto-restart",
