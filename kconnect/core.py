@@ -31,7 +31,6 @@ from kconnect.output.redaction import (
     register_password_keys,
     register_secrets,
 )
-from kconnect.planning.impact import Impact, offsets_wanted, refused
 from kconnect.planning.safety import (
     DangerousPlanError,
     SafetyLimits,
@@ -40,7 +39,6 @@ from kconnect.planning.safety import (
     check_safety,
 )
 from kconnect.planning.scope import NO_SCOPE, Scope, check_targets_match, matches_any
-from kconnect.progress import Progress, ignore
 
 if TYPE_CHECKING:
     # Offline `validate` must not pay for HTTP, planning or apply (start-up, issue #22):
@@ -50,7 +48,9 @@ if TYPE_CHECKING:
     from kconnect.ops.bulk import Interrupt
     from kconnect.ops.wait import WaitResult
     from kconnect.planning.apply import ApplyResult, WorkerFeatures
+    from kconnect.planning.impact import Impact
     from kconnect.planning.plan import Plan
+    from kconnect.progress import Progress
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -409,6 +409,8 @@ class PlanReport:
     @property
     def refused(self) -> list[tuple[str, Impact]]:
         """The `danger` impacts nobody acknowledged: apply refuses them without --force."""
+        from kconnect.planning.impact import refused
+
         return refused({c.name: c.impacts for c in self.plan.changes}, self.acknowledged)
 
     def to_dict(self) -> dict[str, Any]:
@@ -521,6 +523,8 @@ def make_plan(
 def _has_offsets(
     client: ConnectClient, manifests: Sequence[Manifest], live: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, bool]:
+    from kconnect.planning.impact import offsets_wanted
+
     configs = {n: comparable_config(live_config(e)) for n, e in live.items()}
     wanted = offsets_wanted([(m.name, m.config, m.moved_from) for m in manifests], configs)
     found: dict[str, bool] = {}
@@ -624,7 +628,7 @@ def apply(
     wait: bool = False,
     timeout: float = 300.0,
     poll_interval: float = 1.0,
-    progress: Progress = ignore,
+    progress: Progress | None = None,
     interrupt: Interrupt | None = None,
 ) -> ApplyReport:
     """Write the plan (then, with `wait`, wait for the states); `progress` hears of each
@@ -633,7 +637,9 @@ def apply(
     from kconnect.ops.wait import Rewritten, WaitResult, wait_for_states
     from kconnect.planning.apply import WorkerFeatures, apply_plan
     from kconnect.planning.plan import Action, as_written
+    from kconnect.progress import ignore
 
+    progress = progress or ignore
     # Ignored keys are written with the values `live` holds: what the plan was made against.
     by_name = {m.name: m for m in as_written(manifests, live)}
     secrets = secret_values(

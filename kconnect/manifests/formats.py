@@ -19,23 +19,11 @@ from kconnect.manifests.collector import Collector
 if TYPE_CHECKING:
     import yaml
 
-JSON_SUFFIX = ".json"
-PROPERTIES_SUFFIX = ".properties"
 # The `format` of a saved plan (kconnect.planning.saved): written next to the manifests by
 # `plan --out`, and read back by `apply --plan`, never as a manifest.
 _SAVED_PLAN_FORMAT = "kconnect-plan"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
-
-
-def format_of(path: str) -> str:
-    """ "json", "properties" or "yaml", from the file name."""
-    lowered = path.lower()
-    if lowered.endswith(JSON_SUFFIX):
-        return "json"
-    if lowered.endswith(PROPERTIES_SUFFIX):
-        return "properties"
-    return "yaml"
 
 
 # -- JSON ------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from kconnect.errors import ManifestError
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.document import document_manifest
 from kconnect.manifests.model import Manifest
-from kconnect.manifests.text import decode, read_decoded
-from kconnect.manifests.yaml_nodes import compose_documents
+from kconnect.manifests.text import decode, format_of, read_decoded
+from kconnect.manifests.yaml_nodes import compose_documents, is_resource
 
 if TYPE_CHECKING:
     import yaml
@@ -176,8 +176,6 @@ def load_manifest_set(
 
     `stdin_text` is what `-` reads (bytes are decoded as a file's would be); None reads stdin.
     """
-    from kconnect.manifests import strimzi
-
     files, problems = expand_paths(paths)
     collector = Collector(problems)
     manifests: list[Manifest] = []
@@ -187,14 +185,19 @@ def load_manifest_set(
         if text is None:
             continue
         for node in _documents(text, display, collector):
-            if strimzi.is_resource(node):
+            if is_resource(node):
+                from kconnect.manifests import strimzi  # only for Kubernetes resources
+
                 manifests.extend(strimzi.resource_manifests(node, display, env, collector))
                 continue
             manifest = document_manifest(node, display, env, collector)
             if manifest is not None:
                 manifests.append(manifest)
     _check_unique_names(collector)
-    strimzi.check_clusters(collector)
+    if collector.strimzi_clusters:
+        from kconnect.manifests import strimzi
+
+        strimzi.check_clusters(collector)
     if not manifests and not collector.errors:
         # Only documents kconnect skips (a KafkaConnect, a ConfigMap): planning nothing would
         # make `--prune` delete every connector on the cluster.
@@ -212,15 +215,15 @@ def load_manifest_set(
 
 def _documents(text: str, display: str, collector: Collector) -> list[yaml.Node]:
     """The documents of one file, by its kind: YAML (also `-`), JSON or .properties."""
-    from kconnect.manifests import formats
+    kind = format_of(display)
+    if kind == "yaml":
+        return compose_documents(text, display, collector)
+    from kconnect.manifests import formats  # JSON and .properties only
 
-    kind = formats.format_of(display)
     if kind == "json":
         return formats.json_documents(text, display, collector)
-    if kind == "properties":
-        node = formats.properties_document(text, display, collector)
-        return [node] if node is not None else []
-    return compose_documents(text, display, collector)
+    node = formats.properties_document(text, display, collector)
+    return [node] if node is not None else []
 
 
 def _check_unique_names(collector: Collector) -> None:

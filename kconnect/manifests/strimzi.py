@@ -28,7 +28,7 @@ from kconnect.manifests.collector import Collector
 from kconnect.manifests.interpolate import InterpolationError, interpolate
 from kconnect.manifests.model import Manifest, TargetState
 from kconnect.manifests.names import connector_class_problem, validate_connector_name
-from kconnect.manifests.yaml_nodes import loc, mapping_items
+from kconnect.manifests.yaml_nodes import is_resource, loc, mapping_items
 from kconnect.output.redaction import is_secret_key
 
 if TYPE_CHECKING:
@@ -205,16 +205,6 @@ def connect_text(scalar: Scalar) -> str | None:
 
 
 # -- loading ---------------------------------------------------------------------------------------
-
-
-def is_resource(node: yaml.Node) -> bool:
-    """A Kubernetes resource (apiVersion/kind) rather than a kconnect manifest (name/config)."""
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return False
-    keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
-    return bool(keys & {"apiVersion", "kind"}) and not keys & {"name", "config"}
 
 
 def resource_manifests(

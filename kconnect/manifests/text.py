@@ -21,6 +21,19 @@ _BOMS = (
 # The line breaks YAML (and so PyYAML's marks) counts; the same count keeps every line number
 # we report consistent with the YAML parser's.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+JSON_SUFFIX = ".json"
+PROPERTIES_SUFFIX = ".properties"
+
+
+def format_of(path: str) -> str:
+    """ "json", "properties" or "yaml", from the file name (kconnect.manifests.formats reads
+    the first two; YAML, the common case, needs nothing of it)."""
+    lowered = path.lower()
+    if lowered.endswith(JSON_SUFFIX):
+        return "json"
+    if lowered.endswith(PROPERTIES_SUFFIX):
+        return "properties"
+    return "yaml"
 
 
 @dataclass(frozen=True)

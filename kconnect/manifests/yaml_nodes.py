@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 NULL_TAG = "tag:yaml.org,2002:null"
 
 
+def is_resource(node: yaml.Node) -> bool:
+    """A Kubernetes resource (apiVersion/kind) rather than a kconnect manifest (name/config)."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return bool(keys & {"apiVersion", "kind"}) and not keys & {"name", "config"}
+
+
 def compose_documents(text: str, display: str, collector: Collector) -> list[yaml.Node]:
     """The non-empty documents of `text`; [] (with a problem recorded) when there are none."""
     import yaml

@@ -58,9 +58,9 @@ def convert_files(
     `sensitive_keys` (`key_rules`) are secrets too, written as `${VAR}` as `export` does."""
     from kconnect.diagnostics import Location, Problem
     from kconnect.manifests.collector import Collector
-    from kconnect.manifests.formats import format_of, raw_connectors
+    from kconnect.manifests.formats import raw_connectors
     from kconnect.manifests.names import validate_connector_name
-    from kconnect.manifests.text import read_decoded
+    from kconnect.manifests.text import format_of, read_decoded
     from kconnect.output.redaction import register_config
 
     collector = Collector([])

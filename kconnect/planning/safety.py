@@ -8,10 +8,12 @@ A missing directory, a wrong working directory or a typo in a scope can turn a r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError
-from kconnect.planning.impact import Impact
+
+if TYPE_CHECKING:
+    from kconnect.planning.impact import Impact
 
 
 @dataclass(frozen=True)
