@@ -83,3 +83,33 @@ def test_bad_sensitive_keys_are_errors_at_their_line(
         load_manifests([str(tmp_path)], {})
     messages = [f"{p.location.line}: {p.message}" for p in raised.value.problems]
     assert any(message in m and m.startswith(("2:", "3:")) for m in messages), messages
+
+
+def test_a_saved_plan_whose_secret_keys_changed_is_stale_and_says_why(
+    cli: CliRunner, fake: FakeConnect, tmp_path: Path
+) -> None:
+    """kconnect.yaml stops calling `topic` sensitive between review and apply: the fingerprint
+    differs (a secret is digested), so nothing is written, and the cluster is not blamed."""
+    fake.add_connector(
+        "src", {"connector.class": SOURCE, "topic": f"{CANARY}-old", "file": "/tmp/src.txt"}
+    )
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "kconnect.yaml").write_text("sensitive_keys: [topic]\n")
+    folder = tmp_path / "connectors.d"
+    write_manifest(folder, "src.yaml", _manifest(CANARY, sensitive=""))
+    text = (folder / "src.yaml").read_text().replace("sensitive_keys:\n", "")
+    (folder / "src.yaml").write_text(text)
+    env = {"KCONNECT_URL": fake.url}
+    saved = tmp_path / "plan.json"
+    assert cli("plan", str(folder), "--out", str(saved), env=env).exit_code == 0
+    (tmp_path / "kconnect.yaml").unlink()
+    fake.clear_requests()
+    result = cli("apply", "--plan", str(saved), "--yes", env=env)
+    assert result.exit_code == 1, result.output
+    assert (
+        "src: the keys kept secret (sensitive_keys, PASSWORD-typed keys) are not those of the "
+        "plan" in result.stderr
+    )
+    assert "changed on the cluster" not in result.stderr
+    assert CANARY not in result.output
+    assert fake.writes() == []

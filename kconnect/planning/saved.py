@@ -168,9 +168,18 @@ def _change_entry(
         if manifest is not None and change.action is not Action.DELETE
         else None
     )
+    # Which keys were secrets (names only): the fingerprints differ when that changes, and
+    # apply then says so rather than blame the cluster.
+    secret_keys = sorted(k for k in live_cfg.keys() | desired_cfg.keys() if is_secret_key(k, keys))
     # The change as `plan -o json` gives it (same fields, same order), but with the key
-    # entries a plan file keeps (secrets as digests) and the two fingerprints.
-    return {**change.to_dict(), "keys": key_entries, "live": live_fp, "desired": desired_fp}
+    # entries a plan file keeps (secrets as digests), the two fingerprints and the secret keys.
+    return {
+        **change.to_dict(),
+        "keys": key_entries,
+        "live": live_fp,
+        "desired": desired_fp,
+        "secret_keys": secret_keys,
+    }
 
 
 def plan_document(
@@ -313,7 +322,13 @@ def differences(saved: Mapping[str, Any], fresh: Mapping[str, Any]) -> list[str]
             )
         elif before is not None and now is not None:
             if before.get("live") != now.get("live"):
-                found.append(f"{name}: changed on the cluster since the plan was made")
+                # A key that became (or stopped being) a secret is fingerprinted differently.
+                found.append(
+                    f"{name}: the keys kept secret (sensitive_keys, PASSWORD-typed keys) are not "
+                    "those of the plan"
+                    if "secret_keys" in before and before["secret_keys"] != now.get("secret_keys")
+                    else f"{name}: changed on the cluster since the plan was made"
+                )
             elif _shape(before) != _shape(now):
                 found.append(f"{name}: the manifests no longer produce the same change")
     return found
