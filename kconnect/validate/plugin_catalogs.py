@@ -152,8 +152,13 @@ def smt_renamed(cls: str) -> Mapping[str, str]:
 def client_entries(kind: str) -> Mapping[str, Mapping[str, Any]]:
     """Kafka client configs of `producer`, `consumer` or `admin` by name, with type and checks
     (from kafka-clients.json)."""
-    doc = _read(BUNDLED / CLIENTS)
-    return {entry["name"]: entry for entry in doc["clients"].get(kind, [])}
+    return {entry["name"]: entry for entry in _clients()["clients"].get(kind, [])}
+
+
+@functools.cache
+def _clients() -> dict[str, Any]:
+    """kafka-clients.json, read once for all three kinds (it is the biggest bundled file)."""
+    return _read(BUNDLED / CLIENTS)
 
 
 def client_keys(kind: str) -> frozenset[str]:

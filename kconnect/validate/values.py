@@ -354,15 +354,25 @@ def _scopes(manifest: Manifest, catalogs: CatalogSet, catalog: Catalog | None) -
         plugin = catalogs.get(config.get(side, "").strip())
         if plugin is not None and not plugin.empty:
             yield _Scope(side + ".", _converter_entries(plugin), plugin.cls, side)
+    # Client scopes require nothing: one without keys in `config` has nothing to check, and
+    # its catalog (the biggest bundled file) need not be read.
     for prefix, kind in OVERRIDES.items():
-        yield _Scope(prefix, client_entries(kind), f"the Kafka {kind}", None, required=False)
+        if _any_key_under(config, prefix):
+            yield _Scope(prefix, client_entries(kind), f"the Kafka {kind}", None, required=False)
     if catalog is not None and any(
         p in catalogs.passthrough(catalog.cls) for p in CLIENT_PASSTHROUGH
     ):
         for prefix, kind in CLIENT_PASSTHROUGH.items():
-            yield _Scope(prefix, client_entries(kind), f"the Kafka {kind}", None, required=False)
+            if _any_key_under(config, prefix):
+                yield _Scope(
+                    prefix, client_entries(kind), f"the Kafka {kind}", None, required=False
+                )
     if catalog is None or catalog.kind == "source":
         yield from _topic_creation_scopes(config)
+
+
+def _any_key_under(config: Mapping[str, str], prefix: str) -> bool:
+    return any(k.startswith(prefix) for k in config)
 
 
 def _topic_creation_scopes(config: Mapping[str, str]) -> Iterator[_Scope]:
