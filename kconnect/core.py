@@ -207,21 +207,22 @@ def scope_problems(manifests: Sequence[Manifest], scope: Scope) -> list[Problem]
 def rename_problems(manifests: Sequence[Manifest]) -> list[Problem]:
     """`moved_from` must name a connector no manifest declares, and only once; `acknowledge`
     must name known impact ids."""
-    from kconnect.planning.impact import IMPACT_IDS
-
     declared = {m.name for m in manifests}
     problems: list[Problem] = []
     claimed: dict[str, str] = {}
     for m in manifests:
-        for unknown in sorted(m.acknowledge - IMPACT_IDS):
-            problems.append(
-                error(
-                    "manifest/acknowledge",
-                    f"{unknown!r} is not an impact id (known: {', '.join(sorted(IMPACT_IDS))})",
-                    m.name_location or m.location,
-                    connector=m.name,
+        if m.acknowledge:  # the impact table is planning's: loaded only when named
+            from kconnect.planning.impact import IMPACT_IDS
+
+            for unknown in sorted(m.acknowledge - IMPACT_IDS):
+                problems.append(
+                    error(
+                        "manifest/acknowledge",
+                        f"{unknown!r} is not an impact id (known: {', '.join(sorted(IMPACT_IDS))})",
+                        m.name_location or m.location,
+                        connector=m.name,
+                    )
                 )
-            )
         old = m.moved_from
         if old is None:
             continue

@@ -26,7 +26,6 @@ from typing import Any
 from kconnect.diagnostics import Location, Problem, error
 from kconnect.manifests.model import Manifest
 from kconnect.output.redaction import hide_value, is_secret_key
-from kconnect.validate.lint.regex import bounded_fullmatch
 from kconnect.validate.plugin_catalogs import (
     Catalog,
     CatalogSet,
@@ -197,6 +196,8 @@ def _apply(check: Mapping[str, Any], value: _Value) -> tuple[str, str] | None:
         if not text:
             return RULE_INVALID, "must not be empty"
     elif kind == "pattern":
+        from kconnect.validate.lint.regex import bounded_fullmatch  # patterns are rare
+
         if text and bounded_fullmatch(str(check["regex"]), text) is False:
             return RULE_PATTERN, f"{text!r}: {check.get('message') or 'invalid format'}"
     elif kind == "regex_list":

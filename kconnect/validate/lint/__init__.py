@@ -22,6 +22,7 @@ The rules live by concern: `topics`, `debezium`, `elasticsearch`, `converters`, 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from kconnect.diagnostics import Problem
 from kconnect.manifests.model import Manifest
@@ -38,14 +39,11 @@ from kconnect.validate.lint.debezium import (
     check_source_identity,
     check_unwrap_options,
 )
-from kconnect.validate.lint.elasticsearch import (
-    check_es_internal,
-    check_es_pipeline,
-    check_es_validator,
-)
 from kconnect.validate.lint.rules import RULES, Rule, rules_markdown
 from kconnect.validate.lint.secrets import check_secrets
-from kconnect.validate.lint.topics import check_sink_topics_config, feeders_of, source_of
+
+if TYPE_CHECKING:
+    from kconnect.validate.lint.topics import Source
 
 __all__ = ["RULES", "Rule", "lint_pipeline", "rules_markdown"]
 
@@ -62,7 +60,13 @@ def lint_pipeline(
     worker = dict(DEFAULT_WORKER)
     worker.update(worker_defaults or {})
     report = Report()
-    sources = [source_of(m) for m in manifests if m.connector_class in BINLOG_CLASSES]
+    # Topic and Elasticsearch rules (and the regex reasoning topics need) are imported only
+    # when a manifest has a class they look at: start-up (issue #22).
+    sources: list[Source] = []
+    if any(m.connector_class in BINLOG_CLASSES for m in manifests):
+        from kconnect.validate.lint.topics import source_of
+
+        sources = [source_of(m) for m in manifests if m.connector_class in BINLOG_CLASSES]
     sinks = [m for m in manifests if is_sink(m)]
     # Anything that is neither a sink nor a modelled source may write any topic.
     unknown_producers = any(
@@ -76,16 +80,22 @@ def lint_pipeline(
         if m.connector_class in BINLOG_CLASSES:
             check_snapshot_locking(report, m)
         if m.connector_class == ELASTICSEARCH:
+            from kconnect.validate.lint.elasticsearch import check_es_internal, check_es_validator
+
             check_es_internal(report, m)
             check_es_validator(report, m)
     check_source_identity(report, manifests, sources)
 
     for sink in sinks:
+        from kconnect.validate.lint.topics import check_sink_topics_config, feeders_of
+
         if not check_sink_topics_config(report, sink):
             continue
         feeders = feeders_of(report, sink, sources, unknown_producers)
         for src in feeders:
             check_converters(report, src.manifest, sink, worker)
         if sink.connector_class == ELASTICSEARCH and feeders:
+            from kconnect.validate.lint.elasticsearch import check_es_pipeline
+
             check_es_pipeline(report, sink, feeders, worker)
     return report.sorted()

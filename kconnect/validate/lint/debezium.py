@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from kconnect.manifests.model import Manifest
 from kconnect.validate.lint.common import (
@@ -17,7 +18,9 @@ from kconnect.validate.lint.common import (
     split_list,
     transforms_of,
 )
-from kconnect.validate.lint.topics import Source
+
+if TYPE_CHECKING:
+    from kconnect.validate.lint.topics import Source
 
 # What the removed ExtractNewRecordState options meant, in delete.tombstone.handling.mode words
 # (Debezium 2.5 ExtractNewRecordStateConfigDefinition.DeleteTombstoneHandling).
