@@ -529,10 +529,15 @@ def _escaped_forms(value: str) -> set[str]:
     JSON quoted in JSON), Python and Java string literals, Java `.properties` escapes, XML/HTML
     entities, URL-encoding, and base64 (whole, and the part of it that does not depend on
     what is encoded around it — a Basic `Authorization` header carrying `user:password`)."""
-    import base64
     import html
     from urllib.parse import quote, quote_plus
 
+    if _PLAIN.fullmatch(value):
+        # Letters, digits and `_.~-` (most generated passwords and tokens): every escaping
+        # below leaves such a value as it is, and only its base64 spellings differ.
+        if len(value) > _LONG_SECRET:
+            return {value}
+        return {f for f in {value, *_base64_forms(value.encode("utf-8"))} if f}
     json_ascii = json.dumps(value)[1:-1]
     forms = {value, json_ascii, json.dumps(value, ensure_ascii=False)[1:-1]}
     if len(value) > _LONG_SECRET:
@@ -555,7 +560,21 @@ def _escaped_forms(value: str) -> set[str]:
         encoded = quote(value, safe=safe)
         forms |= {encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), encoded)}
     forms.add(quote_plus(value))
-    raw = value.encode("utf-8")
+    forms |= _base64_forms(value.encode("utf-8"))
+    return {f for f in forms if f}
+
+
+# Characters no escaping in `_escaped_forms` changes (JSON, Python, Java, properties, HTML,
+# URL-encoding with any `safe` set).
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _base64_forms(raw: bytes) -> set[str]:
+    """`raw` in base64 (standard and URL-safe): whole, and the part of it that does not depend
+    on what is encoded around it."""
+    import base64
+
+    forms = set()
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         forms.add(encode(raw).decode("ascii"))
         for offset in (1, 2):  # `offset` bytes of something else before the value
@@ -568,7 +587,7 @@ def _escaped_forms(value: str) -> set[str]:
         core = whole[: 8 * len(raw) // 6]
         if len(core) >= 8:
             forms.add(core)
-    return {f for f in forms if f}
+    return forms
 
 
 def user_password_forms(user: str, password: str) -> list[str]:
