@@ -150,3 +150,55 @@ def test_piped_validate_and_plan_import_neither_typer_nor_rich(tmp_path: Path) -
             code, modules = _imported(tmp_path, *args, env={"KCONNECT_URL": fake.url})
             assert code == 0
             assert not {m.split(".")[0] for m in modules} & heavy, args
+
+
+# What the piped `validate` of one plain YAML manifest must not import: readers of other
+# formats, lint rules for classes it does not use, and what only plan and apply need.
+_NOT_FOR_ONE_YAML_MANIFEST = {
+    "kconnect.manifests.strimzi",
+    "kconnect.manifests.formats",
+    "kconnect.planning.impact",
+    "kconnect.planning.plan",
+    "kconnect.planning.apply",
+    "kconnect.progress",
+    "kconnect.validate.lint.topics",
+    "kconnect.validate.lint.elasticsearch",
+    "kconnect.validate.lint.regex",
+}
+
+
+def test_piped_validate_of_one_yaml_manifest_defers_what_it_does_not_use(tmp_path: Path) -> None:
+    manifest = tmp_path / "one.yaml"
+    manifest.write_text(
+        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
+    )
+    code, modules = _imported(tmp_path, "validate", str(manifest))
+    assert code == 0
+    assert not modules & _NOT_FOR_ONE_YAML_MANIFEST
+
+
+def test_validate_still_loads_each_deferred_reader_and_rule_when_the_manifests_need_it(
+    tmp_path: Path,
+) -> None:
+    # The same probe sees the deferred modules once the input asks for them.
+    strimzi = tmp_path / "one.yaml"
+    strimzi.write_text(
+        "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaConnector\nmetadata:\n  name: one\n"
+        "  labels:\n    strimzi.io/cluster: c\nspec:\n  class: FileStreamSource\n"
+        "  tasksMax: 1\n  config:\n    topic: t\n    file: /tmp/x\n"
+    )
+    code, modules = _imported(tmp_path, "validate", str(strimzi))
+    assert code == 0
+    assert "kconnect.manifests.strimzi" in modules
+    as_json = tmp_path / "es.json"
+    as_json.write_text(
+        '{"name": "es", "config": {"connector.class": '
+        '"io.confluent.connect.elasticsearch.ElasticsearchSinkConnector", "topics": "t", '
+        '"connection.url": "http://es:9200"}}'
+    )
+    _code, modules = _imported(tmp_path, "validate", str(as_json))
+    assert {
+        "kconnect.manifests.formats",
+        "kconnect.validate.lint.topics",
+        "kconnect.validate.lint.elasticsearch",
+    } <= modules
