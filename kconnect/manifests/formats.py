@@ -10,6 +10,7 @@ gives the values exactly as Connect would store them (no `${VAR}` interpolation)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -80,41 +81,80 @@ class Property:
 
 
 def parse_properties(text: str, display: str, collector: Collector) -> list[Property]:
-    """`java.util.Properties.load`: `#`/`!` comments, `key=value`, `key: value` or
-    `key value`, a trailing backslash continuing the line, and the escapes `\\t \\n \\r \\f
-    \\uXXXX` (any other escaped character stands for itself)."""
-    lines = text.splitlines()
+    """What `java.util.Properties.load` reads from `text` (the file's bytes as ISO-8859-1,
+    `kconnect.manifests.text.properties_text`): a port of its LineReader and load0. Lines end
+    at `\\n`, `\\r` or `\\r\\n` only; `#`/`!` comments; `key=value`, `key: value` or
+    `key value`; a trailing odd backslash continues the line (the next one's leading blanks
+    dropped); escapes `\\t \\n \\r \\f \\uXXXX`, any other escaped character standing
+    for itself. A `\\uXXXX` pair of surrogates is one character; half a pair is an error
+    (Java would keep it, but no UTF-8 text, so no request to Connect, can hold it)."""
     properties: list[Property] = []
-    i = 0
-    while i < len(lines):
-        start = i
-        logical = lines[i].lstrip(" \t\f")
-        i += 1
-        if not logical or logical[0] in "#!":
-            continue
-        while _continues(logical) and i < len(lines):
-            logical = logical[:-1] + lines[i].lstrip(" \t\f")
-            i += 1
-        if _continues(logical):
-            logical = logical[:-1]
+    for start, logical in _logical_lines(text):
         key_raw, value_raw = _split(logical)
         try:
             key, value = _unescape(key_raw), _unescape(value_raw)
         except ValueError as exc:
-            collector.add("manifest/properties", str(exc), Location(display, start + 1))
+            collector.add("manifest/properties", str(exc), Location(display, start))
             continue
-        properties.append(Property(key, value, start + 1))
+        properties.append(Property(key, value, start))
     return properties
 
 
-def _continues(line: str) -> bool:
-    backslashes = len(line) - len(line.rstrip("\\"))
-    return backslashes % 2 == 1
+_BLANK = " \t\f"
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """`Properties.LineReader.readLine`: each logical line with the line it starts at."""
+    i, n, line = 0, len(text), 1
+    skip_lf = False
+    while True:
+        buf: list[str] = []
+        skip_blank, appended, backslash = True, False, False
+        start = line
+        while True:
+            if i >= n:
+                if buf:
+                    yield start, "".join(buf[:-1] if backslash else buf)
+                return
+            char = text[i]
+            i += 1
+            if char == "\r" or (char == "\n" and text[i - 2 : i - 1] != "\r"):
+                line += 1
+            if skip_lf:
+                skip_lf = False
+                if char == "\n":
+                    continue
+            if skip_blank:
+                if char in _BLANK or (not appended and char in "\r\n"):
+                    continue
+                skip_blank = appended = False
+            if not buf:
+                if char in "#!":
+                    # A comment runs to the end of its line, backslash or not.
+                    while i < n and text[i] not in "\r\n":
+                        i += 1
+                    skip_blank = True
+                    continue
+                if char not in "\r\n":
+                    start = line
+            if char not in "\r\n":
+                buf.append(char)
+                backslash = not backslash if char == "\\" else False
+            elif not buf:
+                skip_blank = True
+            elif backslash:
+                buf.pop()
+                skip_blank = appended = True
+                backslash = False
+                skip_lf = char == "\r"
+            else:
+                yield start, "".join(buf)
+                break
 
 
 def _split(line: str) -> tuple[str, str]:
-    """The key ends at the first unescaped `=`, `:` or whitespace; then whitespace, at most
-    one `=` or `:`, and whitespace again."""
+    """`Properties.load0`: the key ends at the first unescaped `=`, `:` or blank; then
+    blanks, at most one `=` or `:`, and blanks again."""
     i, escaped = 0, False
     while i < len(line):
         char = line[i]
@@ -122,20 +162,24 @@ def _split(line: str) -> tuple[str, str]:
             escaped = False
         elif char == "\\":
             escaped = True
-        elif char in "=: \t\f":
+        elif char in "=:" or char in _BLANK:
             break
         i += 1
     key, rest = line[:i], line[i:]
-    rest = rest.lstrip(" \t\f")
+    rest = rest.lstrip(_BLANK)
     if rest[:1] in ("=", ":"):
-        rest = rest[1:].lstrip(" \t\f")
+        rest = rest[1:].lstrip(_BLANK)
     return key, rest
 
 
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def _unescape(text: str) -> str:
+    """`Properties.loadConvert`, a `\\uXXXX` surrogate pair joined into one character."""
+    if "\\" not in text:
+        return text
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -147,14 +191,23 @@ def _unescape(text: str) -> str:
         nxt = text[i + 1]
         if nxt == "u":
             digits = text[i + 2 : i + 6]
-            if len(digits) != 4 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+            if len(digits) != 4 or not _HEX.issuperset(digits):
                 raise ValueError(f"malformed \\uXXXX escape: \\u{digits}")
             out.append(chr(int(digits, 16)))
             i += 6
             continue
         out.append(_ESCAPES.get(nxt, nxt))
         i += 2
-    return "".join(out)
+    joined = "".join(out)
+    try:
+        return joined.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError as exc:
+        half = joined.encode("utf-16-le", "surrogatepass")[exc.start : exc.start + 2]
+        code = int.from_bytes(half, "little")
+        raise ValueError(
+            f"\\u{code:04X} is half of a surrogate pair (a character above U+FFFF is written "
+            "as two escapes, e.g. \\uD83D\\uDE00); no UTF-8 text can hold it"
+        ) from None
 
 
 def properties_document(text: str, display: str, collector: Collector) -> yaml.Node | None:

@@ -21,6 +21,10 @@ _BOMS = (
 # The line breaks YAML (and so PyYAML's marks) counts; the same count keeps every line number
 # we report consistent with the YAML parser's.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+_ESCAPE_HINT = ": write each non-ASCII character as \\uXXXX (é as \\u00E9)"
+# `Properties.load` ends lines at \n, \r and \r\n only (not at \f, \x85, ... as YAML does).
+_PROPERTIES_LINE_BREAK = re.compile("\r\n|[\r\n]")
 JSON_SUFFIX = ".json"
 PROPERTIES_SUFFIX = ".properties"
 
@@ -44,9 +48,12 @@ class TextProblem(Exception):
     line: int
 
 
-def line_and_column(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of `text[index]`, counting line breaks as YAML does."""
-    breaks = list(_LINE_BREAK.finditer(text, 0, index))
+def line_and_column(
+    text: str, index: int, line_break: re.Pattern[str] = _LINE_BREAK
+) -> tuple[int, int]:
+    """1-based line and column of `text[index]`, counting line breaks as YAML does (or as
+    `line_break` matches them)."""
+    breaks = list(line_break.finditer(text, 0, index))
     start = breaks[-1].end() if breaks else 0
     return len(breaks) + 1, index - start + 1
 
@@ -94,3 +101,42 @@ def read_decoded(path: str) -> str:
     """A file's text (`decode`): `TextProblem` when it is not text, `OSError` when unreadable."""
     with open(path, "rb") as handle:
         return decode(handle.read())
+
+
+def properties_text(data: bytes) -> str:
+    """A `.properties` file's text as standalone Connect reads it (`Utils.loadProps` →
+    `Properties.load(InputStream)`): every byte one ISO-8859-1 character. What Java would read
+    other than as its author meant is refused (`TextProblem`), never read differently from
+    Java: a byte-order mark (Java makes it part of the first key), NUL bytes, and non-ASCII
+    text saved as UTF-8 (Java would read each byte as its own character)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            raise TextProblem(
+                f"starts with a {name.upper()} byte-order mark; standalone Connect reads "
+                ".properties files as ISO-8859-1 and would make it part of the first key: "
+                f"save the file without it{_ESCAPE_HINT}",
+                1,
+            )
+    text = data.decode("latin-1")
+    if (nul := text.find("\0")) >= 0:
+        line, column = line_and_column(text, nul, _PROPERTIES_LINE_BREAK)
+        raise TextProblem(f"NUL byte at column {column}; text files hold none", line)
+    for match in _NON_ASCII_RUN.finditer(data):
+        try:
+            match.group().decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # ISO-8859-1 as Java reads it
+        line, column = line_and_column(text, match.start(), _PROPERTIES_LINE_BREAK)
+        raise TextProblem(
+            f"non-ASCII text saved as UTF-8 at column {column}; standalone Connect reads "
+            ".properties files as ISO-8859-1 and would see each byte as its own character"
+            f"{_ESCAPE_HINT}",
+            line,
+        )
+    return text
+
+
+def read_properties(path: str) -> str:
+    """A `.properties` file's text (`properties_text`)."""
+    with open(path, "rb") as handle:
+        return properties_text(handle.read())
