@@ -289,8 +289,29 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
         return
     if not sys.stdin.isatty():
         raise Aborted(f"{what} needs confirmation: re-run with --yes in a non-interactive run")
-    if not typer.confirm(question, default=False, err=True):
+    if not _ask(question):
         raise Aborted("cancelled; nothing was changed")
+
+
+def _ask(question: str) -> bool:
+    """y/N on stderr, as `typer.confirm` asks; but end of input (Ctrl-D) is a no, where click
+    raises the Abort that Ctrl-C raises (reported as "Interrupted.", exit 130). Ctrl-C still
+    interrupts (KeyboardInterrupt)."""
+    from kconnect.output.terminal import sanitize
+
+    while True:
+        sys.stderr.write(f"{sanitize(question)} [y/N]: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            sys.stderr.write("\n")
+            return False
+        answer = line.strip().lower()
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("", "n", "no"):
+            return False
+        sys.stderr.write("Error: invalid input\n")
 
 
 def project_key_rules() -> KeyRules:
