@@ -90,9 +90,9 @@ def test_paths_are_written_absolute_and_flags_checked_like_the_file(
     assert f"    ca_cert: {tmp_path}/certs/ca.pem\n" in config.read_text()
     before = config.read_text()
     for args, message in [
-        (("--auth", "basic"), "auth: basic needs a username"),
-        (("--password-env", "hunter2 pw"), "password_env must be the name of an environment"),
-        (("--client-cert", "c.pem"), "client_key is missing"),
+        (("--auth", "basic"), "--auth basic needs a --username"),
+        (("--password-env", "hunter2 pw"), "--password-env must be the name of an environment"),
+        (("--client-cert", "c.pem"), "--client-key is missing"),
     ]:
         code, _, err = _run(cli, config, "context", "set", "bad", "--url", "http://x", *args)
         assert code == 1, err
@@ -219,3 +219,40 @@ def test_a_context_name_that_cannot_be_shown_safely_is_refused(
     assert f"error: context name {shown} must not " in err
     assert "\x1b" not in out + err
     assert config.read_text() == EXISTING
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--auth", "basic"), "context new: --auth basic needs a --username"),
+        (
+            ("--username", "u", "--password-env", "not a name"),
+            "context new: --password-env must be the name of an environment variable (letters, "
+            "digits and _); the value itself is not shown, in case it is the secret",
+        ),
+        (
+            ("--auth", "basic", "--username", "u", "--token-env", "T"),
+            "context new: --token-env is only used with --auth bearer (--auth is basic)",
+        ),
+        (
+            ("--username", "u", "--password-env", "P", "--password-file", "p"),
+            "context new: --password-file: set either --password-env or --password-file, not both",
+        ),
+        (("--client-cert", "c.pem"), "context new: --client-cert: --client-key is missing"),
+        (
+            ("--header", "X-A: 1", "--header", "x-a: 2"),
+            "context new: --header: header x-a is given twice (names ignore case)",
+        ),
+    ],
+)
+def test_set_refuses_bad_flags_naming_the_flag_not_a_line_never_written(
+    cli: CliRunner, config: Path, flags: tuple[str, ...], message: str
+) -> None:
+    config.parent.mkdir(parents=True)
+    config.write_text(EXISTING)
+    code, out, err = _run(cli, config, "context", "set", "new", "--url", "http://x:8083", *flags)
+    assert code == 1
+    assert err == f"error: {message}\n"
+    assert out == ""
+    assert config.read_text() == EXISTING
+    assert list(config.parent.iterdir()) == [config]

@@ -42,7 +42,49 @@ def set_context(
     text = _replace_context(text, config.path, name, _block(name, values))
     if use:
         text = _with_current(text, name)
-    return _write_checked(config.path, text), existed
+    try:
+        return _write_checked(config.path, text), existed
+    except ConfigError as exc:
+        raise _as_flags(exc, config.path, text, name) from None
+
+
+# The flag of `context set` that writes each key of a context.
+_FLAGS = {
+    "url": "--url",
+    "auth": "--auth",
+    "username": "--username",
+    "password_env": "--password-env",
+    "password_file": "--password-file",
+    "token_env": "--token-env",
+    "token_file": "--token-file",
+    "ca_cert": "--ca-cert",
+    "client_cert": "--client-cert",
+    "client_key": "--client-key",
+    "insecure": "--insecure",
+    "headers": "--header",
+}
+_KEY_IN_MESSAGE = re.compile(r"(?<![\w.-])(?:[^\s:']+\.)?(" + "|".join(_FLAGS) + r")\b(?:: )?")
+
+
+def _as_flags(exc: ConfigError, path: Path, text: str, name: str) -> ConfigError:
+    """A problem found in the text `context set` was about to write, said in terms of the
+    command line: `--auth basic needs a --username`, not `config.yaml:6: ... auth: basic needs
+    a username` (a line of a file that was never written)."""
+    found = re.match(
+        rf"{re.escape(str(path))}:(\d+): (?:context {re.escape(repr(name))}: )?", str(exc)
+    )
+    if found is None:
+        return exc
+    line = text.splitlines()[int(found.group(1)) - 1].strip()
+    key = line.split(":", 1)[0].strip("'\"")
+    flag = _FLAGS.get(key, "--header" if key != name else None)
+    message = _KEY_IN_MESSAGE.sub(
+        lambda m: _FLAGS[m.group(1)] + (" " if m.group(0).endswith(": ") else ""),
+        str(exc)[found.end() :],
+    )
+    if flag is not None and not message.startswith(flag):
+        message = f"{flag}: {message}"
+    return ConfigError(f"context {name}: {message}")
 
 
 def remove_context(env: Mapping[str, str], name: str) -> tuple[ConfigFile, bool]:
