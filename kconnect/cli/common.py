@@ -297,21 +297,20 @@ def _ask(question: str) -> bool:
     """y/N on stderr, as `typer.confirm` asks; but end of input (Ctrl-D) is a no, where click
     raises the Abort that Ctrl-C raises (reported as "Interrupted.", exit 130). Ctrl-C still
     interrupts (KeyboardInterrupt)."""
-    from kconnect.output.terminal import sanitize
+    from kconnect.output.console import write_text
 
     while True:
-        sys.stderr.write(f"{sanitize(question)} [y/N]: ")
-        sys.stderr.flush()
+        write_text(f"{question} [y/N]: ", err=True)
         line = sys.stdin.readline()
         if not line:
-            sys.stderr.write("\n")
+            write_text("\n", err=True)
             return False
         answer = line.strip().lower()
         if answer in ("y", "yes"):
             return True
         if answer in ("", "n", "no"):
             return False
-        sys.stderr.write("Error: invalid input\n")
+        write_text("Error: invalid input\n", err=True)
 
 
 def project_key_rules() -> KeyRules:
