@@ -119,6 +119,11 @@ def test_a_second_ctrl_c_exits_at_once(tmp_path: Path) -> None:
         argv = _kconnect("apply", str(manifests), "--concurrency", "1")
         with Terminal(argv, subprocess_env(fake), columns=200, rows=40) as term:
             term.wait_for("Writing")
+            # "Writing" shows before the first request leaves: a Ctrl-C in between finds
+            # nothing in flight, and kconnect reports and exits before the second one.
+            deadline = time.monotonic() + 10
+            while not fake.writes() and time.monotonic() < deadline:
+                time.sleep(0.01)
             os.killpg(term.process.pid, signal.SIGINT)
             term.wait_for("Ctrl-C again")
             started = time.monotonic()
