@@ -3,6 +3,8 @@ written, the exit code of a declined confirmation — not Ctrl-C's "Interrupted.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -60,3 +62,17 @@ def test_an_invalid_answer_asks_again() -> None:
         assert fake.connector_names() == []
     assert code == 0, screen
     assert "Error: invalid input" in screen
+
+
+def test_ctrl_c_at_the_prompt_still_interrupts() -> None:
+    with FakeConnect(latency=0.0) as fake:
+        fake.add_connector("a", dict(CONFIG))
+        command = [sys.executable, "-m", "kconnect", "delete", "a"]
+        with Terminal(command, subprocess_env(fake), columns=200, rows=40) as term:
+            term.wait_for("[y/N]")
+            os.killpg(term.process.pid, signal.SIGINT)  # what the terminal's Ctrl-C sends
+            code = term.wait_exit(20)
+            screen = " ".join(term.text().split())
+        assert fake.writes() == []
+    assert code == 130, screen
+    assert "Interrupted." in screen

@@ -296,12 +296,17 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
 def _ask(question: str) -> bool:
     """y/N on stderr, as `typer.confirm` asks; but end of input (Ctrl-D) is a no, where click
     raises the Abort that Ctrl-C raises (reported as "Interrupted.", exit 130). Ctrl-C still
-    interrupts (KeyboardInterrupt)."""
+    interrupts."""
     from kconnect.output.console import write_text
 
     while True:
         write_text(f"{question} [y/N]: ", err=True)
-        line = sys.stdin.readline()
+        try:
+            line = sys.stdin.readline()
+        except KeyboardInterrupt:
+            # As click.confirm does: typer would turn a bare KeyboardInterrupt into a silent
+            # exit 130; the Abort is reported as "Interrupted." (kconnect.cli.run).
+            raise typer.Abort() from None
         if not line:
             write_text("\n", err=True)
             return False
