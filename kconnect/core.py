@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
     from kconnect.health import ConnectorHealth
     from kconnect.ops.bulk import Interrupt
-    from kconnect.ops.wait import WaitResult
+    from kconnect.ops.wait import Rewritten, WaitResult
     from kconnect.planning.apply import ApplyResult, WorkerFeatures
     from kconnect.planning.impact import Impact
     from kconnect.planning.plan import Plan
@@ -563,6 +563,8 @@ class ApplyReport:
     result: ApplyResult
     wait: WaitResult | None
     interrupted: bool = False  # Ctrl-C: some changes not written, or the wait cut short
+    # Connectors whose running config was rewritten, with the keys changed (see `Rewritten`).
+    rewritten: Mapping[str, Rewritten] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -674,24 +676,24 @@ def apply(
         progress=progress,
         interrupt=interrupt,
     )
+    # A running connector whose config was rewritten: its status is the old instance's until
+    # the worker restarts it with the new config (judged by `--wait` and by reconcile).
+    rewritten = {
+        o.name: Rewritten.between(
+            comparable_config(live_config(live[o.name])),
+            comparable_config(by_name[o.name].config),
+        )
+        for o in result.outcomes
+        if o.ok
+        and o.action is Action.UPDATE
+        and "updated" in o.steps
+        and by_name[o.name].state is TargetState.RUNNING
+    }
     waited = None
     stopped = interrupt is not None and interrupt.is_set()
     if wait and not stopped:
         applied_ok = {o.name for o in result.outcomes if o.ok and o.action is not Action.DELETE}
         targets = {name: by_name[name].state for name in applied_ok}
-        # A running connector whose config was rewritten: its status is the old instance's
-        # until the worker restarts it with the new config.
-        rewritten = {
-            o.name: Rewritten.between(
-                comparable_config(live_config(live[o.name])),
-                comparable_config(by_name[o.name].config),
-            )
-            for o in result.outcomes
-            if o.name in targets
-            and o.action is Action.UPDATE
-            and "updated" in o.steps
-            and targets[o.name] is TargetState.RUNNING
-        }
         if targets:
             waited = wait_for_states(
                 client,
@@ -705,7 +707,9 @@ def apply(
             )
         else:
             waited = WaitResult((), (), ())
-    return ApplyReport(plan, result, waited, interrupt is not None and interrupt.is_set())
+    return ApplyReport(
+        plan, result, waited, interrupt is not None and interrupt.is_set(), rewritten
+    )
 
 
 # -- status -------------------------------------------------------------------------------------

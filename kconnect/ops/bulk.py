@@ -44,9 +44,10 @@ class Interrupt:
     """A request to stop early: no new write starts once it is set; writes in flight may
     finish for `grace` seconds (then they are reported as in flight, outcome unknown)."""
 
-    def __init__(self, grace: float = 10.0) -> None:
+    def __init__(self, grace: float = 10.0, *, event: threading.Event | None = None) -> None:
         self.grace = grace
-        self._event = threading.Event()
+        # `event`: a stop request that someone else sets (the reconcile loop's stop event).
+        self._event = event or threading.Event()
         self._at: float | None = None
 
     def set(self) -> None:

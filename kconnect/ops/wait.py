@@ -137,6 +137,29 @@ class _Observed:
         kind, _keys = self.evidence.get(name, (Evidence.NONE, ()))
         return kind is Evidence.NONE and name in self.evidence and read_at >= start + grace
 
+    def failure_counts(
+        self,
+        name: str,
+        failing: bool,
+        rewritten: Mapping[str, Rewritten],
+        read: tuple[float, float],
+        *,
+        start: float,
+        grace: float,
+    ) -> bool:
+        """Whether a not-healthy status (read from `read[0]` to `read[1]`) is a verdict: seen
+        so for `grace` seconds, which covers a status that lags the write; or a FAILED read
+        once the worker was seen running the new config, and settled: the new config's."""
+        read_at, now = read
+        first = self.first_failed_at.setdefault(name, now)
+        if now - first >= grace:
+            return True
+        return (
+            failing
+            and name in self.restarted_at
+            and self.judgeable(name, rewritten, read_at, start, grace)
+        )
+
     def next_pause(self, pending: Collection[str], now: float, poll_interval: float) -> float:
         """The poll interval, stretched so that a connector whose restart was just seen is
         read again once its settle time has passed, not a round later."""
@@ -186,7 +209,8 @@ def wait_for_states(
     the task configs are read (one request each per round) until they show the new config,
     and only a status read `RESTART_SETTLE` seconds after that counts as reached. Task configs
     that cannot tell old from new (a connector that does not copy its config into them)
-    count after `failure_grace` seconds.
+    count after `failure_grace` seconds. A FAILED read once a rewritten connector's restart
+    has settled counts at once: it is the new config's.
     """
     rewritten = rewritten or {}
     start = clock()
@@ -223,8 +247,14 @@ def wait_for_states(
                 elif not health.healthy:
                     if "FAILED" in (health.state, *(t.state for t in health.tasks)):
                         failing.add(name)  # shown at once; UNASSIGNED is often a rebalance
-                    first = observed.first_failed_at.setdefault(name, now)
-                    if now - first >= failure_grace:
+                    if observed.failure_counts(
+                        name,
+                        name in failing,
+                        rewritten,
+                        (read_at, now),
+                        start=start,
+                        grace=failure_grace,
+                    ):
                         failed[name] = health
                         del pending[name]
                 else:

@@ -16,6 +16,9 @@ from kconnect.reconcile.durations import format_duration
 class CycleStatus(str, Enum):
     OK = "ok"  # the cluster equals the manifests and every managed connector is healthy
     UNHEALTHY = "unhealthy"  # in sync, but a connector or task is FAILED or UNASSIGNED
+    # in sync, none unhealthy, but a connector whose config was just rewritten is still
+    # restarting with the new config: its health is not known yet (judged next cycle)
+    PENDING = "pending"
     ERROR = "error"  # the cluster could not be read, or a write failed
     INVALID = "invalid"  # the manifests are invalid; nothing was sent
     # the plan passes a safe-plan limit, or holds an unacknowledged danger; nothing was written
@@ -26,6 +29,7 @@ class CycleStatus(str, Enum):
         return {
             CycleStatus.OK: ExitCode.OK,
             CycleStatus.UNHEALTHY: ExitCode.UNHEALTHY,
+            CycleStatus.PENDING: ExitCode.UNHEALTHY,  # not known to be healthy: never 0
             CycleStatus.ERROR: ExitCode.ERROR,
             CycleStatus.INVALID: ExitCode.ERROR,
             CycleStatus.UNSAFE: ExitCode.ERROR,
@@ -35,6 +39,7 @@ class CycleStatus(str, Enum):
 LEVELS = {
     CycleStatus.OK: "info",
     CycleStatus.UNHEALTHY: "warning",
+    CycleStatus.PENDING: "info",
     CycleStatus.ERROR: "error",
     CycleStatus.INVALID: "error",
     CycleStatus.UNSAFE: "error",
@@ -52,6 +57,7 @@ class CycleResult:
     unhealthy: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
     error: str | None = None
+    pending: tuple[str, ...] = ()  # restarting with the new config, health not known yet
 
     @property
     def exit_code(self) -> ExitCode:
@@ -68,6 +74,7 @@ class CycleResult:
             "unhealthy": list(self.unhealthy),
             "failed": list(self.failed),
             "error": self.error,
+            "pending": list(self.pending),
         }
 
 
@@ -83,6 +90,17 @@ class Cycle:
     written: set[str] = field(default_factory=set)
     failed: list[str] = field(default_factory=list)
     unhealthy: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+
+    def outcome(self) -> tuple[CycleStatus, str | None]:
+        """The status of a cycle that got as far as checking health, with its error."""
+        if self.failed:
+            return CycleStatus.ERROR, f"{len(self.failed)} connector(s) failed to apply"
+        if self.unhealthy:
+            return CycleStatus.UNHEALTHY, None
+        if self.pending:
+            return CycleStatus.PENDING, None
+        return CycleStatus.OK, None
 
 
 def describe_change(change: ConnectorChange) -> str:
@@ -125,4 +143,6 @@ def cycle_summary(result: CycleResult) -> str:
         parts.append(f"{result.restarts} restart(s)")
     if result.unhealthy:
         parts.append(f"unhealthy: {', '.join(result.unhealthy)}")
+    if result.pending:
+        parts.append(f"restarting with the new config: {', '.join(result.pending)}")
     return f"{result.status.value}: {'; '.join(parts)} ({took})"

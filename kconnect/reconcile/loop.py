@@ -19,7 +19,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from kconnect import core
 from kconnect.api.live import live_config
 from kconnect.errors import ExitCode, KconnectError
 from kconnect.health import connector_health
+from kconnect.manifests.model import TargetState
 from kconnect.planning.plan import Plan
 from kconnect.planning.project import Project
 from kconnect.reconcile.cycle import (
@@ -46,6 +47,9 @@ from kconnect.reconcile.restarts import Backoff, RestartPolicy, restart_failed
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
+    from kconnect.health import ConnectorHealth
+    from kconnect.manifests.model import Manifest
+    from kconnect.ops.wait import Rewritten
 
 log = logging.getLogger("kconnect.reconcile.loop")
 
@@ -65,6 +69,11 @@ class ReconcileOptions:
     # --once waits this long for written connectors to reach their state (as apply --wait).
     settle_timeout: float = 120.0
     settle_poll: float = 1.0
+    # Without --once, a cycle waits at most this long for the connectors whose config it (or
+    # an earlier cycle) rewrote to run the new config; those not restarted by then are
+    # reported as pending and judged again next cycle. Covers a typical restart (0.1-0.5 s),
+    # the settle time and the grace a FAILED gets (`kconnect.ops.wait`).
+    restart_wait: float = 5.0
     # /healthz turns 503 when a cycle takes longer than this (a stuck process).
     cycle_budget: float = 600.0
     # --owns (overrides kconnect.yaml) and the safe-plan limit flags; the project file is
@@ -103,6 +112,8 @@ class Reconciler:
         self.cycles = 0
         self.consecutive_errors = 0
         self.backoff: dict[str, Backoff] = {}
+        # Rewritten connectors not yet seen running their new config, judged next cycle.
+        self.restarting: dict[str, Rewritten] = {}
         self._scope_note: str | None = None
 
     # -- one cycle ------------------------------------------------------------------------------
@@ -134,6 +145,7 @@ class Reconciler:
             tuple(sorted(set(cycle.unhealthy))),
             tuple(cycle.failed),
             error,
+            tuple(cycle.pending),
         )
         self.consecutive_errors = self.consecutive_errors + 1 if status is CycleStatus.ERROR else 0
         self.metrics.record_cycle(
@@ -206,6 +218,7 @@ class Reconciler:
         # 3. Apply the differences.
         snapshot: Mapping[str, Mapping[str, Any]] = live
         settle_failed: set[str] = set()
+        rewritten: Mapping[str, Rewritten] = {}
         if plan.changes:
             started = self._clock()
             applied = core.apply(
@@ -247,16 +260,59 @@ class Reconciler:
                 settle_failed = {h.name for h in applied.wait.failed + applied.wait.timed_out}
             if self._stopping():
                 return (CycleStatus.ERROR if cycle.failed else CycleStatus.OK), None
-            # Status after the writes; the plan's snapshot is stale for written connectors.
+            rewritten = applied.rewritten
+        waited = False
+        if not settle:
+            waited, restart_failures = self._await_restarts(cycle, manifests, rewritten, secrets)
+            settle_failed |= restart_failures
+        if plan.changes or waited:
+            # Status after the writes (and the wait); the plan's snapshot is stale for them.
             snapshot = self.client.list_expanded()
 
         # 4. Health of the managed connectors.
+        health = self._health(cycle, manifests, snapshot, secrets, settle_failed)
+        pending = set(cycle.pending)
+
+        # 5. Automatic restarts, with a backoff per connector.
+        if self.options.auto_restart and not self._stopping():
+            restart_failed(
+                cycle,
+                manifests,
+                {n: h for n, h in health.items() if n not in pending},
+                backoff=self.backoff,
+                policy=self.options.restart,
+                client=self.client,
+                metrics=self.metrics,
+                clock=self._clock,
+                emit=functools.partial(self._emit, cycle),
+            )
+        self.backoff = {n: b for n, b in self.backoff.items() if n in manifests}
+        self.metrics.set_connectors(
+            {n: h.healthy and n not in settle_failed | pending for n, h in health.items()},
+            {n: (self.backoff[n].delay if n in self.backoff else 0.0) for n in sorted(manifests)},
+            pending & health.keys(),
+        )
+
+        return cycle.outcome()
+
+    def _health(
+        self,
+        cycle: Cycle,
+        manifests: Mapping[str, Manifest],
+        snapshot: Mapping[str, Mapping[str, Any]],
+        secrets: Collection[str],
+        settle_failed: Collection[str],
+    ) -> dict[str, ConnectorHealth]:
+        """The managed connectors' health, logging those unhealthy; those still restarting
+        with a new config (`cycle.pending`) are neither: their status is the old instance's."""
         health = {
             name: connector_health(name, (snapshot.get(name) or {}).get("status"), secrets)
             for name in sorted(manifests)
             if name in snapshot
         }
         for name, h in health.items():
+            if name in cycle.pending:
+                continue  # its status is the old instance's: neither healthy nor failed
             if not h.healthy or name in settle_failed:
                 cycle.unhealthy.append(name)
                 self._emit(
@@ -269,31 +325,65 @@ class Reconciler:
                     failed_tasks=[t.id for t in h.failed_tasks] or None,
                     trace=trace_line(h.trace or next((t.trace for t in h.failed_tasks), "")),
                 )
+        return health
 
-        # 5. Automatic restarts, with a backoff per connector.
-        if self.options.auto_restart and not self._stopping():
-            restart_failed(
-                cycle,
-                manifests,
-                health,
-                backoff=self.backoff,
-                policy=self.options.restart,
-                client=self.client,
-                metrics=self.metrics,
-                clock=self._clock,
-                emit=functools.partial(self._emit, cycle),
-            )
-        self.backoff = {n: b for n, b in self.backoff.items() if n in manifests}
-        self.metrics.set_connectors(
-            {n: h.healthy and n not in settle_failed for n, h in health.items()},
-            {n: (self.backoff[n].delay if n in self.backoff else 0.0) for n in sorted(manifests)},
+    def _await_restarts(
+        self,
+        cycle: Cycle,
+        manifests: Mapping[str, Manifest],
+        rewritten_now: Mapping[str, Rewritten],
+        secrets: Collection[str],
+    ) -> tuple[bool, set[str]]:
+        """Wait, at most `restart_wait`, for the connectors whose config this cycle rewrote
+        (or an earlier one did, and they were still restarting) to run the new config; the
+        same judgement as `apply --wait`. Returns whether it waited, and those seen FAILED with the
+        new config; those still restarting go to `cycle.pending`, judged again next cycle."""
+        from kconnect.ops.bulk import Interrupt
+        from kconnect.ops.wait import wait_for_states
+
+        carried = {
+            name: change
+            for name, change in self.restarting.items()
+            if name in manifests
+            and name not in cycle.written  # written again: judged by this cycle's change
+            and manifests[name].state is TargetState.RUNNING
+        }
+        rewritten = carried | dict(rewritten_now)
+        self.restarting = {}
+        if not rewritten or self._stopping():
+            return False, set()
+        waited = wait_for_states(
+            self.client,
+            dict.fromkeys(rewritten, TargetState.RUNNING),
+            timeout=self.options.restart_wait,
+            poll_interval=self.options.settle_poll,
+            secrets=secrets,
+            rewritten=rewritten,
+            interrupt=Interrupt(event=self.stop_event),
         )
-
-        if cycle.failed:
-            return CycleStatus.ERROR, f"{len(cycle.failed)} connector(s) failed to apply"
-        if cycle.unhealthy:
-            return CycleStatus.UNHEALTHY, None
-        return CycleStatus.OK, None
+        for name in sorted(rewritten):
+            if name in waited.not_restarted:
+                self.restarting[name] = rewritten[name]
+                cycle.pending.append(name)
+                old = waited.not_restarted[name]
+                self._emit(
+                    cycle,
+                    "pending",
+                    f"{name}: restarting with the new config; health not known yet"
+                    + (f" (its task configs still hold the old {', '.join(old)})" if old else ""),
+                    connector=name,
+                    result="pending",
+                    keys=list(old) or None,
+                )
+            else:
+                self._emit(
+                    cycle,
+                    "restarted",
+                    f"{name}: running the new config",
+                    connector=name,
+                    result="restarted",
+                )
+        return True, {h.name for h in waited.failed}
 
     def _refusal(
         self, cycle: Cycle, plan_report: core.PlanReport

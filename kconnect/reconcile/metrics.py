@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
-CYCLE_RESULTS = ("ok", "unhealthy", "error", "invalid", "unsafe")
+CYCLE_RESULTS = ("ok", "unhealthy", "pending", "error", "invalid", "unsafe")
 FAILURE_STAGES = ("manifests", "cluster", "apply", "restart")
 
 
@@ -73,6 +73,7 @@ class ReconcileMetrics:
         self.last_duration: float | None = None
         self.consecutive_failures = 0
         self.unhealthy = 0
+        self.pending = 0  # rewritten connectors not yet seen running the new config
         self.backoff: dict[str, float] = {}  # connector -> current restart backoff (s)
         self.healthy: dict[str, bool] = {}  # managed connector -> healthy
         # Liveness: the loop counts as alive while it keeps starting cycles on time.
@@ -97,7 +98,7 @@ class ReconcileMetrics:
             self.writes += writes
             self.restarts += restarts
             self.last_duration = duration
-            if result in ("ok", "unhealthy"):
+            if result in ("ok", "unhealthy", "pending"):
                 self.last_success = wall_time
                 self.consecutive_failures = 0
             else:
@@ -116,11 +117,19 @@ class ReconcileMetrics:
         with self._lock:
             self.failures[stage] = self.failures.get(stage, 0) + count
 
-    def set_connectors(self, healthy: Mapping[str, bool], backoff: Mapping[str, float]) -> None:
+    def set_connectors(
+        self,
+        healthy: Mapping[str, bool],
+        backoff: Mapping[str, float],
+        pending: Collection[str] = (),
+    ) -> None:
+        """`healthy` holds every managed connector; those `pending` (restarting with a new
+        config) count as neither healthy nor unhealthy."""
         with self._lock:
             self.healthy = dict(healthy)
             self.backoff = dict(backoff)
-            self.unhealthy = sum(not ok for ok in healthy.values())
+            self.unhealthy = sum(not ok for n, ok in healthy.items() if n not in pending)
+            self.pending = len(pending)
 
     def heartbeat(self, next_progress_within: float | None = None) -> None:
         """The loop is alive now; with `next_progress_within`, it promises to report again
@@ -147,7 +156,7 @@ class ReconcileMetrics:
                 _Family(
                     "kconnect_reconcile_cycles_total",
                     "counter",
-                    "Reconcile cycles by result (ok, unhealthy, error, invalid, unsafe).",
+                    "Reconcile cycles by result (ok, unhealthy, pending, error, invalid, unsafe).",
                     [({"result": r}, float(n)) for r, n in self.cycles.items()],
                 ),
                 _Family(
@@ -198,6 +207,13 @@ class ReconcileMetrics:
                     "Managed connectors with a FAILED or UNASSIGNED connector or task.",
                     [({}, float(self.unhealthy))],
                 ),
+                _Family(
+                    "kconnect_reconcile_pending_connectors",
+                    "gauge",
+                    "Managed connectors whose config was just rewritten and that the worker has "
+                    "not yet been seen running with the new config (health not known yet).",
+                    [({}, float(self.pending))],
+                ),
             ]
             if self.last_success is not None:
                 families.append(
@@ -221,7 +237,8 @@ class ReconcileMetrics:
                 _Family(
                     "kconnect_connector_healthy",
                     "gauge",
-                    "1 when the managed connector and all its tasks are healthy, else 0.",
+                    "1 when the managed connector and all its tasks are healthy, else 0 "
+                    "(0 too while it restarts with a new config).",
                     [({"connector": n}, float(ok)) for n, ok in sorted(self.healthy.items())],
                 )
             )
