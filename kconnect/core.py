@@ -88,6 +88,8 @@ def _bulk(func: Callable[_P, _R]) -> Callable[_P, _R]:
 
 @dataclass(frozen=True)
 class ValidationReport:
+    """The manifests checked and every problem found in them."""
+
     manifests: tuple[Manifest, ...]
     problems: tuple[Problem, ...]
     # PASSWORD-typed keys per connector, as the worker defines them (only with --online).
@@ -398,6 +400,8 @@ def secret_values(
 
 @dataclass(frozen=True)
 class PlanReport:
+    """A plan with the validation it rests on, its safety verdict and acknowledgements."""
+
     plan: Plan
     validation: ValidationReport
     read_requests: int
@@ -559,6 +563,8 @@ def _acknowledged(
 
 @dataclass(frozen=True)
 class ApplyReport:
+    """What applying a plan wrote, and what waiting for the connectors saw."""
+
     plan: Plan
     result: ApplyResult
     wait: WaitResult | None
@@ -717,6 +723,8 @@ def apply(
 
 @dataclass(frozen=True)
 class StatusReport:
+    """The health of each connector asked about, and the names the cluster lacks."""
+
     connectors: tuple[ConnectorHealth, ...]
     missing: tuple[str, ...] = ()
 

@@ -164,6 +164,7 @@ _NOT_FOR_ONE_YAML_MANIFEST = {
     "kconnect.validate.lint.topics",
     "kconnect.validate.lint.elasticsearch",
     "kconnect.validate.lint.regex",
+    "kconnect.manifests.interpolate",
 }
 
 
@@ -190,6 +191,23 @@ def test_validate_still_loads_each_deferred_reader_and_rule_when_the_manifests_n
     code, modules = _imported(tmp_path, "validate", str(strimzi))
     assert code == 0
     assert "kconnect.manifests.strimzi" in modules
+    variable = tmp_path / "variable.yaml"
+    variable.write_text(
+        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n"
+        "  file: ${LINES_FILE:-/tmp/x}\n"
+    )
+    code, modules = _imported(tmp_path, "validate", str(variable))
+    assert code == 0
+    assert "kconnect.manifests.interpolate" in modules
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(
+        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
+    )
+    env_file = tmp_path / "vars.env"
+    env_file.write_text("LINES_FILE=/tmp/y\n")
+    code, modules = _imported(tmp_path, "validate", str(plain), "--env-file", str(env_file))
+    assert code == 0
+    assert "kconnect.manifests.interpolate" in modules
     as_json = tmp_path / "es.json"
     as_json.write_text(
         '{"name": "es", "config": {"connector.class": '

@@ -15,16 +15,14 @@ stderr and exit code.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kconnect.cli.runner import Connection, Done, Output, PlanOutput, run_command
 
 
-@dataclass(frozen=True)
-class Opt:
+class Opt(NamedTuple):
     """One option as the typer command declares it: its flags, the command function's
     parameter it fills, and its kind -- `flag` (a bool), `count` (-v, -vv), `text` (one
     value), `path` (one value, a Path), `many` (repeatable values, a list), `choice` (one of

@@ -37,6 +37,8 @@ class PlanOutput(str, Enum):
 
 @dataclass(frozen=True)
 class Connection:
+    """How to reach the worker, as the command line and environment say."""
+
     url: str | None = None
     context: str | None = None
     ca_cert: str | None = None
@@ -112,9 +114,11 @@ class Connection:
 def manifest_env(env_file: Path | None) -> dict[str, str]:
     """Variables for `${VAR}`: the env file's, overridden by the process environment (as
     docker compose does, so a CI secret always beats a checked-in default)."""
-    from kconnect.manifests.interpolate import read_env_file
+    values: dict[str, str] = {}
+    if env_file:  # the interpolation module loads only for an env file or a `${` in a value
+        from kconnect.manifests.interpolate import read_env_file
 
-    values = read_env_file(env_file) if env_file else {}
+        values = read_env_file(env_file)
     values.update(os.environ)
     return values
 

@@ -11,6 +11,8 @@ from kconnect.manifests.text import TextProblem
 
 @dataclass
 class Collector:
+    """What loading the manifests found: problems, and every name declared, with where."""
+
     problems: list[Problem] = field(default_factory=list)
     # Every connector name declared so far, with where, to report duplicates across files.
     declared: list[tuple[str, Location]] = field(default_factory=list)

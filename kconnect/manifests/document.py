@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from kconnect.diagnostics import Location
 from kconnect.manifests.collector import Collector
-from kconnect.manifests.interpolate import InterpolationError, interpolate
 from kconnect.manifests.model import UNIGNORABLE_KEYS, Manifest, TargetState
 from kconnect.manifests.names import connector_class_problem, validate_connector_name
 from kconnect.manifests.yaml_nodes import NULL_TAG, loc, mapping_items, sequence_items
@@ -238,6 +237,10 @@ def _top_level_string(
 def _interpolated(
     text: str, where: Location, env: Mapping[str, str], collector: Collector
 ) -> str | None:
+    if "${" not in text:  # nothing to expand: the interpolation module loads only when needed
+        return text
+    from kconnect.manifests.interpolate import InterpolationError, interpolate
+
     try:
         return interpolate(text, env).text
     except InterpolationError as exc:
@@ -279,13 +282,17 @@ def _config(
                 where,
             )
             continue
-        try:
-            result = interpolate(raw, env)
-        except InterpolationError as exc:
-            collector.add("manifest/interpolation", f"{key}: {exc.message}", where)
-            continue
-        config[key] = result.text
+        if "${" in raw:  # most values hold none: the interpolation module loads only then
+            from kconnect.manifests.interpolate import InterpolationError, interpolate
+
+            try:
+                result = interpolate(raw, env)
+            except InterpolationError as exc:
+                collector.add("manifest/interpolation", f"{key}: {exc.message}", where)
+                continue
+            raw = result.text
+            if result.used_variables:
+                interpolated.add(key)
+        config[key] = raw
         locations[key] = where
-        if result.used_variables:
-            interpolated.add(key)
     return config, locations, interpolated

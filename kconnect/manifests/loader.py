@@ -162,6 +162,8 @@ def load_manifests(
 
 @dataclass(frozen=True)
 class LoadedManifests:
+    """The manifests read from every path, with the warnings and notes found on the way."""
+
     manifests: list[Manifest]
     # Warnings and notes found while loading (errors raise `ManifestError` instead).
     problems: tuple[Problem, ...]

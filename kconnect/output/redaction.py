@@ -20,10 +20,10 @@ escaping (`"` → `\\"`, non-ASCII → `\\u00e9`) would hide a secret from a tex
 
 from __future__ import annotations
 
+import _thread
 import functools
 import json
 import re
-import threading
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -44,15 +44,24 @@ _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 _TOKEN_END = re.compile(r"\s")  # not quotes: passwords hold them
 _USER_END = re.compile(r"[:/?#@]")
 _AUTHORITY_END = re.compile(r"[/?#]")
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """The patterns below are kept as text and compiled on first use: most only ever match
+    worker text, and a command that shows none (`validate`) need not compile them."""
+    return re.compile(pattern)
+
+
 # A config key as the worker writes it in `Map.toString()` or JSON.
 _KEY = r"[A-Za-z0-9_][A-Za-z0-9_.\-]*"
-_KEY_EQUALS = re.compile(rf"(?<![A-Za-z0-9_.\-])({_KEY})[ \t]*=[ \t]*")
-_NEXT_ENTRY = re.compile(rf", {_KEY}=")
+_KEY_EQUALS = rf"(?<![A-Za-z0-9_.\-])({_KEY})[ \t]*=[ \t]*"
+_NEXT_ENTRY = rf", {_KEY}="
 # `(?<!\\)`: a match starts at the first backslash of a run (linear on `\\\\\\…`).
 # A Python `repr` of a dict: `{'db.password': 'x'}` (a neighbour written in Python).
-_PYTHON_PAIR = re.compile(rf"""(?<![\\\w])'(?P<key>{_KEY})'\s*:\s*(?P<q>['"])""")
-_JSON_PAIR = re.compile(rf'(?<!\\)(?P<q>\\*")(?P<key>{_KEY})(?P=q)\s*:\s*(?P=q)')
-_INVALID_VALUE = re.compile(
+_PYTHON_PAIR = rf"""(?<![\\\w])'(?P<key>{_KEY})'\s*:\s*(?P<q>['"])"""
+_JSON_PAIR = rf'(?<!\\)(?P<q>\\*")(?P<key>{_KEY})(?P=q)\s*:\s*(?P=q)'
+_INVALID_VALUE = (
     # the value stops at the next `Invalid value `: linear on a line of many of them
     rf"(?P<head>Invalid value )(?P<value>(?:(?!Invalid value ).)*?)"
     rf"(?P<tail> for configuration (?P<key>{_KEY}))"
@@ -268,7 +277,7 @@ def _unquoted_end(text: str, start: int, lines: _LineEnds | None = None) -> int:
     `, key=` entry; else at the last `}` of the line (values may hold braces); else at the end
     of the line. Ambiguous text is masked too far rather than not far enough."""
     line_end = (lines or _LineEnds(text)).of(start)
-    following = _NEXT_ENTRY.search(text, start, line_end)
+    following = _compiled(_NEXT_ENTRY).search(text, start, line_end)
     if following:
         return following.start()
     brace = text.rfind("}", start, line_end)
@@ -279,7 +288,7 @@ def _mask_key_value_pairs(text: str, password_keys: Collection[str]) -> str:
     out: list[str] = []
     pos = 0
     lines = _LineEnds(text)
-    for m in _KEY_EQUALS.finditer(text):
+    for m in _compiled(_KEY_EQUALS).finditer(text):
         if m.start() < pos or not is_secret_key(m.group(1), password_keys):
             continue
         start = m.end()
@@ -305,7 +314,7 @@ def _mask_json_pairs(text: str, password_keys: Collection[str]) -> str:
     out: list[str] = []
     pos = 0
     lines = _LineEnds(text)
-    for m in _JSON_PAIR.finditer(text):
+    for m in _compiled(_JSON_PAIR).finditer(text):
         if m.start() < pos or not is_secret_key(m.group("key"), password_keys):
             continue
         start = m.end()
@@ -322,7 +331,7 @@ def _mask_json_pairs(text: str, password_keys: Collection[str]) -> str:
 def _mask_python_pairs(text: str, password_keys: Collection[str]) -> str:
     spans = []
     lines = _LineEnds(text)
-    for m in _PYTHON_PAIR.finditer(text):
+    for m in _compiled(_PYTHON_PAIR).finditer(text):
         if not is_secret_key(m.group("key"), password_keys):
             continue
         end = _quoted_end(text, m.end(), m.group("q"), lines)
@@ -338,7 +347,7 @@ def _mask_invalid_value(text: str, password_keys: Collection[str]) -> str:
             return m.group(0)
         return m.group("head") + MASK + m.group("tail")
 
-    return _INVALID_VALUE.sub(masked, text)
+    return _compiled(_INVALID_VALUE).sub(masked, text)
 
 
 _JAAS_PASSWORD = re.compile(r"""(?i)password\s*=\s*(\\?["'])(.*?)(?<!\\)\1""")
@@ -358,18 +367,18 @@ _LINE_PAIR = re.compile(
 )
 # XML: `<entry key="db.password">x</entry>` (java.util.Properties.storeToXML),
 # `<db.password>x</db.password>`, `<name>db.password</name><value>x</value>` (Hadoop style).
-_XML_KEY_ATTRIBUTE = re.compile(
+_XML_KEY_ATTRIBUTE = (
     rf"<[A-Za-z][\w.:-]*[ \t\r\n][^<>]*?\b(?:key|name)[ \t]*=[ \t]*(?P<q>[\"'])(?P<key>{_KEY})"
     r"(?P=q)"
 )
-_TAG_CLOSE = re.compile(r"[<>]")
-_XML_ELEMENT = re.compile(rf"<(?P<key>{_KEY})>")
-_XML_NAME_VALUE = re.compile(rf"<name>[ \t\r\n]*(?P<key>{_KEY})[ \t\r\n]*</name>[ \t\r\n]*<value>")
+_TAG_CLOSE = r"[<>]"
+_XML_ELEMENT = rf"<(?P<key>{_KEY})>"
+_XML_NAME_VALUE = rf"<name>[ \t\r\n]*(?P<key>{_KEY})[ \t\r\n]*</name>[ \t\r\n]*<value>"
 # A PEM private key, also with its line breaks escaped (`\\n` in JSON); masked whole even when
 # its END line was cut off.
-_PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
-_PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY-----")
-_PEM_BODY = re.compile(r"[A-Za-z0-9+/=\s\\]*")
+_PEM_BEGIN = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----"
+_PEM_END = r"-----END [A-Z0-9 ]*PRIVATE KEY-----"
+_PEM_BODY = r"[A-Za-z0-9+/=\s\\]*"
 
 
 def _mask_line_pairs(text: str, password_keys: Collection[str]) -> str:
@@ -402,12 +411,12 @@ def _mask_line_pairs(text: str, password_keys: Collection[str]) -> str:
 def _mask_xml(text: str, password_keys: Collection[str]) -> str:
     spans: list[tuple[int, int]] = []
     for pattern in (_XML_KEY_ATTRIBUTE, _XML_ELEMENT, _XML_NAME_VALUE):
-        for m in pattern.finditer(text):
+        for m in _compiled(pattern).finditer(text):
             if not is_secret_key(m.group("key"), password_keys):
                 continue
             start = m.end()
             if pattern is _XML_KEY_ATTRIBUTE:
-                close = _TAG_CLOSE.search(text, start)
+                close = _compiled(_TAG_CLOSE).search(text, start)
                 if not close or close.group() != ">" or text[close.start() - 1] == "/":
                     continue  # `<entry key="x"/>`: no content
                 start = close.end()
@@ -423,14 +432,14 @@ def _mask_pem(text: str) -> str:
     spans = []
     pos = 0
     ends = True  # False once no END line is left: later BEGINs need not look for one
-    while m := _PEM_BEGIN.search(text, pos):
-        end = _PEM_END.search(text, m.end()) if ends else None
+    while m := _compiled(_PEM_BEGIN).search(text, pos):
+        end = _compiled(_PEM_END).search(text, m.end()) if ends else None
         ends = end is not None
         if end:
             spans.append((m.end(), end.start()))
             pos = end.end()
         else:  # cut off: the base64 body (line breaks raw or escaped) is the key
-            body = _PEM_BODY.match(text, m.end())
+            body = _compiled(_PEM_BODY).match(text, m.end())
             spans.append((m.end(), body.end() if body else m.end()))
             pos = m.end()
     return _replace_spans(text, spans)
@@ -690,7 +699,7 @@ class _SecretRegistry:
     again on the first search after a change, not once per addition (quadratic at scale)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         self._forms: set[str] = set()
         self._raw: set[str] = set()
         self._index: _Index | None = _NO_INDEX

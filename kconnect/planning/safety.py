@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SafetyLimits:
+    """How many deletes a plan may hold before it needs `--force`."""
+
     # More than this share of the owned connectors on the cluster deleted at once is unsafe...
     max_delete_percent: float = 25.0
     # ...once at least this many owned connectors exist (deleting 1 of 2 is routine).

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kconnect.diagnostics import Problem, error, warning
 from kconnect.manifests.model import Manifest
@@ -97,8 +97,9 @@ def nearest(key: str, known: Iterable[str]) -> list[str]:
     return sorted(found) if best <= limit else []
 
 
-@dataclass(frozen=True)
-class _Finding:
+class _Finding(NamedTuple):
+    """A problem with one key: the rule it breaks and what to tell the user."""
+
     rule: str
     message: str
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kconnect.diagnostics import Location, Problem, error
 from kconnect.manifests.model import Manifest
@@ -134,8 +133,7 @@ def check_value(entry: Mapping[str, Any], raw: str) -> tuple[str, str] | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Value:
+class _Value(NamedTuple):
     """One value as ConfigDef sees it: raw text, trimmed, parsed number, list items."""
 
     ctype: str
@@ -253,8 +251,7 @@ def _code_check(
     return None
 
 
-@dataclass(frozen=True)
-class _Scope:
+class _Scope(NamedTuple):
     """Where a group of keys lives: `prefix<option>` keys checked against `entries`."""
 
     prefix: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kconnect.diagnostics import Location, Problem
 from kconnect.manifests.model import Manifest
@@ -61,8 +61,9 @@ def is_sink(m: Manifest) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Transform:
+class Transform(NamedTuple):
+    """One single message transform of a connector: its alias, class and properties."""
+
     alias: str
     type: str
     props: Mapping[str, str]

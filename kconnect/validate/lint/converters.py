@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kconnect.manifests.model import Manifest
 from kconnect.validate.lint.common import JSON_CONVERTER, Report, read_bool
 
 
-@dataclass(frozen=True)
-class Converter:
+class Converter(NamedTuple):
+    """The key or value converter a connector uses, and where that was set."""
+
     cls: str
     schemas: bool | None  # JsonConverter's schemas.enable; None for other converters
     key: str  # the key most to blame when it does not match
