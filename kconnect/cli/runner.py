@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kconnect.errors import KconnectError
 
@@ -35,8 +34,7 @@ class PlanOutput(str, Enum):
     markdown = "markdown"
 
 
-@dataclass(frozen=True)
-class Connection:
+class Connection(NamedTuple):
     """How to reach the worker, as the command line and environment say."""
 
     url: str | None = None
@@ -131,8 +129,7 @@ def stdin_text(paths: list[str]) -> str | bytes | None:
     return sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
 
 
-@dataclass(frozen=True)
-class Done:
+class Done(NamedTuple):
     """What a command body hands back: its exit code, its data, and how to show it."""
 
     exit_code: int

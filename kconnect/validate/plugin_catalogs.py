@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 BUNDLED = Path(__file__).resolve().parent / "bundled"
 SNAPSHOT_DIR = Path(".kconnect") / "plugins"
@@ -27,8 +27,7 @@ TOPIC_CREATION = "framework-topic-creation.json"
 NOT_PLUGINS = frozenset({SUPPLEMENT, CLIENTS, TOPIC_CREATION})
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     """One plugin's keys as the plugin (or a documented supplement) defines them."""
 
     cls: str
