@@ -11,6 +11,7 @@ to the next cycle as pending.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from kconnect.reconcile.cycle import CycleStatus
 from kconnect.reconcile.metrics import parse_text
-from tests.conftest import file_source, file_source_config, write_manifest
+from tests.conftest import CliRunner, file_source, file_source_config, write_manifest
 from tests.fakeconnect import FakeConnect
 from tests.test_reconcile import Harness, harness_factory
 from tests.test_wait_restart import _sink_config, _sink_manifest
@@ -172,3 +173,24 @@ def test_created_and_in_sync_connectors_read_no_task_configs(
     assert h.cycle().status is CycleStatus.OK
     assert not any(r[1].endswith("/tasks") for r in _requests(fake))
     assert h.events("restarted") == [] and h.events("pending") == []
+
+
+def test_once_names_a_connector_not_restarted_in_time_as_pending_and_exits_3(
+    cli: CliRunner, fake: FakeConnect, running_sink: Path
+) -> None:
+    fake.restart_delay = 60.0
+    _sink_manifest(running_sink / "manifests", str(running_sink / "new.txt"))
+    result = cli(
+        "reconcile", str(running_sink / "manifests"), "--once", "--timeout", "1", "-o", "json",
+        env={"KCONNECT_URL": fake.url},
+    )  # fmt: skip
+    assert result.exit_code == 3, result.output
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    [pending] = [e for e in events if e["event"] == "pending"]
+    assert pending["message"] == (
+        "s: restarting with the new config; health not known yet (its task configs still hold "
+        "the old file)"
+    )
+    assert not [e for e in events if e["event"] == "unhealthy"]  # its RUNNING is the old one's
+    summary = events[-1]
+    assert (summary["event"], summary["result"], summary["pending"]) == ("cycle", "pending", ["s"])

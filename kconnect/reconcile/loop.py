@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
     from kconnect.health import ConnectorHealth
     from kconnect.manifests.model import Manifest
-    from kconnect.ops.wait import Rewritten
+    from kconnect.ops.wait import Rewritten, WaitResult
 
 log = logging.getLogger("kconnect.reconcile.loop")
 
@@ -166,6 +166,7 @@ class Reconciler:
             drift=cycle.drift,
             writes=cycle.writes,
             restarts=cycle.restarts,
+            pending=list(result.pending) or None,
         )
         return result
 
@@ -194,18 +195,7 @@ class Reconciler:
         )
         register_secrets(secrets)
         plan = plan_report.plan
-        cycle.drift = len(plan.changes)
-        for change in plan.changes:
-            self._emit(
-                cycle,
-                "drift",
-                f"{change.name}: drift: {describe_change(change)}",
-                connector=change.name,
-                action=change.action.value,
-                keys=[k.key for k in change.key_changes] or None,
-                state_before=change.state_before,
-                state_after=change.state_after.value if change.state_after else None,
-            )
+        self._report_drift(cycle, plan)
         self._note_scope(cycle, plan)
         refusal = self._refusal(cycle, plan_report)
         if refusal is not None:
@@ -258,6 +248,7 @@ class Reconciler:
                 self.metrics.record_failure("apply", len(cycle.failed))
             if applied.wait is not None:
                 settle_failed = {h.name for h in applied.wait.failed + applied.wait.timed_out}
+                self._note_restarts(cycle, applied.rewritten, applied.wait)
             if self._stopping():
                 return (CycleStatus.ERROR if cycle.failed else CycleStatus.OK), None
             rewritten = applied.rewritten
@@ -361,6 +352,13 @@ class Reconciler:
             rewritten=rewritten,
             interrupt=Interrupt(event=self.stop_event),
         )
+        return True, self._note_restarts(cycle, rewritten, waited)
+
+    def _note_restarts(
+        self, cycle: Cycle, rewritten: Mapping[str, Rewritten], waited: WaitResult
+    ) -> set[str]:
+        """Log whether each rewritten connector was seen running its new config; those not
+        yet go to `cycle.pending` (and to the next cycle). Returns those that FAILED."""
         for name in sorted(rewritten):
             if name in waited.not_restarted:
                 self.restarting[name] = rewritten[name]
@@ -383,7 +381,7 @@ class Reconciler:
                     connector=name,
                     result="restarted",
                 )
-        return True, {h.name for h in waited.failed}
+        return {h.name for h in waited.failed}
 
     def _refusal(
         self, cycle: Cycle, plan_report: core.PlanReport
@@ -479,6 +477,21 @@ class Reconciler:
                 )
             return f"{len(errors)} invalid manifest problem(s)"
         return project, report
+
+    def _report_drift(self, cycle: Cycle, plan: Plan) -> None:
+        """Count and log (one line each) the connectors that differ from their manifests."""
+        cycle.drift = len(plan.changes)
+        for change in plan.changes:
+            self._emit(
+                cycle,
+                "drift",
+                f"{change.name}: drift: {describe_change(change)}",
+                connector=change.name,
+                action=change.action.value,
+                keys=[k.key for k in change.key_changes] or None,
+                state_before=change.state_before,
+                state_after=change.state_after.value if change.state_after else None,
+            )
 
     def _note_scope(self, cycle: Cycle, plan: Plan) -> None:
         """Say what the scope leaves alone, when it first shows and whenever it changes."""
