@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 
 # Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
 _BOMS = (
@@ -40,12 +39,13 @@ def format_of(path: str) -> str:
     return "yaml"
 
 
-@dataclass(frozen=True)
 class TextProblem(Exception):
     """Why bytes are not readable text, and at which line (1-based)."""
 
-    message: str
-    line: int
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message, line)
+        self.message = message
+        self.line = line
 
 
 def line_and_column(

@@ -6,13 +6,12 @@ sync)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kconnect.diagnostics import Severity
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One entry of the catalog: a stable id, its severity and a one-line fix."""
 
     id: str
