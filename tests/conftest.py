@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.fakeconnect import FakeConnect
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A shell starts a background job (`.ci/run &`, a CI runner's step) with SIGINT ignored,
+    # and every child inherits that: a kconnect spawned by a test would then never see the
+    # Ctrl-C the pseudo-terminal tests send. At a prompt the shell gives a command the
+    # default handler, so give the test process Python's own (an exec'd child gets SIG_DFL).
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 if TYPE_CHECKING:
     from kconnect.manifests.model import Manifest
