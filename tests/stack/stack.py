@@ -341,6 +341,32 @@ def _logged_at(line: str) -> float | None:
 
 
 @dataclass
+class _Background:
+    """One part of the stack started on a thread beside the broker and workers (MariaDB,
+    Elasticsearch): its start time goes into `timings`, its error is re-raised by `join`."""
+
+    def __init__(self, part: str, start: Callable[[], None], timings: dict[str, float]) -> None:
+        self._errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                began = time.monotonic()
+                start()
+                timings[part] = time.monotonic() - began
+            except BaseException as e:  # re-raised in the main thread
+                self._errors.append(e)
+
+        self._thread = threading.Thread(target=run, name=f"kconnect-stack-{part}", daemon=True)
+        self._thread.start()
+
+    def join(self, timeout: float, what: str, log: Path) -> None:
+        self._thread.join(timeout=timeout)
+        if self._errors:
+            raise self._errors[0]
+        if self._thread.is_alive():
+            raise StackError(f"{what} did not become ready; see {log}")
+
+
 class MariaDB:
     """A private MariaDB server; `execute` runs SQL through the `mariadb` CLI as root."""
 
@@ -577,38 +603,18 @@ class Stack:
             self.log(f"run dir {self.run_dir}; logs in {self.log_dir}")
             self._choose_ports()
 
-            db_error: list[BaseException] = []
-            db_thread = None
-            if self.with_mariadb:
-
-                def _db() -> None:
-                    try:
-                        t = time.monotonic()
-                        self._start_mariadb()
-                        self.timings["mariadb"] = time.monotonic() - t
-                    except BaseException as e:  # re-raised in the main thread
-                        db_error.append(e)
-
-                db_thread = threading.Thread(target=_db, name="kconnect-stack-mariadb", daemon=True)
-                db_thread.start()
+            db_start = (
+                _Background("mariadb", self._start_mariadb, self.timings)
+                if self.with_mariadb
+                else None
+            )
 
             t = time.monotonic()
             self.artifacts = resolve_artifacts(self.mvn, log=self.log)
             self.timings["artifacts"] = time.monotonic() - t
-            es_error: list[BaseException] = []
-            es_thread = None
+            es_start = None
             if self.elasticsearch:
-
-                def _es() -> None:
-                    try:
-                        t = time.monotonic()
-                        self._start_elasticsearch()
-                        self.timings["elasticsearch"] = time.monotonic() - t
-                    except BaseException as e:  # re-raised in the main thread
-                        es_error.append(e)
-
-                es_thread = threading.Thread(target=_es, name="kconnect-stack-es", daemon=True)
-                es_thread.start()
+                es_start = _Background("elasticsearch", self._start_elasticsearch, self.timings)
                 from tests.stack.elasticsearch import build_sink
 
                 t = time.monotonic()
@@ -624,22 +630,10 @@ class Stack:
             for i in range(self.workers):
                 self._wait_worker(i)
             self.timings["workers"] = time.monotonic() - t
-            if es_thread is not None:
-                es_thread.join(timeout=900)
-                if es_error:
-                    raise es_error[0]
-                if es_thread.is_alive():
-                    raise StackError(
-                        f"Elasticsearch did not become ready; see {self.log_dir / 'elasticsearch.log'}"
-                    )
-            if db_thread is not None:
-                db_thread.join(timeout=READY_TIMEOUT_MARIADB + 900)
-                if db_error:
-                    raise db_error[0]
-                if db_thread.is_alive():
-                    raise StackError(
-                        f"MariaDB did not become ready; see {self.log_dir / 'mariadb.log'}"
-                    )
+            if es_start is not None:
+                es_start.join(900, "Elasticsearch", self.log_dir / "elasticsearch.log")
+            if db_start is not None:
+                db_start.join(READY_TIMEOUT_MARIADB + 900, "MariaDB", self.log_dir / "mariadb.log")
             self.timings["total"] = time.monotonic() - t0
             self._write_state()
             self.log(
