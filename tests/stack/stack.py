@@ -340,7 +340,6 @@ def _logged_at(line: str) -> float | None:
 # MariaDB
 
 
-@dataclass
 class _Background:
     """One part of the stack started on a thread beside the broker and workers (MariaDB,
     Elasticsearch): its start time goes into `timings`, its error is re-raised by `join`."""
@@ -367,6 +366,7 @@ class _Background:
             raise StackError(f"{what} did not become ready; see {log}")
 
 
+@dataclass
 class MariaDB:
     """A private MariaDB server; `execute` runs SQL through the `mariadb` CLI as root."""
 
