@@ -173,6 +173,11 @@ def validate(
     return ValidationReport(tuple(manifests), tuple(problems), worker_keys)
 
 
+def _error_at_name(m: Manifest, rule: str, message: str, **kw: Any) -> Problem:
+    """An error about connector `m`, pointed at its name (or the manifest when it has none)."""
+    return error(rule, message, m.name_location or m.location, connector=m.name, **kw)
+
+
 def scope_problems(manifests: Sequence[Manifest], scope: Scope) -> list[Problem]:
     """A manifest outside the scope would create a connector no later prune could clean up
     (a typo in a name, most often): an error, at the manifest's name."""
@@ -180,25 +185,23 @@ def scope_problems(manifests: Sequence[Manifest], scope: Scope) -> list[Problem]
         return []
     where = f"kconnect.yaml at {scope.source}" if scope.source != "--owns" else "--owns"
     problems = [
-        error(
+        _error_at_name(
+            m,
             "scope/not-owned",
             f"connector {m.name!r} is outside the ownership scope ({scope.describe()})",
-            m.name_location or m.location,
             hint=f"rename it to match the scope, or add a pattern to the scope ({where})",
-            connector=m.name,
         )
         for m in manifests
         if not scope.owns(m.name)
     ]
     # A rename deletes its old connector: one outside the scope is not ours to delete.
     problems += [
-        error(
+        _error_at_name(
+            m,
             "scope/not-owned",
             f"{m.name}: moved_from {m.moved_from!r} is outside the ownership scope "
             f"({scope.describe()}); a rename deletes it",
-            m.name_location or m.location,
             hint=f"add a pattern for it to the scope ({where}), or remove moved_from",
-            connector=m.name,
         )
         for m in manifests
         if m.moved_from is not None and scope.owns(m.name) and not scope.owns(m.moved_from)
@@ -216,36 +219,26 @@ def rename_problems(manifests: Sequence[Manifest]) -> list[Problem]:
         if m.acknowledge:  # the impact table is planning's: loaded only when named
             from kconnect.planning.impact import IMPACT_IDS
 
-            for unknown in sorted(m.acknowledge - IMPACT_IDS):
-                problems.append(
-                    error(
-                        "manifest/acknowledge",
-                        f"{unknown!r} is not an impact id (known: {', '.join(sorted(IMPACT_IDS))})",
-                        m.name_location or m.location,
-                        connector=m.name,
-                    )
+            known = ", ".join(sorted(IMPACT_IDS))
+            problems += [
+                _error_at_name(
+                    m,
+                    "manifest/acknowledge",
+                    f"{unknown!r} is not an impact id (known: {known})",
                 )
+                for unknown in sorted(m.acknowledge - IMPACT_IDS)
+            ]
         old = m.moved_from
         if old is None:
             continue
+        why = None
         if old in declared:
-            problems.append(
-                error(
-                    "manifest/moved-from",
-                    f"{m.name}: moved_from {old!r} is still declared by a manifest; a renamed "
-                    "connector's old manifest must go",
-                    m.name_location or m.location,
-                    connector=m.name,
-                )
-            )
+            why = "is still declared by a manifest; a renamed connector's old manifest must go"
         elif old in claimed:
+            why = f"is also claimed by {claimed[old]}"
+        if why is not None:
             problems.append(
-                error(
-                    "manifest/moved-from",
-                    f"{m.name}: moved_from {old!r} is also claimed by {claimed[old]}",
-                    m.name_location or m.location,
-                    connector=m.name,
-                )
+                _error_at_name(m, "manifest/moved-from", f"{m.name}: moved_from {old!r} {why}")
             )
         claimed.setdefault(old, m.name)
     return problems
@@ -465,14 +458,13 @@ def check_lookalike_names(manifests: Iterable[Manifest], live: Iterable[str]) ->
         ]
         if others and manifest.name not in live:
             problems.append(
-                error(
+                _error_at_name(
+                    manifest,
                     "manifest/duplicate-name",
                     f"connector {manifest.name!r} and the connector {others[0]!r} on the "
                     "cluster are the same name written with different Unicode code points "
                     "(normalisation forms); applying would create a second connector that "
                     "looks alike: write the name as the cluster has it",
-                    manifest.name_location or manifest.location,
-                    connector=manifest.name,
                 )
             )
     if problems:
