@@ -20,7 +20,7 @@ from kconnect.errors import ManifestError
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.formats import parse_properties
 from kconnect.manifests.loader import load_manifests
-from kconnect.manifests.text import TextProblem, read_properties
+from kconnect.manifests.text import TextProblem, read_text
 from tests.conftest import CliRunner
 
 JAVA_SOURCE = Path(__file__).parent / "java" / "PropertiesToJson.java"
@@ -73,7 +73,7 @@ def _java_reads(tmp_path: Path, files: dict[str, bytes]) -> dict[str, dict[str, 
 
 def _kconnect_reads(path: Path) -> dict[str, str]:
     collector = Collector()
-    props = parse_properties(read_properties(str(path)), str(path), collector)
+    props = parse_properties(read_text(str(path)), str(path), collector)
     assert collector.problems == []
     return {p.key: p.value for p in props}
 
@@ -141,4 +141,4 @@ def test_convert_writes_what_java_reads(cli: CliRunner, tmp_path: Path) -> None:
     assert "  topic: naïve ©\n" in done.stdout
     with pytest.raises(TextProblem):
         (tmp_path / "utf8.properties").write_bytes(b"name=caf\xc3\xa9\n")
-        read_properties(str(tmp_path / "utf8.properties"))
+        read_text(str(tmp_path / "utf8.properties"))

@@ -17,7 +17,7 @@ from kconnect.errors import ManifestError
 from kconnect.manifests.collector import Collector
 from kconnect.manifests.document import document_manifest
 from kconnect.manifests.model import Manifest
-from kconnect.manifests.text import decode, format_of, read_decoded, read_properties
+from kconnect.manifests.text import decode, format_of, read_text
 from kconnect.manifests.yaml_nodes import compose_documents, is_resource
 
 if TYPE_CHECKING:
@@ -145,9 +145,7 @@ def _read(path: str, stdin: str | bytes | None) -> str:
         if isinstance(stdin, str):
             return stdin
         return decode(stdin)
-    if format_of(path) == "properties":
-        return read_properties(path)
-    return read_decoded(path)
+    return read_text(path)
 
 
 def load_manifests(

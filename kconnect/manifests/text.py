@@ -97,12 +97,6 @@ def decode(data: bytes) -> str:
     return text
 
 
-def read_decoded(path: str) -> str:
-    """A file's text (`decode`): `TextProblem` when it is not text, `OSError` when unreadable."""
-    with open(path, "rb") as handle:
-        return decode(handle.read())
-
-
 def properties_text(data: bytes) -> str:
     """A `.properties` file's text as standalone Connect reads it (`Utils.loadProps` →
     `Properties.load(InputStream)`): every byte one ISO-8859-1 character. What Java would read
@@ -136,7 +130,10 @@ def properties_text(data: bytes) -> str:
     return text
 
 
-def read_properties(path: str) -> str:
-    """A `.properties` file's text (`properties_text`)."""
+def read_text(path: str) -> str:
+    """A file's text as its format reads it: a `.properties` file as standalone Connect does
+    (`properties_text`), any other by `decode`. `TextProblem` when it is not text, `OSError`
+    when unreadable."""
     with open(path, "rb") as handle:
-        return properties_text(handle.read())
+        data = handle.read()
+    return properties_text(data) if format_of(path) == "properties" else decode(data)

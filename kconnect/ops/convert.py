@@ -60,7 +60,7 @@ def convert_files(
     from kconnect.manifests.collector import Collector
     from kconnect.manifests.formats import raw_connectors
     from kconnect.manifests.names import validate_connector_name
-    from kconnect.manifests.text import format_of, read_decoded, read_properties
+    from kconnect.manifests.text import format_of, read_text
     from kconnect.output.redaction import register_config
 
     collector = Collector([])
@@ -72,8 +72,7 @@ def convert_files(
                 f"{path}: convert reads Connect JSON (*.json) and .properties files; "
                 "YAML is already a kconnect manifest"
             )
-        reader = read_properties if fmt == "properties" else read_decoded
-        text = collector.read(functools.partial(reader, path), path)
+        text = collector.read(functools.partial(read_text, path), path)
         if text is None:
             continue
         for connector in raw_connectors(text, path, fmt, collector):
