@@ -178,45 +178,60 @@ def test_piped_validate_of_one_yaml_manifest_defers_what_it_does_not_use(tmp_pat
     assert not modules & _NOT_FOR_ONE_YAML_MANIFEST
 
 
+_PLAIN_LINES = "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n"
+
+
+@pytest.mark.parametrize(
+    ("manifest", "text", "env_file", "needed"),
+    [
+        pytest.param(
+            "one.yaml",
+            "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaConnector\nmetadata:\n  name: one\n"
+            "  labels:\n    strimzi.io/cluster: c\nspec:\n  class: FileStreamSource\n"
+            "  tasksMax: 1\n  config:\n    topic: t\n    file: /tmp/x\n",
+            None,
+            {"kconnect.manifests.strimzi"},
+            id="strimzi",
+        ),
+        pytest.param(
+            "variable.yaml",
+            f"{_PLAIN_LINES}  file: ${{LINES_FILE:-/tmp/x}}\n",
+            None,
+            {"kconnect.manifests.interpolate"},
+            id="variable",
+        ),
+        pytest.param(
+            "plain.yaml",
+            f"{_PLAIN_LINES}  file: /tmp/x\n",
+            "LINES_FILE=/tmp/y\n",
+            {"kconnect.manifests.interpolate"},
+            id="env-file",
+        ),
+        pytest.param(
+            "es.json",
+            '{"name": "es", "config": {"connector.class": '
+            '"io.confluent.connect.elasticsearch.ElasticsearchSinkConnector", "topics": "t", '
+            '"connection.url": "http://es:9200"}}',
+            None,
+            {
+                "kconnect.manifests.formats",
+                "kconnect.validate.lint.topics",
+                "kconnect.validate.lint.elasticsearch",
+            },
+            id="json",
+        ),
+    ],
+)
 def test_validate_still_loads_each_deferred_reader_and_rule_when_the_manifests_need_it(
-    tmp_path: Path,
+    tmp_path: Path, manifest: str, text: str, env_file: str | None, needed: set[str]
 ) -> None:
     # The same probe sees the deferred modules once the input asks for them.
-    strimzi = tmp_path / "one.yaml"
-    strimzi.write_text(
-        "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaConnector\nmetadata:\n  name: one\n"
-        "  labels:\n    strimzi.io/cluster: c\nspec:\n  class: FileStreamSource\n"
-        "  tasksMax: 1\n  config:\n    topic: t\n    file: /tmp/x\n"
-    )
-    code, modules = _imported(tmp_path, "validate", str(strimzi))
+    path = tmp_path / manifest
+    path.write_text(text)
+    args = [str(path)]
+    if env_file is not None:
+        (tmp_path / "vars.env").write_text(env_file)
+        args += ["--env-file", str(tmp_path / "vars.env")]
+    code, modules = _imported(tmp_path, "validate", *args)
     assert code == 0
-    assert "kconnect.manifests.strimzi" in modules
-    variable = tmp_path / "variable.yaml"
-    variable.write_text(
-        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n"
-        "  file: ${LINES_FILE:-/tmp/x}\n"
-    )
-    code, modules = _imported(tmp_path, "validate", str(variable))
-    assert code == 0
-    assert "kconnect.manifests.interpolate" in modules
-    plain = tmp_path / "plain.yaml"
-    plain.write_text(
-        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
-    )
-    env_file = tmp_path / "vars.env"
-    env_file.write_text("LINES_FILE=/tmp/y\n")
-    code, modules = _imported(tmp_path, "validate", str(plain), "--env-file", str(env_file))
-    assert code == 0
-    assert "kconnect.manifests.interpolate" in modules
-    as_json = tmp_path / "es.json"
-    as_json.write_text(
-        '{"name": "es", "config": {"connector.class": '
-        '"io.confluent.connect.elasticsearch.ElasticsearchSinkConnector", "topics": "t", '
-        '"connection.url": "http://es:9200"}}'
-    )
-    _code, modules = _imported(tmp_path, "validate", str(as_json))
-    assert {
-        "kconnect.manifests.formats",
-        "kconnect.validate.lint.topics",
-        "kconnect.validate.lint.elasticsearch",
-    } <= modules
+    assert needed <= modules
