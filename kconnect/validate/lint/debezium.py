@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from kconnect.manifests.model import Manifest
 from kconnect.validate.lint.common import (
@@ -22,6 +22,7 @@ from kconnect.validate.lint.common import (
 if TYPE_CHECKING:
     from kconnect.validate.lint.topics import Source
 
+_Key = TypeVar("_Key")
 # What the removed ExtractNewRecordState options meant, in delete.tombstone.handling.mode words
 # (Debezium 2.5 ExtractNewRecordStateConfigDefinition.DeleteTombstoneHandling).
 _REPLACEMENT = {
@@ -65,6 +66,14 @@ def check_snapshot_locking(report: Report, m: Manifest) -> None:
             f"snapshot.locking.mode=none with snapshot.mode={mode}, which snapshots data: "
             "schema changes during the snapshot can make it inconsistent",
         )
+
+
+def _shared(groups: Mapping[_Key, list[Manifest]]) -> Iterator[tuple[_Key, Manifest, str]]:
+    """Each manifest whose group holds another, with the group's key and the others' names."""
+    for key, group in groups.items():
+        for m in group:
+            if others := ", ".join(o.name for o in group if o is not m):
+                yield key, m, others
 
 
 def check_source_identity(
@@ -115,17 +124,14 @@ def check_source_identity(
         )
         if topic:
             histories[(servers_key, topic)].append(src.manifest)
-    for (_, topic), sharing in histories.items():
-        for m in sharing:
-            others = ", ".join(o.name for o in sharing if o is not m)
-            if others:
-                report.add(
-                    "history-topic-shared",
-                    m,
-                    "schema.history.internal.kafka.topic",
-                    f"schema history topic {topic!r} is shared with {others}: recovery would "
-                    "read another connector's DDL",
-                )
+    for (_, topic), m, others in _shared(histories):
+        report.add(
+            "history-topic-shared",
+            m,
+            "schema.history.internal.kafka.topic",
+            f"schema history topic {topic!r} is shared with {others}: recovery would "
+            "read another connector's DDL",
+        )
 
     # topic.prefix, across every Debezium connector.
     prefixes: dict[str, list[Manifest]] = defaultdict(list)
@@ -133,14 +139,10 @@ def check_source_identity(
         prefix = dbz.config.get("topic.prefix", "").strip()
         if prefix and dbz.connector_class.startswith("io.debezium.connector.") and not is_sink(dbz):
             prefixes[prefix].append(dbz)
-    for prefix, same in prefixes.items():
-        for m in same:
-            others = ", ".join(o.name for o in same if o is not m)
-            if others:
-                report.add(
-                    "topic-prefix-shared",
-                    m,
-                    "topic.prefix",
-                    f"topic.prefix {prefix!r} is also used by {others}: their topics and "
-                    "offsets collide",
-                )
+    for prefix, m, others in _shared(prefixes):
+        report.add(
+            "topic-prefix-shared",
+            m,
+            "topic.prefix",
+            f"topic.prefix {prefix!r} is also used by {others}: their topics and offsets collide",
+        )
