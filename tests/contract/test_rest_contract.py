@@ -42,22 +42,29 @@ def create(client: httpx.Client, name: str, **extra: str) -> httpx.Response:
     return resp
 
 
+def _poll(
+    client: httpx.Client, path: str, until: Callable[[dict[str, Any]], bool], what: str
+) -> dict[str, Any]:
+    """GET `path` until its 200 answer satisfies `until`, failing after DEADLINE seconds."""
+    deadline = time.monotonic() + DEADLINE
+    last: Any = None
+    while time.monotonic() < deadline:
+        resp = client.get(path)
+        if resp.status_code == 200:
+            last = resp.json()
+            if until(last):
+                return dict(last)
+        else:
+            last = (resp.status_code, resp.text)
+        time.sleep(0.2)
+    raise AssertionError(f"{what} never matched; last seen: {last}")
+
+
 def wait_status(
     client: httpx.Client, name: str, predicate: Callable[[dict[str, Any]], bool]
 ) -> dict[str, Any]:
     """Poll the status until `predicate` holds, failing after DEADLINE seconds."""
-    deadline = time.monotonic() + DEADLINE
-    last: Any = None
-    while time.monotonic() < deadline:
-        resp = client.get(f"/connectors/{name}/status")
-        if resp.status_code == 200:
-            last = resp.json()
-            if predicate(last):
-                return last
-        else:
-            last = (resp.status_code, resp.text)
-        time.sleep(0.2)
-    raise AssertionError(f"status of {name} never matched; last seen: {last}")
+    return _poll(client, f"/connectors/{name}/status", predicate, f"status of {name}")
 
 
 def stored_config(
@@ -67,18 +74,7 @@ def stored_config(
     a follower serves reads from its own copy of the config topic, which may lag behind for a
     moment (a 404, or the previous config, right after a 201/200): Connect does not promise
     read-your-writes across workers."""
-    deadline = time.monotonic() + DEADLINE
-    last: Any = None
-    while time.monotonic() < deadline:
-        resp = client.get(f"/connectors/{name}/config")
-        if resp.status_code == 200:
-            last = resp.json()
-            if until(last):
-                return dict(last)
-        else:
-            last = (resp.status_code, resp.text)
-        time.sleep(0.2)
-    raise AssertionError(f"config of {name} never matched; last seen: {last}")
+    return _poll(client, f"/connectors/{name}/config", until, f"config of {name}")
 
 
 def running(status: dict[str, Any]) -> bool:
