@@ -34,6 +34,7 @@ def mk(
 
 
 def source(name: str = "mydb-connector", **overrides: str) -> Manifest:
+    """A Debezium MySQL source, `overrides` applied as `with_config` does."""
     config = {
         "connector.class": MYSQL,
         "tasks.max": "1",
@@ -48,11 +49,11 @@ def source(name: str = "mydb-connector", **overrides: str) -> Manifest:
         "schema.history.internal.kafka.bootstrap.servers": "kafka:9092",
         "schema.history.internal.kafka.topic": "schema-changes.mydb",
     }
-    config.update({k.replace("_", "."): v for k, v in overrides.items()})
-    return mk(name, {k: v for k, v in config.items() if v != "<unset>"})
+    return with_config(mk(name, config), **overrides)
 
 
 def sink(name: str = "elasticsearch-sink", **overrides: str) -> Manifest:
+    """An Elasticsearch sink of its topics, `overrides` applied as `with_config` does."""
     config = {
         "connector.class": ES,
         "tasks.max": "1",
@@ -66,8 +67,7 @@ def sink(name: str = "elasticsearch-sink", **overrides: str) -> Manifest:
         "schema.ignore": "false",
         "behavior.on.null.values": "delete",
     }
-    config.update({k.replace("_", "."): v for k, v in overrides.items()})
-    return mk(name, {k: v for k, v in config.items() if v != "<unset>"})
+    return with_config(mk(name, config), **overrides)
 
 
 def with_config(m: Manifest, **changes: str) -> Manifest:
