@@ -135,6 +135,15 @@ def _catalog(
     return {"class": cls, "type": kind, "version": version, "origin": origin, "keys": keys}
 
 
+def read_worker(url: str) -> tuple[dict[str, dict[str, Any]], str]:
+    """Every catalog of the worker at `url` (`read_catalogs`), and the worker's version."""
+    reader = CatalogReader(url)
+    try:
+        return read_catalogs(reader), str(reader.server_info().get("version", ""))
+    finally:
+        reader.close()
+
+
 def read_catalogs(reader: PluginSource) -> dict[str, dict[str, Any]]:
     """File name → catalog for every plugin the worker has, plus the framework catalogs."""
     worker_version = str(reader.server_info().get("version", ""))
@@ -485,12 +494,7 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - run by han
     )
     args = parser.parse_args(argv)
     if args.url:
-        reader = CatalogReader(args.url)
-        try:
-            catalogs = read_catalogs(reader)
-            worker_version = str(reader.server_info().get("version", ""))
-        finally:
-            reader.close()
+        catalogs, worker_version = read_worker(args.url)
     else:
         catalogs = {
             p.name: json.loads(p.read_text(encoding="utf-8"))

@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 
 from kconnect.validate.catalog_gen import (
-    CatalogReader,
     client_catalog,
     dump_config_defs,
     merge_config_defs,
-    read_catalogs,
+    read_worker,
     topic_creation_catalog,
 )
 from kconnect.validate.plugin_catalogs import BUNDLED
@@ -36,12 +35,7 @@ def _comparable(catalog: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_committed_catalogs_match_the_real_plugins(real_stack: Stack) -> None:
-    reader = CatalogReader(real_stack.url)
-    try:
-        live = read_catalogs(reader)
-        version = str(reader.server_info().get("version", ""))
-    finally:
-        reader.close()
+    live, version = read_worker(real_stack.url)
     assert real_stack.artifacts is not None
     plugin_path = [real_stack.artifacts / "plugins"]
     if real_stack.sink_plugins is not None:
