@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,6 +110,23 @@ def write_manifest(directory: Path, filename: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def env_of(fake: FakeConnect, **extra: str) -> dict[str, str]:
+    """The environment for `cli` that points kconnect at `fake` (and sets `extra`)."""
+    return {"KCONNECT_URL": fake.url, **extra}
+
+
+def repository(tmp_path: Path, manifests: Mapping[str, str], project: str | None = None) -> Path:
+    """A repository (`.git` at its root) with connectors.d/<name>.yaml for each of `manifests`
+    and, when `project` is given, kconnect.yaml holding it; returns its connectors.d."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True, exist_ok=True)
+    if project is not None:
+        (repo / "kconnect.yaml").write_text(project, encoding="utf-8")
+    for name, text in manifests.items():
+        write_manifest(repo / "connectors.d", f"{name}.yaml", text)
+    return repo / "connectors.d"
 
 
 def located_manifest(config: dict[str, str]) -> Manifest:

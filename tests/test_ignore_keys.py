@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FILE_SOURCE, CliResult, CliRunner, write_manifest
+from tests.conftest import FILE_SOURCE, CliResult, CliRunner, env_of, repository
 from tests.fakeconnect import FakeConnect
 
 CANARY = "canary-sensitive-QRS"
@@ -22,13 +22,8 @@ def _live(**extra: str) -> dict[str, str]:
 
 
 def _repo(tmp_path: Path, manifest: str, project: str | None = None) -> Path:
-    """A repository (`.git` at its root) with connectors.d/src.yaml and kconnect.yaml."""
-    repo = tmp_path / "repo"
-    (repo / ".git").mkdir(parents=True, exist_ok=True)
-    if project is not None:
-        (repo / "kconnect.yaml").write_text(project, encoding="utf-8")
-    write_manifest(repo / "connectors.d", "src.yaml", manifest)
-    return repo / "connectors.d"
+    """A repository with connectors.d/src.yaml holding `manifest`, and kconnect.yaml."""
+    return repository(tmp_path, {"src": manifest}, project)
 
 
 def _manifest(*, ignore: str = "[tasks.max]", topic: str = "t", tasks: str | None = "1") -> str:
@@ -43,17 +38,13 @@ def _manifest(*, ignore: str = "[tasks.max]", topic: str = "t", tasks: str | Non
     return "\n".join(lines) + "\n"
 
 
-def _env(fake: FakeConnect) -> dict[str, str]:
-    return {"KCONNECT_URL": fake.url}
-
-
 def _bodies(fake: FakeConnect) -> list[tuple[str, str, object]]:
     return [(r.method, r.path, r.body) for r in fake.writes()]
 
 
 def _apply(cli: CliRunner, fake: FakeConnect, *args: str) -> CliResult:
     fake.clear_requests()
-    result = cli("apply", *args, "--yes", env=_env(fake))
+    result = cli("apply", *args, "--yes", env=env_of(fake))
     assert result.exit_code == 0, result.output
     return result
 
@@ -66,18 +57,18 @@ def test_only_an_ignored_difference_is_no_change_in_every_output(
 ) -> None:
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest())
-    text = cli("plan", str(folder), "--detailed-exitcode", env=_env(fake))
+    text = cli("plan", str(folder), "--detailed-exitcode", env=env_of(fake))
     assert text.exit_code == 0, text.output
     assert text.stdout.splitlines() == [
         "Ignored keys that differ (ignore_keys; the cluster's values are kept): src (tasks.max).",
         "No changes. The cluster matches the manifests (ignored keys aside).",
         "Plan: 0 to create, 0 to update, 0 to delete, 1 unchanged.",
     ]
-    data = cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]
+    data = cli("plan", str(folder), "-o", "json", env=env_of(fake)).json["data"]
     assert data["changes"] == []
     assert data["unchanged"] == ["src"]
     assert data["ignored"] == {"src": ["tasks.max"]}
-    markdown = cli("plan", str(folder), "-o", "markdown", env=_env(fake)).stdout
+    markdown = cli("plan", str(folder), "-o", "markdown", env=env_of(fake)).stdout
     assert "No changes. The cluster matches the manifests (ignored keys aside)." in markdown
     assert "- Ignored keys that differ (ignore\\_keys; the cluster's values are kept): src " in (
         markdown
@@ -93,7 +84,7 @@ def test_without_ignore_keys_the_same_difference_is_planned_and_overwritten(
     """What the rule prevents: the manifest's tasks.max clobbers the autoscaler's."""
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(ignore=""))
-    result = cli("plan", str(folder), "--detailed-exitcode", env=_env(fake))
+    result = cli("plan", str(folder), "--detailed-exitcode", env=env_of(fake))
     assert result.exit_code == 2
     assert '    ~ tasks.max: "7" → "1"' in result.stdout
     assert "Ignored" not in result.stdout
@@ -106,7 +97,7 @@ def test_a_change_to_another_key_sends_the_live_value_of_the_ignored_key(
 ) -> None:
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(topic="t2"))
-    plan = cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]
+    plan = cli("plan", str(folder), "-o", "json", env=env_of(fake)).json["data"]
     assert [k["key"] for k in plan["changes"][0]["keys"]] == ["topic"]
     assert plan["summary"]["update"] == 1
     _apply(cli, fake, str(folder))
@@ -138,7 +129,7 @@ def test_ignored_key_in_the_manifest_but_not_live_is_left_out(
     del live["tasks.max"]
     fake.add_connector("src", live)
     folder = _repo(tmp_path, _manifest(topic="t2"))
-    plan = cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]
+    plan = cli("plan", str(folder), "-o", "json", env=env_of(fake)).json["data"]
     assert plan["ignored"] == {"src": ["tasks.max"]}
     _apply(cli, fake, str(folder))
     assert _bodies(fake) == [
@@ -151,7 +142,7 @@ def test_ignored_key_live_but_not_in_the_manifest_keeps_its_live_value(
 ) -> None:
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(topic="t2", tasks=None))
-    assert cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]["ignored"] == {
+    assert cli("plan", str(folder), "-o", "json", env=env_of(fake)).json["data"]["ignored"] == {
         "src": ["tasks.max"]
     }
     _apply(cli, fake, str(folder))
@@ -165,7 +156,7 @@ def test_on_create_the_manifest_value_of_an_ignored_key_is_sent(
     """Ignored for changes only, as Terraform's `ignore_changes`: a new connector starts
     with what the manifest says."""
     folder = _repo(tmp_path, _manifest())
-    plan = cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]
+    plan = cli("plan", str(folder), "-o", "json", env=env_of(fake)).json["data"]
     assert plan["ignored"] == {}
     assert [k["key"] for k in plan["changes"][0]["keys"]] == [
         "connector.class",
@@ -187,7 +178,7 @@ def test_a_rename_takes_the_ignored_key_from_the_old_connector(
     fake.add_connector("old-src", _live())
     manifest = _manifest().replace("name: src\n", "name: src\nmoved_from: old-src\n")
     folder = _repo(tmp_path, manifest)
-    plan = cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]
+    plan = cli("plan", str(folder), "-o", "json", env=env_of(fake)).json["data"]
     assert (plan["changes"][0]["action"], plan["changes"][0]["keys"]) == ("rename", [])
     assert plan["ignored"] == {"src": ["tasks.max"]}
     _apply(cli, fake, str(folder))
@@ -206,12 +197,12 @@ def test_an_ignored_secret_is_neither_shown_nor_overwritten(
         tmp_path, manifest.replace("ignore_keys:", "sensitive_keys: [api.token]\nignore_keys:")
     )
     for args in ((), ("-o", "json"), ("-o", "markdown")):
-        result = cli("plan", str(folder), *args, env=_env(fake))
+        result = cli("plan", str(folder), *args, env=env_of(fake))
         assert result.exit_code == 0, result.output
         assert CANARY not in result.output, args
         assert "api.token" in result.stdout, args  # named as ignored, never with its value
     saved = tmp_path / "plan.json"
-    assert cli("plan", str(folder), "--out", str(saved), env=_env(fake)).exit_code == 0
+    assert cli("plan", str(folder), "--out", str(saved), env=env_of(fake)).exit_code == 0
     assert CANARY not in saved.read_text()
     applied = _apply(cli, fake, "--plan", str(saved))
     assert CANARY not in applied.output
@@ -232,7 +223,7 @@ def test_kconnect_yaml_ignore_keys_for_every_connector_or_by_pattern(
 ) -> None:
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(ignore="", topic="t2"), rule)
-    plan = cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]
+    plan = cli("plan", str(folder), "-o", "json", env=env_of(fake)).json["data"]
     assert plan["ignored"] == {"src": ["tasks.max"]}
     _apply(cli, fake, str(folder))
     [(_method, _path, body)] = _bodies(fake)
@@ -244,7 +235,7 @@ def test_kconnect_yaml_pattern_that_does_not_match_ignores_nothing(
 ) -> None:
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(ignore=""), 'ignore_keys:\n  "sink-*": [tasks.max]\n')
-    result = cli("plan", str(folder), "--detailed-exitcode", env=_env(fake))
+    result = cli("plan", str(folder), "--detailed-exitcode", env=env_of(fake))
     assert result.exit_code == 2
     assert '    ~ tasks.max: "7" → "1"' in result.stdout
 
@@ -258,15 +249,15 @@ def test_kconnect_yaml_sensitive_keys_mask_every_output(
     )
     for command in ("plan", "diff"):
         for args in ((), ("-o", "json"), ("-o", "markdown")):
-            result = cli(command, str(folder), *args, env=_env(fake))
+            result = cli(command, str(folder), *args, env=env_of(fake))
             assert result.exit_code == 0, result.output
             assert CANARY not in result.output, (command, args)
-    data = cli("plan", str(folder), "-o", "json", env=_env(fake)).json["data"]
+    data = cli("plan", str(folder), "-o", "json", env=env_of(fake)).json["data"]
     [key] = data["changes"][0]["keys"]
     assert (key["key"], key["secret"]) == ("topic", True)
     assert cli("validate", str(folder), "-o", "json").exit_code == 0
     saved = tmp_path / "plan.json"
-    assert cli("plan", str(folder), "--out", str(saved), env=_env(fake)).exit_code == 0
+    assert cli("plan", str(folder), "--out", str(saved), env=env_of(fake)).exit_code == 0
     assert CANARY not in saved.read_text()
     assert "pbkdf2-sha256:" in saved.read_text()
     applied = _apply(cli, fake, "--plan", str(saved))
@@ -282,15 +273,15 @@ def test_kconnect_yaml_sensitive_keys_by_pattern_mask_describe_status_and_export
     folder = _repo(tmp_path, _manifest(), 'sensitive_keys:\n  "src": [topic]\n')
     monkeypatch.chdir(folder.parent)
     for args in (("describe", "src"), ("describe", "src", "-o", "json")):
-        result = cli(*args, env=_env(fake))
+        result = cli(*args, env=env_of(fake))
         assert result.exit_code == 0, result.output
         assert CANARY not in result.output, args
     fake.fail_task("src", 0, trace=f"org.example.Boom: cannot reach topic {CANARY}")
     for args in (("status",), ("status", "src", "-o", "json")):
-        result = cli(*args, env=_env(fake))
+        result = cli(*args, env=env_of(fake))
         assert "org.example.Boom" in result.output, args
         assert CANARY not in result.output, args
-    exported = cli("export", "src", "--dir", "-", env=_env(fake))
+    exported = cli("export", "src", "--dir", "-", env=env_of(fake))
     assert exported.exit_code == 0, exported.output
     assert CANARY not in exported.output
     assert "topic: ${SRC_TOPIC}" in exported.stdout
@@ -307,7 +298,7 @@ def test_plan_file_carries_the_rule_and_apply_sends_the_value_live_at_apply_time
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(topic="t2"))
     saved = tmp_path / "plan.json"
-    assert cli("plan", str(folder), "--out", str(saved), env=_env(fake)).exit_code == 0
+    assert cli("plan", str(folder), "--out", str(saved), env=env_of(fake)).exit_code == 0
     doc = json.loads(saved.read_text())
     assert (doc["version"], doc["ignore_keys"]) == (3, {"src": ["tasks.max"]})
     fake.add_connector("src", _live(**{"tasks.max": "9"}))
@@ -322,7 +313,7 @@ def test_plan_file_rule_wins_over_a_kconnect_yaml_changed_after_the_review(
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(ignore="", topic="t2"), "ignore_keys: [tasks.max]\n")
     saved = tmp_path / "plan.json"
-    assert cli("plan", str(folder), "--out", str(saved), env=_env(fake)).exit_code == 0
+    assert cli("plan", str(folder), "--out", str(saved), env=env_of(fake)).exit_code == 0
     (folder.parent / "kconnect.yaml").unlink()  # the rule is gone by apply time
     _apply(cli, fake, "--plan", str(saved))
     [(_method, _path, body)] = _bodies(fake)
@@ -335,10 +326,10 @@ def test_a_create_reviewed_with_an_ignored_key_is_stale_if_its_value_changes(
     """On create the manifest's value is written, so it is part of what was reviewed."""
     folder = _repo(tmp_path, _manifest())
     saved = tmp_path / "plan.json"
-    assert cli("plan", str(folder), "--out", str(saved), env=_env(fake)).exit_code == 0
+    assert cli("plan", str(folder), "--out", str(saved), env=env_of(fake)).exit_code == 0
     (folder / "src.yaml").write_text(_manifest(tasks="3"), encoding="utf-8")
     fake.clear_requests()
-    result = cli("apply", "--plan", str(saved), "--yes", env=_env(fake))
+    result = cli("apply", "--plan", str(saved), "--yes", env=env_of(fake))
     assert result.exit_code == 1, result.output
     assert "src: the manifests no longer produce the same change" in result.stderr
     assert fake.writes() == []
@@ -351,7 +342,7 @@ def test_a_rule_added_after_the_review_does_not_apply_to_that_plan(
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(ignore=""))
     saved = tmp_path / "plan.json"
-    assert cli("plan", str(folder), "--out", str(saved), env=_env(fake)).exit_code == 0
+    assert cli("plan", str(folder), "--out", str(saved), env=env_of(fake)).exit_code == 0
     assert json.loads(saved.read_text())["version"] == 2  # no rule: older kconnect reads it
     (folder.parent / "kconnect.yaml").write_text("ignore_keys: [tasks.max]\n")
     _apply(cli, fake, "--plan", str(saved))
@@ -367,7 +358,7 @@ def test_reconcile_reports_no_drift_for_an_ignored_key_and_writes_nothing(
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(ignore=""), "ignore_keys: [tasks.max]\n")
     fake.clear_requests()
-    result = cli("reconcile", str(folder), "--once", env=_env(fake))
+    result = cli("reconcile", str(folder), "--once", env=env_of(fake))
     assert result.exit_code == 0, result.output
     assert "drift" not in result.output
     assert _bodies(fake) == []
@@ -379,13 +370,29 @@ def test_reconcile_writes_the_live_value_of_an_ignored_key_with_other_drift(
     fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(topic="t2"))
     fake.clear_requests()
-    result = cli("reconcile", str(folder), "--once", env=_env(fake))
+    result = cli("reconcile", str(folder), "--once", env=env_of(fake))
     assert result.exit_code == 0, result.output
     [(_method, _path, body)] = _bodies(fake)
     assert body == {"connector.class": FILE_SOURCE, "topic": "t2", "tasks.max": "7"}
 
 
 # -- bad rules: file:line, nothing sent ---------------------------------------------------------
+
+
+def _refused_by_every_command(
+    cli: CliRunner, fake: FakeConnect, folder: Path, error: str, *, on_stderr: bool = False
+) -> None:
+    """validate, plan and apply of `folder` each exit 1 and print `error` (on stderr, with
+    `on_stderr`), against a worker holding `src`; nothing is written."""
+    fake.add_connector("src", _live())
+    fake.clear_requests()
+    for command in ("validate", "plan", "apply"):
+        result = cli(
+            command, str(folder), *(["--yes"] if command == "apply" else []), env=env_of(fake)
+        )
+        assert result.exit_code == 1, (command, result.output)
+        assert error in (result.stderr if on_stderr else result.output), command
+    assert fake.writes() == []
 
 
 @pytest.mark.parametrize(
@@ -413,16 +420,9 @@ def test_reconcile_writes_the_live_value_of_an_ignored_key_with_other_drift(
 def test_bad_manifest_ignore_keys_are_errors_at_their_line_and_nothing_is_sent(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path, ignore: str, line: int, message: str
 ) -> None:
-    fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(ignore=ignore, topic="t2"))
-    fake.clear_requests()
-    for command in ("validate", "plan", "apply"):
-        result = cli(
-            command, str(folder), *(["--yes"] if command == "apply" else []), env=_env(fake)
-        )
-        assert result.exit_code == 1, (command, result.output)
-        assert f"{folder / 'src.yaml'}:{line}: error: {message}" in result.output, command
-    assert fake.writes() == []
+    error = f"{folder / 'src.yaml'}:{line}: error: {message}"
+    _refused_by_every_command(cli, fake, folder, error)
 
 
 @pytest.mark.parametrize(
@@ -461,18 +461,9 @@ def test_bad_manifest_ignore_keys_are_errors_at_their_line_and_nothing_is_sent(
 def test_bad_kconnect_yaml_rules_are_errors_at_their_line_and_nothing_is_sent(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path, project: str, line: int, message: str
 ) -> None:
-    fake.add_connector("src", _live())
     folder = _repo(tmp_path, _manifest(ignore="", topic="t2"), project)
-    fake.clear_requests()
-    for command in ("validate", "plan", "apply"):
-        result = cli(
-            command, str(folder), *(["--yes"] if command == "apply" else []), env=_env(fake)
-        )
-        assert result.exit_code == 1, (command, result.output)
-        assert f"error: {folder.parent / 'kconnect.yaml'}:{line}: {message}" in result.stderr, (
-            command
-        )
-    assert fake.writes() == []
+    error = f"error: {folder.parent / 'kconnect.yaml'}:{line}: {message}"
+    _refused_by_every_command(cli, fake, folder, error, on_stderr=True)
 
 
 def test_a_misspelt_rule_is_an_unknown_key_in_either_file(
@@ -489,7 +480,7 @@ def test_a_misspelt_rule_is_an_unknown_key_in_either_file(
     assert "sensitive_keys, ignore_keys)" in result.stdout
     (folder / "src.yaml").write_text(_manifest(ignore=""), encoding="utf-8")
     (folder.parent / "kconnect.yaml").write_text("owns: ['*']\nsensitive_key: [a]\n")
-    result = cli("plan", str(folder), env=_env(fake))
+    result = cli("plan", str(folder), env=env_of(fake))
     assert result.exit_code == 1
     assert (
         f"error: {folder.parent / 'kconnect.yaml'}:2: unknown key 'sensitive_key' in kconnect.yaml "

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRunner, file_source, file_source_config, write_manifest
+from tests.conftest import (
+    CliRunner,
+    env_of,
+    file_source,
+    file_source_config,
+    repository,
+    write_manifest,
+)
 from tests.fakeconnect import FakeConnect, RecordedRequest
-
-
-def _env(fake: FakeConnect) -> dict[str, str]:
-    return {"KCONNECT_URL": fake.url}
 
 
 def _touched(writes: list[RecordedRequest]) -> set[str]:
@@ -32,15 +35,9 @@ def _touched(writes: list[RecordedRequest]) -> set[str]:
 
 
 def _repo(tmp_path: Path, owns: str | None, manifests: dict[str, str], extra: str = "") -> Path:
-    """A repository (`.git` at its root) with kconnect.yaml and connectors.d/."""
-    repo = tmp_path / "repo"
-    (repo / ".git").mkdir(parents=True, exist_ok=True)
-    if owns is not None or extra:
-        text = (f"owns: {owns}\n" if owns is not None else "") + extra
-        (repo / "kconnect.yaml").write_text(text, encoding="utf-8")
-    for name, text in manifests.items():
-        write_manifest(repo / "connectors.d", f"{name}.yaml", text)
-    return repo / "connectors.d"
+    """A repository with connectors.d/ and a kconnect.yaml of `owns` and `extra` (if any)."""
+    project = (f"owns: {owns}\n" if owns is not None else "") + extra
+    return repository(tmp_path, manifests, project or None)
 
 
 @pytest.fixture
@@ -70,7 +67,7 @@ def test_apply_prune_touches_only_the_owned_connectors(
     cli: CliRunner, shared: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _team_a(tmp_path)
-    result = cli("apply", str(folder), "--prune", "--yes", env=_env(shared))
+    result = cli("apply", str(folder), "--prune", "--yes", env=env_of(shared))
     assert result.exit_code == 0, result.output
     assert _touched(shared.writes()) == {"team-a-orders", "team-a-new", "team-a-old"}
     assert sorted(shared.connector_names()) == [
@@ -93,7 +90,7 @@ def test_reconcile_prune_once_with_auto_restart_never_touches_other_scopes(
     shared.clear_requests()
     result = cli(
         "reconcile", str(folder), "--prune", "--once", "--auto-restart", "--timeout", "5",
-        env=_env(shared),
+        env=env_of(shared),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert _touched(shared.writes()) == {"team-a-orders", "team-a-new", "team-a-old"}
@@ -121,7 +118,7 @@ def test_plan_refuses_a_manifest_outside_the_scope_before_reading_the_cluster(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _repo(tmp_path, None, {"x": file_source("orders")})
-    result = cli("apply", str(folder), "--owns", "team-a-*", "--yes", env=_env(fake))
+    result = cli("apply", str(folder), "--owns", "team-a-*", "--yes", env=env_of(fake))
     assert result.exit_code == 1
     assert "scope/not-owned" in result.output
     assert fake.requests == []
@@ -131,7 +128,7 @@ def test_without_a_scope_prune_says_it_deletes_every_undeclared_connector(
     cli: CliRunner, shared: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _repo(tmp_path, None, {"a": file_source("team-a-orders")})
-    result = cli("plan", str(folder), "--prune", env=_env(shared))
+    result = cli("plan", str(folder), "--prune", env=env_of(shared))
     assert result.exit_code == 0, result.output
     assert "no ownership scope: every undeclared connector will be deleted" in result.stdout
     assert "Plan: 0 to create, 0 to update, 4 to delete, 1 unchanged." in result.stdout
@@ -141,14 +138,14 @@ def test_json_and_markdown_carry_the_scope_and_the_not_owned_count(
     cli: CliRunner, shared: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _team_a(tmp_path)
-    doc = cli("plan", str(folder), "--prune", "-o", "json", env=_env(shared)).json
+    doc = cli("plan", str(folder), "--prune", "-o", "json", env=env_of(shared)).json
     assert doc["data"]["scope"] == {
         "owns": ["team-a-*"],
         "source": str(folder.parent / "kconnect.yaml"),
         "not_owned": 3,
         "owned_on_cluster": 2,
     }
-    markdown = cli("plan", str(folder), "--prune", "-o", "markdown", env=_env(shared)).stdout
+    markdown = cli("plan", str(folder), "--prune", "-o", "markdown", env=env_of(shared)).stdout
     assert r"- Ownership scope: team-a-\* (from " in markdown
     assert "- 3 connectors not owned by this scope were left alone." in markdown
 
@@ -157,7 +154,7 @@ def test_owns_flag_overrides_the_project_file(
     cli: CliRunner, shared: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _repo(tmp_path, '["team-a-*"]', {"b": file_source("team-b-users")})
-    result = cli("plan", str(folder), "--prune", "--owns", "team-b-*", env=_env(shared))
+    result = cli("plan", str(folder), "--prune", "--owns", "team-b-*", env=env_of(shared))
     assert result.exit_code == 0, result.output
     assert "- delete team-b-events" in result.stdout
     assert "Ownership scope: team-b-* (from --owns)." in result.stdout
@@ -170,7 +167,7 @@ def test_overlapping_patterns_in_one_scope_count_once(
     folder = _repo(
         tmp_path, '["team-a-*", "team-a-orders", "team-a-*"]', {"a": file_source("team-a-orders")}
     )
-    doc = cli("plan", str(folder), "--prune", "-o", "json", env=_env(shared)).json
+    doc = cli("plan", str(folder), "--prune", "-o", "json", env=env_of(shared)).json
     assert doc["data"]["scope"]["owns"] == ["team-a-*", "team-a-orders"]
     assert [c["name"] for c in doc["data"]["changes"]] == ["team-a-old"]
 
@@ -181,7 +178,7 @@ def test_overlapping_scopes_of_two_teams_are_caught_by_the_safe_plan_limit(
     """Team A claims `team-*`, which overlaps team B: its prune would delete B's connectors;
     the limit refuses it before any write."""
     folder = _repo(tmp_path, '["team-*"]', {"a": file_source("team-a-orders")})
-    result = cli("apply", str(folder), "--prune", "--yes", env=_env(shared))
+    result = cli("apply", str(folder), "--prune", "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert "refusing an unsafe plan: it deletes 3 of the 4 owned connectors (75 %)" in result.output
     assert shared.writes() == []
@@ -191,7 +188,7 @@ def test_a_star_scope_owns_everything_and_says_so(
     cli: CliRunner, shared: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _repo(tmp_path, '["*"]', {"a": file_source("team-a-orders")})
-    result = cli("plan", str(folder), "--prune", env=_env(shared))
+    result = cli("plan", str(folder), "--prune", env=env_of(shared))
     assert result.exit_code == 0
     assert "Ownership scope: * (from" in result.stdout
     assert "not owned" not in result.stdout
@@ -246,7 +243,7 @@ def test_bad_patterns_on_the_command_line_are_usage_errors(
     cli: CliRunner, fake: FakeConnect, tmp_path: Path, args: list[str], message: str
 ) -> None:
     folder = _repo(tmp_path, None, {"a": file_source("team-a-x")})
-    result = cli("plan", str(folder), *args, env=_env(fake))
+    result = cli("plan", str(folder), *args, env=env_of(fake))
     assert result.exit_code == 64
     assert message in result.stderr
     assert fake.requests == []
@@ -280,7 +277,7 @@ def test_an_unsafe_plan_is_refused_with_zero_writes_and_goes_through_with_force(
     folder = _repo(
         tmp_path, '["team-a-*"]', {f"a{i}": file_source(f"team-a-{i}") for i in range(3)}
     )
-    result = cli("apply", str(folder), "--prune", "--yes", env=_env(fake))
+    result = cli("apply", str(folder), "--prune", "--yes", env=env_of(fake))
     assert result.exit_code == 1
     assert (
         "error: refusing an unsafe plan: it deletes 2 of the 5 owned connectors (40 %), more "
@@ -288,7 +285,7 @@ def test_an_unsafe_plan_is_refused_with_zero_writes_and_goes_through_with_force(
         "and the scope, then re-run with --force to apply it anyway"
     ) in result.stderr
     assert fake.writes() == []
-    result = cli("apply", str(folder), "--prune", "--yes", "--force", env=_env(fake))
+    result = cli("apply", str(folder), "--prune", "--yes", "--force", env=env_of(fake))
     assert result.exit_code == 0, result.output
     assert sorted((r.method, r.path) for r in fake.writes()) == [
         ("DELETE", "/connectors/team-a-3"),
@@ -302,7 +299,7 @@ def test_more_than_ten_deletes_is_unsafe_whatever_the_share(
     _owned_cluster(fake, 11)
     folder = _repo(tmp_path, '["team-a-*"]', {"x": file_source("team-a-x")})
     result = cli("apply", str(folder), "--prune", "--yes", "--max-delete-percent", "100",
-                 env=_env(fake))  # fmt: skip
+                 env=env_of(fake))  # fmt: skip
     assert result.exit_code == 1
     assert "it deletes 11 connectors, more than the limit of 10 (max_deletes)" in result.stderr
     assert fake.writes() == []
@@ -318,17 +315,17 @@ def test_limits_come_from_the_project_file_and_flags_override_them(
         {"a0": file_source("team-a-0"), "a1": file_source("team-a-1")},
         "limits:\n  max_delete_percent: 50\n",
     )
-    doc = cli("plan", str(folder), "--prune", "-o", "json", env=_env(fake)).json
+    doc = cli("plan", str(folder), "--prune", "-o", "json", env=env_of(fake)).json
     assert doc["data"]["safety"] == {
         "limits": {"max_delete_percent": 50.0, "min_existing": 4, "max_deletes": 10},
         "unsafe": None,
         "dangers": [],
     }
-    result = cli("apply", str(folder), "--prune", "--yes", "--max-deletes", "1", env=_env(fake))
+    result = cli("apply", str(folder), "--prune", "--yes", "--max-deletes", "1", env=env_of(fake))
     assert result.exit_code == 1
     assert "more than the limit of 1 (max_deletes)" in result.stderr
     assert fake.writes() == []
-    assert cli("apply", str(folder), "--prune", "--yes", env=_env(fake)).exit_code == 0
+    assert cli("apply", str(folder), "--prune", "--yes", env=env_of(fake)).exit_code == 0
     assert sorted(fake.connector_names()) == ["team-a-0", "team-a-1"]
 
 
@@ -337,7 +334,7 @@ def test_small_clusters_are_not_held_to_the_percentage(
 ) -> None:
     _owned_cluster(fake, 3)
     folder = _repo(tmp_path, '["team-a-*"]', {"a0": file_source("team-a-0")})
-    result = cli("apply", str(folder), "--prune", "--yes", env=_env(fake))
+    result = cli("apply", str(folder), "--prune", "--yes", env=env_of(fake))
     assert result.exit_code == 0, result.output
     assert fake.connector_names() == ["team-a-0"]
 
@@ -347,7 +344,7 @@ def test_reconcile_never_applies_an_unsafe_plan(
 ) -> None:
     _owned_cluster(fake, 5)
     folder = _repo(tmp_path, '["team-a-*"]', {"n": file_source("team-a-new")})
-    result = cli("reconcile", str(folder), "--prune", "--once", "-o", "json", env=_env(fake))
+    result = cli("reconcile", str(folder), "--prune", "--once", "-o", "json", env=env_of(fake))
     assert result.exit_code == 1
     events = [json.loads(line) for line in result.stdout.splitlines()]
     [unsafe] = [e for e in events if e["event"] == "unsafe"]
@@ -400,7 +397,7 @@ def test_target_writes_only_its_targets_even_with_prune(
 ) -> None:
     folder = _team_a(tmp_path)
     result = cli(
-        "apply", str(folder), "--prune", "--yes", "--target", "team-a-new", env=_env(shared)
+        "apply", str(folder), "--prune", "--yes", "--target", "team-a-new", env=env_of(shared)
     )
     assert result.exit_code == 0, result.output
     assert _touched(shared.writes()) == {"team-a-new"}
@@ -412,7 +409,7 @@ def test_target_glob_may_name_an_owned_connector_to_prune(
     cli: CliRunner, shared: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _team_a(tmp_path)
-    result = cli("apply", str(folder), "--prune", "--yes", "--target", "*-old", env=_env(shared))
+    result = cli("apply", str(folder), "--prune", "--yes", "--target", "*-old", env=env_of(shared))
     assert result.exit_code == 0, result.output
     assert [(r.method, r.path) for r in shared.writes()] == [("DELETE", "/connectors/team-a-old")]
 
@@ -423,7 +420,7 @@ def test_a_target_that_matches_nothing_is_an_error_with_zero_writes(
     folder = _team_a(tmp_path)
     result = cli(
         "apply", str(folder), "--yes", "--target", "team-a-new", "--target", "team-a-nwe",
-        env=_env(shared),
+        env=env_of(shared),
     )  # fmt: skip
     assert result.exit_code == 1
     assert "error: --target 'team-a-nwe' matches no manifest; nothing was written" in (
@@ -436,7 +433,9 @@ def test_a_target_outside_the_scope_is_refused(
     cli: CliRunner, shared: FakeConnect, tmp_path: Path
 ) -> None:
     folder = _team_a(tmp_path)
-    result = cli("apply", str(folder), "--prune", "--yes", "--target", "team-b-*", env=_env(shared))
+    result = cli(
+        "apply", str(folder), "--prune", "--yes", "--target", "team-b-*", env=env_of(shared)
+    )
     assert result.exit_code == 1
     assert (
         "--target 'team-b-*' matches only connectors not owned by this scope "
@@ -470,7 +469,7 @@ def test_a_reviewed_plan_is_applied_exactly(
 ) -> None:
     folder = _reviewed(tmp_path)
     plan_file = tmp_path / "plan.json"
-    result = cli("plan", str(folder), "--prune", "--out", str(plan_file), env=_env(shared))
+    result = cli("plan", str(folder), "--prune", "--out", str(plan_file), env=env_of(shared))
     assert result.exit_code == 0, result.output
     assert shared.writes() == []
     text = plan_file.read_text()
@@ -488,7 +487,7 @@ def test_a_reviewed_plan_is_applied_exactly(
         "targets": [],
     }
 
-    result = cli("apply", "--plan", str(plan_file), "--prune", "--yes", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--prune", "--yes", env=env_of(shared))
     assert result.exit_code == 0, result.output
     assert _touched(shared.writes()) == {"team-a-orders", "team-a-new", "team-a-old"}
     assert shared.connector_config("team-a-orders")["sasl.jaas.config"] == CANARY  # type: ignore[index]
@@ -497,7 +496,7 @@ def test_a_reviewed_plan_is_applied_exactly(
 
 def _saved(cli: CliRunner, fake: FakeConnect, folder: Path, tmp_path: Path) -> Path:
     plan_file = tmp_path / "plan.json"
-    result = cli("plan", str(folder), "--out", str(plan_file), env=_env(fake))
+    result = cli("plan", str(folder), "--out", str(plan_file), env=env_of(fake))
     assert result.exit_code == 0, result.output
     fake.clear_requests()
     return plan_file
@@ -511,7 +510,7 @@ def test_a_stale_plan_is_refused_with_zero_writes(
     # Someone edits the connector by hand after the review.
     shared.add_connector("team-a-orders", file_source_config("team-a-orders", topic="hotfix"))
     shared.clear_requests()
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert (
         "the saved plan is stale, nothing was written: team-a-orders: changed on the cluster "
@@ -527,7 +526,7 @@ def test_a_plan_whose_manifests_changed_is_refused(
     plan_file = _saved(cli, shared, folder, tmp_path)
     write_manifest(folder, "team-a-orders.yaml", _secret_source("team-a-orders", "other-secret"))
     write_manifest(folder, "team-a-late.yaml", file_source("team-a-late"))
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert "team-a-late: would now be created, which the saved plan does not include" in (
         result.stderr
@@ -548,7 +547,7 @@ def test_a_new_drift_on_an_unchanged_connector_makes_the_plan_stale(
     )
     plan_file = _saved(cli, fake, folder, tmp_path)
     fake.add_connector("team-a-x", file_source_config("team-a-x", topic="drifted"))
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(fake))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(fake))
     assert result.exit_code == 1
     assert "team-a-x: would now be updated" in result.stderr
     assert fake.writes() == []
@@ -560,7 +559,7 @@ def test_a_hand_edited_plan_is_refused(cli: CliRunner, shared: FakeConnect, tmp_
     doc = json.loads(plan_file.read_text())
     doc["changes"].append({**doc["changes"][0], "name": "team-b-users", "action": "delete"})
     plan_file.write_text(json.dumps(doc))
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert "the plan file was changed after kconnect wrote it (checksum mismatch)" in (
         result.stderr
@@ -582,7 +581,7 @@ def test_a_forged_plan_with_a_valid_checksum_still_writes_only_what_the_manifest
     doc["options"]["owns"] = ["*"]
     doc["checksum"] = _checksum(doc)
     plan_file.write_text(json.dumps(doc))
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert "the plan was made for the ownership scope (*), but here it is (team-a-*)" in (
         result.stderr
@@ -590,7 +589,7 @@ def test_a_forged_plan_with_a_valid_checksum_still_writes_only_what_the_manifest
     doc["options"]["owns"] = ["team-a-*"]
     doc["checksum"] = _checksum(doc)
     plan_file.write_text(json.dumps(doc))
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert "team-b-users: the saved plan would delete it, but it no longer needs a change" in (
         result.stderr
@@ -604,7 +603,7 @@ def test_a_plan_from_another_cluster_is_refused(
     folder = _reviewed(tmp_path)
     plan_file = _saved(cli, shared, folder, tmp_path)
     with FakeConnect() as other:
-        result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(other))
+        result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(other))
         assert result.exit_code == 1
         assert f"the plan was made for the cluster at {shared.url}, not {other.url}" in (
             result.stderr
@@ -618,10 +617,10 @@ def test_a_pruning_plan_needs_prune_on_apply(
     folder = _reviewed(tmp_path)
     plan_file = tmp_path / "plan.json"
     assert (
-        cli("plan", str(folder), "--prune", "--out", str(plan_file), env=_env(shared)).exit_code
+        cli("plan", str(folder), "--prune", "--out", str(plan_file), env=env_of(shared)).exit_code
         == 0
     )
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert "the plan was made with --prune: pass --prune to apply it" in result.stderr
     assert shared.writes() == []
@@ -633,13 +632,13 @@ def test_a_targeted_plan_keeps_its_targets(
     folder = _reviewed(tmp_path)
     plan_file = tmp_path / "plan.json"
     result = cli(
-        "plan", str(folder), "--target", "team-a-new", "--out", str(plan_file), env=_env(shared)
+        "plan", str(folder), "--target", "team-a-new", "--out", str(plan_file), env=env_of(shared)
     )
     assert result.exit_code == 0, result.output
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(shared))
     assert result.exit_code == 0, result.output
     assert _touched(shared.writes()) == {"team-a-new"}
-    result = cli("apply", "--plan", str(plan_file), "--target", "x", env=_env(shared))
+    result = cli("apply", "--plan", str(plan_file), "--target", "x", env=env_of(shared))
     assert result.exit_code == 64
 
 
@@ -648,11 +647,11 @@ def test_a_plan_file_that_is_not_one_is_refused(
 ) -> None:
     bad = tmp_path / "plan.json"
     bad.write_text("{not json")
-    result = cli("apply", "--plan", str(bad), "--yes", env=_env(fake))
+    result = cli("apply", "--plan", str(bad), "--yes", env=env_of(fake))
     assert result.exit_code == 1
     assert f"{bad}:1: not a kconnect plan file" in result.stderr
     bad.write_text('{"kconnect_result_version": 1}')
-    result = cli("apply", "--plan", str(bad), "--yes", env=_env(fake))
+    result = cli("apply", "--plan", str(bad), "--yes", env=env_of(fake))
     assert result.exit_code == 1
     assert "not a kconnect plan file (written by `kconnect plan --out`)" in result.stderr
     assert fake.requests == []
@@ -681,12 +680,12 @@ def test_a_password_inside_a_url_never_reaches_the_plan_file(
         tmp_path, '["team-a-*"]', {"a": file_source("team-a-x", extra=f"  connection.url: {url}\n")}
     )
     plan_file = tmp_path / "plan.json"
-    assert cli("plan", str(folder), "--out", str(plan_file), env=_env(fake)).exit_code == 0
+    assert cli("plan", str(folder), "--out", str(plan_file), env=env_of(fake)).exit_code == 0
     text = plan_file.read_text()
     assert "Url-Canary-55x" not in text
     [entry] = [k for k in json.loads(text)["changes"][0]["keys"] if k["key"] == "connection.url"]
     assert entry["secret"] is True
-    result = cli("apply", "--plan", str(plan_file), "--yes", env=_env(fake))
+    result = cli("apply", "--plan", str(plan_file), "--yes", env=env_of(fake))
     assert result.exit_code == 0, result.output
     assert fake.connector_config("team-a-x")["connection.url"] == url  # type: ignore[index]
 
@@ -696,7 +695,7 @@ def test_a_refused_unsafe_plan_in_json_names_the_limit(
 ) -> None:
     _owned_cluster(fake, 4)
     folder = _repo(tmp_path, '["team-a-*"]', {"a": file_source("team-a-0")})
-    result = cli("apply", str(folder), "--prune", "--yes", "-o", "json", env=_env(fake))
+    result = cli("apply", str(folder), "--prune", "--yes", "-o", "json", env=env_of(fake))
     assert result.exit_code == 1
     [error] = result.json["errors"]
     assert error["type"] == "UnsafePlanError"
@@ -760,7 +759,7 @@ def test_a_project_file_that_cannot_be_read_stops_a_prune_with_zero_writes(
 ) -> None:
     folder = _repo(tmp_path, None, {"a": file_source("team-a-orders")})
     _broken_project_file(folder.parent, kind)
-    result = cli("apply", str(folder), "--prune", "--yes", env=_env(shared))
+    result = cli("apply", str(folder), "--prune", "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert f"error: {folder.parent / 'kconnect.yaml'}: cannot read the project file" in (
         result.stderr
@@ -806,7 +805,7 @@ def test_project_file_errors_name_its_own_file_and_line(
 ) -> None:
     folder = _repo(tmp_path, None, {"a": file_source("team-a-orders")})
     (folder.parent / "kconnect.yaml").write_bytes(text.encode("latin-1"))
-    result = cli("apply", str(folder), "--prune", "--yes", env=_env(shared))
+    result = cli("apply", str(folder), "--prune", "--yes", env=env_of(shared))
     assert result.exit_code == 1
     assert f"error: {folder.parent / 'kconnect.yaml'}:{line}: " in result.stderr
     assert message in result.stderr
@@ -826,7 +825,7 @@ def test_an_unclosed_bracket_in_owns_or_target_on_the_command_line_is_a_usage_er
 ) -> None:
     folder = _repo(tmp_path, None, {"a": file_source("team-a-x")})
     for flag in ("--owns", "--target"):
-        result = cli("plan", str(folder), flag, "team-[a", env=_env(fake))
+        result = cli("plan", str(folder), flag, "team-[a", env=env_of(fake))
         assert result.exit_code == 64
         assert f"{flag} 'team-[a' has an unclosed '[' at column 6" in result.stderr
     assert fake.requests == []
