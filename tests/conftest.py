@@ -139,6 +139,10 @@ def located_manifest(config: dict[str, str]) -> Manifest:
 
 
 FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
+MYSQL = "io.debezium.connector.mysql.MySqlConnector"
+MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
+ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
 
 
 def file_source_config(name: str, topic: str = "t") -> dict[str, str]:

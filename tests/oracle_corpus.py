@@ -18,16 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
-FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
-MYSQL = "io.debezium.connector.mysql.MySqlConnector"
-MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
+from tests.conftest import ES, FILE_SINK, FILE_SOURCE, MARIADB, MYSQL
+
 T = "org.apache.kafka.connect.transforms."
 P = "org.apache.kafka.connect.transforms.predicates."
 JSON = "org.apache.kafka.connect.json.JsonConverter"
-
-
-ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
 
 
 def bases(

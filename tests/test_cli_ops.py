@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from kconnect.ops.export import env_variable_name, escape_value, render_manifest, safe_filename
-from tests.conftest import CliRunner
+from tests.conftest import MYSQL, CliRunner
 from tests.fakeconnect import STOPPED_REQUIRED, FakeConnect
 
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
-MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 
 
 def _env(fake: FakeConnect, **extra: str) -> dict[str, str]:

@@ -16,12 +16,8 @@ import pytest
 from kconnect.manifests.model import Manifest
 from kconnect.planning.impact import IMPACT_RULES, PlannedChange, assess, offsets_wanted
 from kconnect.planning.plan import build_plan
-from tests.conftest import CliRunner, file_source, write_manifest
+from tests.conftest import ES, FILE_SOURCE, MARIADB, CliRunner, file_source, write_manifest
 from tests.fakeconnect import FakeConnect
-
-MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
-ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
-FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
 
 def _source(**overrides: str) -> dict[str, str]:

@@ -11,10 +11,8 @@ from kconnect.manifests.model import Manifest
 from kconnect.validate.keys import check_config
 from kconnect.validate.lint import RULES, Rule, lint_pipeline, rules_markdown
 from kconnect.validate.lint.regex import regex_overlap
+from tests.conftest import ES, MARIADB, MYSQL
 
-MYSQL = "io.debezium.connector.mysql.MySqlConnector"
-MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
-ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
 JSON = "org.apache.kafka.connect.json.JsonConverter"
 
 

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRunner
+from tests.conftest import MYSQL, CliRunner
 from tests.fakeconnect import FakeConnect
 
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
-MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 
 
 def _source(name: str) -> dict[str, str]:

@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CliRunner, write_manifest
+from tests.conftest import FILE_SINK, FILE_SOURCE, CliRunner, write_manifest
 from tests.fakeconnect import FakeConnect
 
-FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
-FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 SOURCE_CONFIG = {
     "connector.class": FILE_SOURCE,
     "tasks.max": "1",

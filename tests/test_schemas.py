@@ -24,13 +24,9 @@ from kconnect.diagnostics import Location, Severity
 from kconnect.validate.keys import check_config
 from kconnect.validate.plugin_catalogs import CatalogSet
 from kconnect.validate.unknown_keys import check_unknown_keys
+from tests.conftest import ES, FILE_SINK, FILE_SOURCE, MARIADB, MYSQL
 from tests.conftest import located_manifest as mk  # short: test data reads best on one line
 
-MYSQL = "io.debezium.connector.mysql.MySqlConnector"
-MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
-ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
-FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
-FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 REPO = Path(__file__).resolve().parent.parent
 
 

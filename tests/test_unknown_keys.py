@@ -12,13 +12,9 @@ import pytest
 from kconnect.diagnostics import Location, Severity
 from kconnect.validate.plugin_catalogs import CatalogSet
 from kconnect.validate.unknown_keys import check_unknown_keys, distance
+from tests.conftest import ES, FILE_SINK, FILE_SOURCE, MARIADB, MYSQL
 from tests.conftest import located_manifest as mk  # short: test data reads best on one line
 
-MYSQL = "io.debezium.connector.mysql.MySqlConnector"
-MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
-ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
-FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
-FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 JSON = "org.apache.kafka.connect.json.JsonConverter"
 AVRO = "io.confluent.connect.avro.AvroConverter"
 UNWRAP = "io.debezium.transforms.ExtractNewRecordState"

@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 
 from kconnect.core import offline_problems
+from tests.conftest import FILE_SINK, FILE_SOURCE, MYSQL
 from tests.conftest import located_manifest as mk  # short: test data reads best on one line
 
-MYSQL = "io.debezium.connector.mysql.MySqlConnector"
-FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
-FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 TSCONV = "org.apache.kafka.connect.transforms.TimestampConverter$Value"
 
 

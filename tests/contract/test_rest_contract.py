@@ -16,9 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
-FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
-MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
+from tests.conftest import FILE_SINK, FILE_SOURCE, MARIADB
+
 DEADLINE = 30.0  # seconds; the real worker applies writes asynchronously
 
 NameFactory = Callable[[str], str]

@@ -33,13 +33,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import MARIADB
 from tests.stack.cli import KResult, run_kconnect
 from tests.stack.stack import DB_PASSWORD_ENV, Stack
 
 pytestmark = pytest.mark.integration
 
 SERVER_ID = 184201  # unique among the connectors of this suite
-MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
 SOURCE_KEYS = """\
   connector.class: {connector_class}
   tasks.max: 1
