@@ -24,6 +24,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import httpx
 
@@ -106,14 +107,22 @@ def _up(args: argparse.Namespace) -> int:
     return 0
 
 
-def _down(args: argparse.Namespace) -> int:
+def _recorded() -> dict[str, Any] | None:
+    """The detached stack's recorded state, or None (said on stdout) when there is none."""
     pointer = state_pointer()
     if not pointer.exists():
         print("no detached stack recorded")
+        return None
+    state: dict[str, Any] = json.loads(pointer.read_text())
+    return state
+
+
+def _down(args: argparse.Namespace) -> int:
+    state = _recorded()
+    if state is None:
         return 0
-    state = json.loads(pointer.read_text())
     kill_recorded(state)
-    pointer.unlink(missing_ok=True)
+    state_pointer().unlink(missing_ok=True)
     if not args.keep:
         shutil.rmtree(state["run_dir"], ignore_errors=True)
     else:
@@ -122,11 +131,9 @@ def _down(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    pointer = state_pointer()
-    if not pointer.exists():
-        print("no detached stack recorded")
+    state = _recorded()
+    if state is None:
         return 1
-    state = json.loads(pointer.read_text())
     alive = alive_pids(state)
     ok = True
     for name, pid in (state.get("pids") or {}).items():
