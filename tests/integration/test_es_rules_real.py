@@ -31,6 +31,7 @@ import pytest
 import yaml
 
 from tests.integration.es import Docs, delete_index, mapping, search, wait_docs
+from tests.oracle_corpus import config_of
 from tests.stack.cli import KResult, run_kconnect
 from tests.stack.elasticsearch import SINK_CLASS
 from tests.stack.stack import Stack
@@ -180,16 +181,6 @@ REFUSED: dict[str, tuple[str, dict[str, str | None], str]] = {
 TUTORIAL_PROVEN = {"topics-unproduced"}
 
 
-def _apply_changes(config: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
-    out = dict(config)
-    for key, value in changes.items():
-        if value is None:
-            out.pop(key, None)
-        else:
-            out[key] = value
-    return out
-
-
 @dataclass
 class Rig:
     stack: Stack
@@ -229,7 +220,7 @@ class Rig:
             "value.converter": JSON,
             "value.converter.schemas.enable": "true",
         }
-        return _apply_changes(base, changes)
+        return config_of(base, changes)
 
     def sink_config(self, name: str, source: str, topic: str | None = None) -> dict[str, str]:
         """connectors.d/elasticsearch-sink.yaml's config, writing to its own index."""
@@ -264,8 +255,8 @@ class Rig:
     def proof_config(self, name: str, fixed: bool = False) -> dict[str, str]:
         proof = PROOFS[name]
         topic = proof.changes.get("topics")
-        config = _apply_changes(self.sink_config(name, proof.source, topic), proof.changes)
-        return _apply_changes(config, proof.fix) if fixed else config
+        config = config_of(self.sink_config(name, proof.source, topic), proof.changes)
+        return config_of(config, proof.fix) if fixed else config
 
     def tutorial(self, regex: str | None = None) -> dict[str, dict[str, str]]:
         """The tutorial's connectors as written, but for the endpoints and the MariaDB class."""
@@ -416,7 +407,7 @@ def test_validate_flags_every_bad_configuration(rig: Rig) -> None:
     )
     assert "deletes-lost" not in alone.get(ODD, set()) | alone.get("rules-no-tombstones", set())
     for name, (rule, changes, _) in REFUSED.items():
-        config = _apply_changes(rig.plain_sink_config(name), changes)
+        config = config_of(rig.plain_sink_config(name), changes)
         got = _validate(rig, {**sources, name: config}, name)
         assert rule in got.get(name, set()), (name, got)
     # The tutorial, as written: each of its bugs is flagged before deploy.
@@ -596,7 +587,7 @@ def test_topics_unmatched_never_indexes(rig: Rig) -> None:
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_sink_validator_refuses(rig: Rig, name: str) -> None:
     _, changes, key = REFUSED[name]
-    r = rig.put(name, _apply_changes(rig.plain_sink_config(name), changes))
+    r = rig.put(name, config_of(rig.plain_sink_config(name), changes))
     assert r.status_code == 400, r.text
     message = r.json()["message"]
     assert key in message, message
