@@ -73,11 +73,26 @@ def test_restart_include_tasks_json(cli: CliRunner, fake: FakeConnect) -> None:
     assert (restarted["name"], restarted["ok"], restarted["error"]) == ("src", True, None)
 
 
-def test_restart_failed_only_with_nothing_failed(cli: CliRunner, fake: FakeConnect) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "stdout"),
+    [
+        (
+            ["src", "--include-tasks", "--failed-only"],
+            0,
+            "src: nothing to restart (no FAILED connector or task)\n",
+        ),
+        (["src", "--task", "7"], 1, "✗ src: Unknown task: src-7\n"),
+        (["nope"], 1, "✗ nope: Unknown connector: nope\n"),
+    ],
+    ids=["nothing-failed", "unknown-task", "unknown-connector"],
+)
+def test_restart_says_what_it_did_not_restart(
+    cli: CliRunner, fake: FakeConnect, args: list[str], code: int, stdout: str
+) -> None:
     fake.add_connector("src", _source())
-    result = cli("restart", "src", "--include-tasks", "--failed-only", env=_env(fake))
-    assert result.exit_code == 0
-    assert result.stdout == "src: nothing to restart (no FAILED connector or task)\n"
+    result = cli("restart", *args, env=_env(fake))
+    assert result.exit_code == code
+    assert result.stdout == stdout
 
 
 def test_restart_one_task(cli: CliRunner, fake: FakeConnect) -> None:
@@ -99,12 +114,6 @@ def test_restart_task_with_kip745_flags_is_a_usage_error(cli: CliRunner, fake: F
     assert fake.writes() == []
 
 
-def test_restart_unknown_connector(cli: CliRunner, fake: FakeConnect) -> None:
-    result = cli("restart", "nope", env=_env(fake))
-    assert result.exit_code == 1
-    assert result.stdout == "✗ nope: Unknown connector: nope\n"
-
-
 @pytest.mark.parametrize("word", ["connector", "task"])
 def test_restart_with_another_tools_word_order_restarts_nothing_and_says_so(
     cli: CliRunner, fake: FakeConnect, word: str
@@ -121,13 +130,6 @@ def test_restart_with_another_tools_word_order_restarts_nothing_and_says_so(
     assert fake.writes() == []
     fake.add_connector(word, _source(word))  # a connector may really be called that
     assert cli("restart", word, "src", env=_env(fake)).exit_code == 0
-
-
-def test_restart_unknown_task(cli: CliRunner, fake: FakeConnect) -> None:
-    fake.add_connector("src", _source())
-    result = cli("restart", "src", "--task", "7", env=_env(fake))
-    assert result.exit_code == 1
-    assert result.stdout == "✗ src: Unknown task: src-7\n"
 
 
 # -- pause / resume / stop ------------------------------------------------------------------------
