@@ -41,25 +41,42 @@ def _writes(fake: FakeConnect) -> list[tuple[str, str]]:
 # -- restart ------------------------------------------------------------------------------------
 
 
-def test_restart_plain_restarts_the_connector_only(cli: CliRunner, fake: FakeConnect) -> None:
+@pytest.mark.parametrize(
+    ("args", "failed", "stdout", "sent"),
+    [
+        ([], False, "✓ restarting src: connector\n", ("/connectors/src/restart", {})),
+        (
+            ["--include-tasks", "--failed-only"],
+            True,
+            "✓ restarting src: task 0\n",
+            ("/connectors/src/restart", {"includeTasks": ["true"], "onlyFailed": ["true"]}),
+        ),
+        (
+            ["--task", "0"],
+            True,
+            "✓ restarting src: task 0\n",
+            ("/connectors/src/tasks/0/restart", {}),
+        ),
+    ],
+    ids=["connector-only", "failed-tasks-only", "one-task"],
+)
+def test_restart_lists_what_restarts_and_sends_one_request(
+    cli: CliRunner,
+    fake: FakeConnect,
+    args: list[str],
+    failed: bool,
+    stdout: str,
+    sent: tuple[str, dict[str, list[str]]],
+) -> None:
     fake.add_connector("src", _source())
+    if failed:
+        fake.fail_task("src", 0)
     fake.clear_requests()
-    result = cli("restart", "src", env=_env(fake))
+    result = cli("restart", "src", *args, env=_env(fake))
     assert result.exit_code == 0, result.output
-    assert result.stdout == "✓ restarting src: connector\n"
+    assert result.stdout == stdout
     [request] = fake.writes()
-    assert (request.method, request.path, request.query) == ("POST", "/connectors/src/restart", {})
-
-
-def test_restart_failed_tasks_only_lists_what_restarts(cli: CliRunner, fake: FakeConnect) -> None:
-    fake.add_connector("src", _source())
-    fake.fail_task("src", 0)
-    fake.clear_requests()
-    result = cli("restart", "src", "--include-tasks", "--failed-only", env=_env(fake))
-    assert result.exit_code == 0, result.output
-    assert result.stdout == "✓ restarting src: task 0\n"
-    [request] = fake.writes()
-    assert request.query == {"includeTasks": ["true"], "onlyFailed": ["true"]}
+    assert (request.method, request.path, request.query) == ("POST", *sent)
     assert fake.task_states("src") == ["RUNNING"]
 
 
@@ -93,16 +110,6 @@ def test_restart_says_what_it_did_not_restart(
     result = cli("restart", *args, env=_env(fake))
     assert result.exit_code == code
     assert result.stdout == stdout
-
-
-def test_restart_one_task(cli: CliRunner, fake: FakeConnect) -> None:
-    fake.add_connector("src", _source())
-    fake.fail_task("src", 0)
-    fake.clear_requests()
-    result = cli("restart", "src", "--task", "0", env=_env(fake))
-    assert result.exit_code == 0, result.output
-    assert result.stdout == "✓ restarting src: task 0\n"
-    assert _writes(fake) == [("POST", "/connectors/src/tasks/0/restart")]
 
 
 def test_restart_task_with_kip745_flags_is_a_usage_error(cli: CliRunner, fake: FakeConnect) -> None:
