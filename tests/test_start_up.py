@@ -101,13 +101,23 @@ def test_root_help_imports_no_typer(tmp_path: Path) -> None:
     assert not {m for m in modules if m.split(".")[0] in ("typer", "click", "rich")}
 
 
-def test_offline_validate_imports_no_http_library(tmp_path: Path) -> None:
-    manifest = tmp_path / "one.yaml"
-    manifest.write_text(
-        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
-    )
-    code, modules = _imported(tmp_path, "validate", str(manifest))
+# One plain YAML manifest of the plugin every worker ships: `_ONE_HEAD`, then its file.
+_ONE_HEAD = "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n"
+_ONE_MANIFEST = f"{_ONE_HEAD}  file: /tmp/x\n"
+
+
+def _validated(tmp_path: Path, filename: str, text: str, *args: str) -> set[str]:
+    """The modules `validate` of one manifest (`filename` holding `text`) imports; it must
+    exit 0."""
+    manifest = tmp_path / filename
+    manifest.write_text(text)
+    code, modules = _imported(tmp_path, "validate", str(manifest), *args)
     assert code == 0
+    return modules
+
+
+def test_offline_validate_imports_no_http_library(tmp_path: Path) -> None:
+    modules = _validated(tmp_path, "one.yaml", _ONE_MANIFEST)
     roots = {m.split(".")[0] for m in modules}
     assert not roots & {"httpx", "httpcore", "h11", "anyio", "trio", "ssl", "jsonschema"}
     assert "kconnect.api.client" not in modules
@@ -132,9 +142,7 @@ def test_piped_validate_and_plan_import_neither_typer_nor_rich(tmp_path: Path) -
     from tests.fakeconnect import FakeConnect
 
     manifest = tmp_path / "one.yaml"
-    manifest.write_text(
-        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
-    )
+    manifest.write_text(_ONE_MANIFEST)
     heavy = {"typer", "click", "rich", "jsonschema", "pygments", "markdown_it"}
     for args in (["validate", str(manifest)], ["validate", str(manifest), "-o", "json"]):
         code, modules = _imported(tmp_path, *args)
@@ -169,16 +177,7 @@ _NOT_FOR_ONE_YAML_MANIFEST = {
 
 
 def test_piped_validate_of_one_yaml_manifest_defers_what_it_does_not_use(tmp_path: Path) -> None:
-    manifest = tmp_path / "one.yaml"
-    manifest.write_text(
-        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
-    )
-    code, modules = _imported(tmp_path, "validate", str(manifest))
-    assert code == 0
-    assert not modules & _NOT_FOR_ONE_YAML_MANIFEST
-
-
-_PLAIN_LINES = "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n"
+    assert not _validated(tmp_path, "one.yaml", _ONE_MANIFEST) & _NOT_FOR_ONE_YAML_MANIFEST
 
 
 @pytest.mark.parametrize(
@@ -195,14 +194,14 @@ _PLAIN_LINES = "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic
         ),
         pytest.param(
             "variable.yaml",
-            f"{_PLAIN_LINES}  file: ${{LINES_FILE:-/tmp/x}}\n",
+            f"{_ONE_HEAD}  file: ${{LINES_FILE:-/tmp/x}}\n",
             None,
             {"kconnect.manifests.interpolate"},
             id="variable",
         ),
         pytest.param(
             "plain.yaml",
-            f"{_PLAIN_LINES}  file: /tmp/x\n",
+            _ONE_MANIFEST,
             "LINES_FILE=/tmp/y\n",
             {"kconnect.manifests.interpolate"},
             id="env-file",
@@ -226,12 +225,8 @@ def test_validate_still_loads_each_deferred_reader_and_rule_when_the_manifests_n
     tmp_path: Path, manifest: str, text: str, env_file: str | None, needed: set[str]
 ) -> None:
     # The same probe sees the deferred modules once the input asks for them.
-    path = tmp_path / manifest
-    path.write_text(text)
-    args = [str(path)]
+    args: list[str] = []
     if env_file is not None:
         (tmp_path / "vars.env").write_text(env_file)
-        args += ["--env-file", str(tmp_path / "vars.env")]
-    code, modules = _imported(tmp_path, "validate", *args)
-    assert code == 0
-    assert needed <= modules
+        args = ["--env-file", str(tmp_path / "vars.env")]
+    assert needed <= _validated(tmp_path, manifest, text, *args)
