@@ -10,7 +10,6 @@ import contextlib
 import functools
 import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -39,6 +38,7 @@ from kconnect.planning.safety import (
     check_safety,
 )
 from kconnect.planning.scope import NO_SCOPE, Scope, check_targets_match, matches_any
+from kconnect.records import field, record, replace
 
 if TYPE_CHECKING:
     # Offline `validate` must not pay for HTTP, planning or apply (start-up, issue #22):
@@ -86,7 +86,7 @@ def _bulk(func: Callable[_P, _R]) -> Callable[_P, _R]:
 # -- validation -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class ValidationReport:
     """The manifests checked and every problem found in them."""
 
@@ -391,7 +391,7 @@ def secret_values(
 # -- plan and apply ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class PlanReport:
     """A plan with the validation it rests on, its safety verdict and acknowledgements."""
 
@@ -553,7 +553,7 @@ def _acknowledged(
     return result
 
 
-@dataclass(frozen=True)
+@record
 class ApplyReport:
     """What applying a plan wrote, and what waiting for the connectors saw."""
 
@@ -713,7 +713,7 @@ def apply(
 # -- status -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class StatusReport:
     """The health of each connector asked about, and the names the cluster lacks."""
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NamedTuple
+
+from kconnect.records import record
 
 
 class Location(NamedTuple):
@@ -25,7 +26,7 @@ class Severity(str, Enum):
     NOTE = "note"
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """One finding. `rule` is a stable id users can look up and grep for."""
 

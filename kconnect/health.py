@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from kconnect.output.redaction import redact_text
+from kconnect.records import record
 
 UNHEALTHY_STATES = frozenset({"FAILED", "UNASSIGNED"})
 TRACE_LINES = 3
@@ -36,7 +36,7 @@ def headline(summary: str, width: int = 300) -> str:
     return lines[0][:width] + (f" … {causes[-1][:width]}" if causes else "")
 
 
-@dataclass(frozen=True)
+@record
 class TaskHealth:
     id: int
     state: str
@@ -57,7 +57,7 @@ class TaskHealth:
         }
 
 
-@dataclass(frozen=True)
+@record
 class ConnectorHealth:
     name: str
     state: str  # UNKNOWN when the worker has no status yet

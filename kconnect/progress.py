@@ -10,14 +10,15 @@ sanitises it for the terminal.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
+
+from kconnect.records import field, record
 
 if TYPE_CHECKING:
     from kconnect.health import ConnectorHealth
 
 
-@dataclass(frozen=True)
+@record
 class WritesStarted:
     """`total` writes (one per connector) are about to run; `what` names the command."""
 
@@ -25,7 +26,7 @@ class WritesStarted:
     total: int
 
 
-@dataclass(frozen=True)
+@record
 class WriteFinished:
     name: str
     ok: bool
@@ -33,13 +34,13 @@ class WriteFinished:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class WaitStarted:
     targets: Mapping[str, str]  # connector -> the state it must reach
     timeout: float
 
 
-@dataclass(frozen=True)
+@record
 class WaitPolled:
     """One round of `--wait`: the state of every connector still waited for and of those
     that finished this round."""

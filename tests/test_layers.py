@@ -18,6 +18,7 @@ PACKAGE = Path(kconnect.__file__).parent
 # package's own `__init__` (the version). Each part may import only the parts listed before it.
 LAYERS = (
     "kconnect",  # __version__
+    "records",  # @record: the package's data classes, made without importing dataclasses
     "diagnostics",  # Problem, Location, Severity: plain data
     "output",  # the seam for everything written: redaction, terminal safety, console
     "catalogs",  # the bundled connector schemas (which keys are PASSWORD-typed...)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from kconnect.records import record
 
 ERROR_TEXT_LIMIT = 300
 
@@ -268,7 +269,7 @@ LOGGERS = mapping(LOGGER)
 # shape or an empty `202` where a body belongs is an unexpected answer, never a success.
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     """One documented answer: its status, and the shape of its body (None: no body)."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -57,13 +56,14 @@ from kconnect.errors import (
     UnsupportedByWorker,
 )
 from kconnect.output.redaction import shorten
+from kconnect.records import field, record
 
 log = logging.getLogger("kconnect.client")
 
 _IDEMPOTENT = frozenset({"GET", "HEAD"})
 
 
-@dataclass
+@record(frozen=False)
 class ClientStats:
     """Counts for `-v` output and benchmarks; guarded because writes run in threads."""
 

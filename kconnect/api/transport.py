@@ -16,8 +16,9 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from kconnect.records import field, record
 
 if TYPE_CHECKING:
     import httpx
@@ -36,7 +37,7 @@ class DeadlineExceeded(Exception):
     """Raised inside a socket read or write when the request's deadline has passed."""
 
 
-@dataclass
+@record(frozen=False)
 class Attempt:
     """One attempt of one request, as the socket layer sees it."""
 
@@ -299,7 +300,7 @@ def read_capped(response: httpx.Response, attempt: Attempt, limit: int) -> httpx
     return plain
 
 
-@dataclass
+@record(frozen=False)
 class TlsProbe:
     """Whether the plain-http URL's port speaks TLS: asked once per client, after a plain
     request ended without an answer (a TLS server resets or alerts on plain text)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,6 +31,7 @@ from kconnect.cli.common import (
 )
 from kconnect.cli.manifest_bodies import plan_against, plan_body, valid_manifests, validate_body
 from kconnect.errors import ExitCode
+from kconnect.records import replace
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient

@@ -78,12 +78,11 @@ class Connection(NamedTuple):
     def client(self, *, patient: bool = False) -> ConnectClient:
         """A client for the selected cluster; its credentials are registered as secrets.
         `patient`: no quick failure on first contact (a loop outlives a worker's restart)."""
-        import dataclasses
-
         from kconnect.api.client import ConnectClient
         from kconnect.config.settings import proxy_secret_values, resolve_client_settings
         from kconnect.output.console import configure_logging, console
         from kconnect.output.redaction import register_secrets
+        from kconnect.records import replace
 
         configure_logging(self.verbose)
         register_secrets(proxy_secret_values(os.environ))  # before any message may quote one
@@ -97,8 +96,8 @@ class Connection(NamedTuple):
             headers=self.header_sources(),
         )
         if patient:
-            retry = dataclasses.replace(settings.retry, first_contact_timeout=None)
-            settings = dataclasses.replace(settings, retry=retry)
+            retry = replace(settings.retry, first_contact_timeout=None)
+            settings = replace(settings, retry=retry)
         register_secrets(settings.secret_values())
         if settings.verify is False:
             console(err=True).print(

@@ -30,7 +30,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +40,7 @@ from kconnect.config.headers import (
     value_problem,
 )
 from kconnect.errors import ConfigError
+from kconnect.records import field, record
 
 if TYPE_CHECKING:
     import yaml
@@ -81,7 +81,7 @@ def config_path(env: Mapping[str, str]) -> Path:
     return Path(base) / "kconnect" / "config.yaml"
 
 
-@dataclass(frozen=True)
+@record
 class Context:
     """One named cluster. Paths are absolute (relative ones are resolved against the file)."""
 
@@ -120,7 +120,7 @@ class Context:
         return data
 
 
-@dataclass(frozen=True)
+@record
 class ConfigFile:
     path: Path
     exists: bool

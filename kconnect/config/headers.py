@@ -11,7 +11,8 @@ redaction, so it is masked in every output, log and error. Other headers are sho
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from kconnect.records import record
 
 # RFC 9110 field-name: a token.
 _NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -53,7 +54,7 @@ def value_problem(name: str, value: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class HeaderSource:
     """One configured header: a literal value, or the environment variable or file holding
     it. `line` is where the config file names it (0 for a flag)."""

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from kconnect.config.urls import without_userinfo
 from kconnect.errors import ConfigError
+from kconnect.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Proxy:
     url: str  # as given, with any credentials (a secret: never shown)
     variable: str  # the environment variable it came from

@@ -12,12 +12,12 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kconnect.config.headers import HeaderSource, value_problem
 from kconnect.errors import ConfigError
+from kconnect.records import field, record
 
 if TYPE_CHECKING:
     from kconnect.config.contexts import Context
@@ -37,7 +37,7 @@ _FALSE = frozenset({"0", "false", "no", "off", ""})
 MAX_ATTEMPTS = 100
 
 
-@dataclass(frozen=True)
+@record
 class RetryPolicy:
     attempts: int = 8
     initial_backoff: float = 0.2
@@ -51,7 +51,7 @@ class RetryPolicy:
     first_contact_timeout: float | None = DEFAULT_FIRST_CONTACT_TIMEOUT
 
 
-@dataclass(frozen=True)
+@record
 class ClientSettings:
     url: str = DEFAULT_URL
     username: str | None = None
@@ -105,7 +105,7 @@ class ClientSettings:
         return values
 
 
-@dataclass(frozen=True)
+@record
 class Resolution:
     """Settings plus, for each one, where it came from (never the secret values)."""
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from kconnect.diagnostics import Location, Problem, error, note, warning
 from kconnect.manifests.text import TextProblem
+from kconnect.records import field, record
 
 
-@dataclass
+@record(frozen=False)
 class Collector:
     """What loading the manifests found: problems, and every name declared, with where."""
 

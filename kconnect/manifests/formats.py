@@ -11,11 +11,11 @@ gives the values exactly as Connect would store them (no `${VAR}` interpolation)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.diagnostics import Location
 from kconnect.manifests.collector import Collector
+from kconnect.records import record
 
 if TYPE_CHECKING:
     import yaml
@@ -73,7 +73,7 @@ def json_documents(text: str, display: str, collector: Collector) -> list[yaml.N
 # -- .properties -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Property:
     key: str
     value: str
@@ -241,7 +241,7 @@ def properties_document(text: str, display: str, collector: Collector) -> yaml.N
 # -- raw values, for `kconnect convert` -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class RawConnector:
     """A connector as written in a JSON or .properties file: values exactly as Connect would
     store them (no interpolation)."""

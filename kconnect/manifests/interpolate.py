@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from kconnect.errors import KconnectError
+from kconnect.records import record
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # `${provider:[path:]key}`: Kafka's ConfigTransformer resolves these on the worker. Provider
@@ -29,13 +29,13 @@ class InterpolationError(KconnectError):
     that is not a well-formed reference (never sent half-interpolated)."""
 
 
-@dataclass(frozen=True)
+@record
 class Interpolated:
     text: str
     used_variables: bool
 
 
-@dataclass(frozen=True)
+@record
 class _Var:
     name: str
     op: str | None

@@ -8,7 +8,6 @@ import os
 import stat
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from kconnect.manifests.document import document_manifest
 from kconnect.manifests.model import Manifest
 from kconnect.manifests.text import decode, format_of, read_text
 from kconnect.manifests.yaml_nodes import compose_documents, is_resource
+from kconnect.records import record
 
 if TYPE_CHECKING:
     import yaml
@@ -158,7 +158,7 @@ def load_manifests(
     return load_manifest_set(paths, env, stdin_text=stdin_text).manifests
 
 
-@dataclass(frozen=True)
+@record
 class LoadedManifests:
     """The manifests read from every path, with the warnings and notes found on the way."""
 

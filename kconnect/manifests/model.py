@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from enum import Enum
 from fnmatch import fnmatchcase
 
 from kconnect.diagnostics import Location
+from kconnect.records import field, record, replace
 
 # Where a manifest built in code (not loaded from a file) says it comes from.
 NOWHERE = Location("<memory>", 1)
@@ -25,7 +25,7 @@ class TargetState(str, Enum):
         return self.value.upper()
 
 
-@dataclass(frozen=True)
+@record
 class Manifest:
     """A connector as declared. `config` holds strings only, exactly as Connect stores them,
     without the `name` key (the worker adds it; it equals `name`)."""
@@ -64,7 +64,7 @@ class Manifest:
 UNIGNORABLE_KEYS = ("name", "connector.class")
 
 
-@dataclass(frozen=True)
+@record
 class KeyRules:
     """`sensitive_keys:` and `ignore_keys:` of `kconnect.yaml`: config keys per connector name
     pattern (`*` for every connector), on top of each manifest's own."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.diagnostics import Location
@@ -30,6 +29,7 @@ from kconnect.manifests.model import Manifest, TargetState
 from kconnect.manifests.names import connector_class_problem, validate_connector_name
 from kconnect.manifests.yaml_nodes import is_resource, loc, mapping_items
 from kconnect.output.redaction import is_secret_key
+from kconnect.records import record
 
 if TYPE_CHECKING:
     import yaml
@@ -124,7 +124,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 # -- reading YAML scalars the way kubectl does ---------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Scalar:
     """A YAML scalar as the API server stores it: `value` is str, bool, int, float or None."""
 
@@ -299,7 +299,7 @@ def _plain_string(
     return None
 
 
-@dataclass
+@record(frozen=False)
 class _Reader:
     """Type checks for one resource, each problem at its line."""
 

@@ -24,12 +24,12 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
 from kconnect.errors import KconnectError, NotFoundError
 from kconnect.progress import Progress, WriteFinished, WritesStarted
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -80,7 +80,7 @@ class WriteKind(str, Enum):
     RESTART = "restart"
 
 
-@dataclass(frozen=True)
+@record
 class Concurrency:
     """How many writes of each kind run at once to begin with, how far that may grow
     (`ceiling`), and whether it adapts at all.

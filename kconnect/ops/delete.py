@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.ops import writes
 from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector, write_error
 from kconnect.progress import Progress, WriteFinished, ignore
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
 
 
-@dataclass(frozen=True)
+@record
 class Deleted:
     name: str
     deleted: bool
@@ -26,7 +26,7 @@ class Deleted:
         return {**data, "interrupted": True} if self.interrupted else data
 
 
-@dataclass(frozen=True)
+@record
 class DeleteReport:
     results: tuple[Deleted, ...]
 

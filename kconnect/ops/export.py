@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import ConnectError, InputError, KconnectError, NotFoundError
 from kconnect.manifests.model import NO_KEY_RULES, KeyRules
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -22,7 +22,7 @@ log = logging.getLogger("kconnect.ops")
 _STATE_KEYS = {"PAUSED": "paused", "STOPPED": "stopped"}
 
 
-@dataclass(frozen=True)
+@record
 class StrimziTarget:
     """`export --format strimzi`: the KafkaConnect cluster label, and the API version."""
 
@@ -30,7 +30,7 @@ class StrimziTarget:
     api_version: str
 
 
-@dataclass(frozen=True)
+@record
 class ExportedConnector:
     name: str
     filename: str
@@ -47,7 +47,7 @@ class ExportedConnector:
         }
 
 
-@dataclass(frozen=True)
+@record
 class ExportResult:
     directory: Path | None  # None: one YAML stream on stdout (`--dir -`)
     connectors: tuple[ExportedConnector, ...]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import ConnectError
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
 
 
-@dataclass(frozen=True)
+@record
 class Info:
     kconnect_version: str
     url: str

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import InputError, UsageError
 from kconnect.ops import writes
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -15,7 +15,7 @@ LOG_LEVELS = ("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL")
 LOGGER_SCOPES = ("worker", "cluster")
 
 
-@dataclass(frozen=True)
+@record
 class LoggerChange:
     logger: str
     level: str

@@ -6,13 +6,13 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import ApiError, InputError, KconnectError
 from kconnect.ops import writes
 from kconnect.ops.state import wait_for_state
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -23,7 +23,7 @@ log = logging.getLogger("kconnect.ops")
 DEFAULT_STOP_TIMEOUT = 60.0
 
 
-@dataclass(frozen=True)
+@record
 class OffsetsReport:
     name: str
     type: str
@@ -131,7 +131,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@dataclass(frozen=True)
+@record
 class OffsetsChange:
     name: str
     action: str  # "reset" or "set"

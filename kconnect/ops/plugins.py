@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -19,7 +20,7 @@ def list_plugins(client: ConnectClient, *, include_all: bool = False) -> list[di
     ]
 
 
-@dataclass(frozen=True)
+@record
 class PluginDescription:
     plugin: str
     configs: tuple[Mapping[str, Any], ...]

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError, NotFoundError, UsageError
 from kconnect.ops import writes
 from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector
 from kconnect.progress import Progress, WriteFinished, ignore
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
 
 
-@dataclass(frozen=True)
+@record
 class RestartResult:
     name: str
     restarting: tuple[str, ...]  # "connector", "task 0", ...
@@ -75,7 +75,7 @@ def restart(
     return RestartResult(name, tuple(restarting), include_tasks, only_failed)
 
 
-@dataclass(frozen=True)
+@record
 class RestartReport:
     results: tuple[RestartResult, ...]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import ConnectError, NotFoundError, UnsupportedByWorker
 from kconnect.ops import writes
 from kconnect.ops.bulk import Concurrency, Interrupt, WriteKind, for_each_connector, write_error
 from kconnect.progress import Progress, WriteFinished, ignore
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -23,7 +23,7 @@ STATE_ACTIONS = {"pause": "PAUSED", "resume": "RUNNING", "stop": "STOPPED"}
 DONE_WORDS = {"pause": "paused", "resume": "resumed", "stop": "stopped"}
 
 
-@dataclass(frozen=True)
+@record
 class StateChange:
     name: str
     ok: bool
@@ -31,7 +31,7 @@ class StateChange:
     interrupted: bool = False  # Ctrl-C: never sent, or left in flight (see `error`)
 
 
-@dataclass(frozen=True)
+@record
 class StateChangeReport:
     action: str
     changes: tuple[StateChange, ...]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from kconnect.health import ConnectorHealth, connector_health, reached
 from kconnect.manifests.model import TargetState
 from kconnect.ops.bulk import Interrupt
 from kconnect.progress import Progress, WaitPolled, WaitStarted, ignore
+from kconnect.records import field, record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -46,7 +46,7 @@ def _is_reference(value: str | None) -> bool:
     return value is not None and "${" in value
 
 
-@dataclass(frozen=True)
+@record
 class Rewritten:
     """A connector whose config a write just changed: each changed key with its value before
     and after (None: absent). Until the worker restarts the connector with the new config, its
@@ -85,7 +85,7 @@ class Rewritten:
         return (Evidence.NEW if confirmed else Evidence.NONE), tuple(sorted(confirmed))
 
 
-@dataclass(frozen=True)
+@record
 class WaitResult:
     reached: tuple[str, ...]
     failed: tuple[ConnectorHealth, ...]
@@ -111,7 +111,7 @@ class WaitResult:
         } | ({"interrupted": True} if self.interrupted else {})
 
 
-@dataclass
+@record(frozen=False)
 class _Observed:
     first_failed_at: dict[str, float] = field(default_factory=dict)
     # Rewritten connectors: when their task configs were first seen to come from the new

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError
@@ -23,6 +22,7 @@ from kconnect.progress import (
     WritesStarted,
     ignore,
 )
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("kconnect.planning.apply")
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     name: str
     action: Action
@@ -50,7 +50,7 @@ class Outcome:
         return {**data, "interrupted": True} if self.interrupted else data
 
 
-@dataclass(frozen=True)
+@record
 class ApplyResult:
     outcomes: tuple[Outcome, ...]
     unchanged: tuple[str, ...]
@@ -86,7 +86,7 @@ class ApplyResult:
         }
 
 
-@dataclass(frozen=True)
+@record
 class WorkerFeatures:
     """What the worker's version allows; decided once from `GET /`."""
 

@@ -14,9 +14,10 @@ sink from confluentinc/kafka-connect-elasticsearch@v15.1.x.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+
+from kconnect.records import record
 
 # Offsets known per connector (from `GET /connectors/{name}/offsets`): True when the
 # connector has at least one, False when it has none, absent when not read.
@@ -33,7 +34,7 @@ class ImpactSeverity(str, Enum):
         return {"info": 0, "warning": 1, "danger": 2}[self.value]
 
 
-@dataclass(frozen=True)
+@record
 class Impact:
     id: str  # stable: what `acknowledge:` names
     severity: ImpactSeverity
@@ -51,7 +52,7 @@ class Impact:
         }
 
 
-@dataclass(frozen=True)
+@record
 class ImpactRule:
     """One entry of the catalog (README table, `acknowledge:` ids)."""
 
@@ -138,7 +139,7 @@ _INCLUDE_LIST_KEYS = ("table.include.list", "table.whitelist")
 RENAME_SIMILARITY = 0.7
 
 
-@dataclass(frozen=True)
+@record
 class PlannedChange:
     """What impact assessment needs of one planned change (raw values, never shown)."""
 

@@ -7,7 +7,6 @@ renderer can leak one by accident. Apply works from the manifests, not from thes
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -16,6 +15,7 @@ from kconnect.manifests.model import Manifest, TargetState
 from kconnect.output.redaction import MASK, config_secret_values, mask_value
 from kconnect.planning.impact import HasOffsets, Impact, ImpactSeverity, PlannedChange, assess
 from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, matches_any
+from kconnect.records import field, record, replace
 
 # Live connector states that already satisfy a desired state. FAILED, UNASSIGNED and
 # RESTARTING are health problems of a running connector, not a different target state.
@@ -40,7 +40,7 @@ class KeyChangeKind(str, Enum):
     REMOVED = "removed"
 
 
-@dataclass(frozen=True)
+@record
 class KeyChange:
     key: str
     kind: KeyChangeKind
@@ -58,7 +58,7 @@ class KeyChange:
         }
 
 
-@dataclass(frozen=True)
+@record
 class ConnectorChange:
     name: str
     action: Action
@@ -101,7 +101,7 @@ class ConnectorChange:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     changes: tuple[ConnectorChange, ...]
     unchanged: tuple[str, ...] = ()

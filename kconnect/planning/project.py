@@ -24,7 +24,6 @@ import math
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from kconnect.errors import KconnectError
 from kconnect.manifests.model import NO_KEY_RULES, KeyRules
 from kconnect.planning.safety import SafetyLimits
 from kconnect.planning.scope import NO_SCOPE, Scope, ScopeError, check_pattern
+from kconnect.records import field, record, replace
 
 if TYPE_CHECKING:
     import yaml
@@ -48,7 +48,7 @@ class ProjectError(KconnectError):
     """`kconnect.yaml` is unreadable or invalid, or the manifest paths disagree about it."""
 
 
-@dataclass(frozen=True)
+@record
 class Project:
     """The resolved project settings: from the file, overridden by command-line flags."""
 

@@ -7,16 +7,16 @@ A missing directory, a wrong working directory or a typo in a scope can turn a r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kconnect.errors import KconnectError
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.planning.impact import Impact
 
 
-@dataclass(frozen=True)
+@record
 class SafetyLimits:
     """How many deletes a plan may hold before it needs `--force`."""
 
@@ -35,7 +35,7 @@ class SafetyLimits:
         }
 
 
-@dataclass(frozen=True)
+@record
 class UnsafePlan:
     """Why a plan is unsafe: which limit it passes, in words a user can act on."""
 

@@ -27,7 +27,6 @@ import json
 import re
 import secrets as random
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from kconnect.manifests.model import Manifest
 from kconnect.output.redaction import is_config_reference, is_secret_key
 from kconnect.planning.plan import Action, ConnectorChange, Plan
 from kconnect.planning.scope import Scope
+from kconnect.records import record, replace
 
 # 2: changes carry `impacts` and `moved_from` (renames); a version-1 file lacks what the
 # reviewer was shown about the data, so it is refused.
@@ -117,7 +117,7 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), host.lower(), parts.path.rstrip("/"), "", ""))
 
 
-@dataclass(frozen=True)
+@record
 class PlanOptions:
     cluster: str
     prune: bool

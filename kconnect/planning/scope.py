@@ -11,11 +11,11 @@ are case-sensitive): `*`, `?`, `[abc]`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
 from kconnect.errors import KconnectError, UsageError
+from kconnect.records import record
 
 
 class ScopeError(UsageError):
@@ -78,7 +78,7 @@ def matches_any(name: str, patterns: Iterable[str]) -> bool:
     return any(fnmatchcase(name, p) for p in patterns)
 
 
-@dataclass(frozen=True)
+@record
 class Scope:
     """The connectors this repository owns. `patterns` is None when no scope is declared:
     then every connector counts as owned (the old whole-cluster behaviour)."""
@@ -147,7 +147,7 @@ class MatchError(KconnectError):
     anything is done, so a typo never passes as "nothing to do"."""
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """The connectors a command acts on: the names given, then what each `--match` pattern
     matched on the live cluster (inside the ownership scope), in name order, once each."""

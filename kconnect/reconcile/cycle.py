@@ -3,7 +3,6 @@ and the words the event log uses for changes, health and the cycle's summary."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -11,6 +10,7 @@ from kconnect.errors import ExitCode
 from kconnect.health import ConnectorHealth, headline
 from kconnect.planning.plan import ConnectorChange
 from kconnect.reconcile.durations import format_duration
+from kconnect.records import field, record
 
 
 class CycleStatus(str, Enum):
@@ -46,7 +46,7 @@ LEVELS = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class CycleResult:
     cycle: int
     status: CycleStatus
@@ -78,7 +78,7 @@ class CycleResult:
         }
 
 
-@dataclass
+@record(frozen=False)
 class Cycle:
     """What one cycle has found so far."""
 

@@ -20,7 +20,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kconnect import core
@@ -44,6 +43,7 @@ from kconnect.reconcile.durations import format_duration
 from kconnect.reconcile.events import EventLog
 from kconnect.reconcile.metrics import ReconcileMetrics
 from kconnect.reconcile.restarts import Backoff, RestartPolicy, restart_failed
+from kconnect.records import field, record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
@@ -56,7 +56,7 @@ log = logging.getLogger("kconnect.reconcile.loop")
 # -- options ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class ReconcileOptions:
     paths: tuple[str, ...]
     interval: float = 30.0

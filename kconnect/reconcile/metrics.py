@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from kconnect.records import field, record
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -43,7 +44,7 @@ def _number(value: float) -> str:
     return repr(float(value))
 
 
-@dataclass
+@record(frozen=False)
 class _Family:
     name: str
     kind: str  # counter | gauge

@@ -4,7 +4,6 @@ growing backoff per connector, forgotten once the connector has stayed healthy l
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kconnect.errors import KconnectError
@@ -13,12 +12,13 @@ from kconnect.manifests.model import Manifest, TargetState
 from kconnect.reconcile.cycle import Cycle
 from kconnect.reconcile.durations import format_duration
 from kconnect.reconcile.metrics import ReconcileMetrics
+from kconnect.records import record
 
 if TYPE_CHECKING:
     from kconnect.api.client import ConnectClient
 
 
-@dataclass(frozen=True)
+@record
 class RestartPolicy:
     """Backoff between automatic restarts of one connector.
 
@@ -37,7 +37,7 @@ class RestartPolicy:
         return float(min(self.cap, self.base * factor))
 
 
-@dataclass
+@record(frozen=False)
 class Backoff:
     attempts: int = 0
     next_allowed: float = 0.0

@@ -14,9 +14,10 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from kconnect.records import field, record
 
 BUNDLED = Path(__file__).resolve().parent / "bundled"
 SNAPSHOT_DIR = Path(".kconnect") / "plugins"
@@ -89,7 +90,7 @@ def _load(path: Path) -> Catalog:
     )
 
 
-@dataclass(frozen=True)
+@record
 class Supplement:
     """Hand-written facts for a family of classes (see `bundled/supplement.json`)."""
 

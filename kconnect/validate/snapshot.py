@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kconnect.records import record
 from kconnect.validate.catalog_gen import read_catalogs, write_catalogs
 
 if TYPE_CHECKING:
     from kconnect.validate.catalog_gen import PluginSource
 
 
-@dataclass(frozen=True)
+@record
 class SnapshotResult:
     folder: str
     plugins: tuple[tuple[str, str, str], ...]  # (type, class, version)

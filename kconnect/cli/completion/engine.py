@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from kconnect.records import field, record
 
 if TYPE_CHECKING:
     from kconnect.cli.completion.sources import ConnectionKey
@@ -23,7 +24,7 @@ CONTEXT_COMMANDS = frozenset({("context", "use"), ("context", "show")})
 HELP = ("--help", "Show this message and exit.")
 
 
-@dataclass(frozen=True)
+@record
 class Candidate:
     value: str
     help: str = ""
@@ -42,7 +43,7 @@ def _directive(name: str) -> list[Candidate]:
     return [Candidate(f":{name}", directive=True)]
 
 
-@dataclass
+@record(frozen=False)
 class _Line:
     """Where the words leave the parser: the command reached, what was given to it."""
 

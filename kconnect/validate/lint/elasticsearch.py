@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from kconnect.manifests.model import Manifest
+from kconnect.records import record
 from kconnect.validate.lint.common import (
     EXTRACT_KEY,
     Report,
@@ -161,7 +161,7 @@ def check_es_validator(report: Report, m: Manifest) -> None:
             add("proxy.host", "Kerberos is not supported with proxy.host", "validateKerberos")
 
 
-@dataclass(frozen=True)
+@record
 class _EsSink:
     """What the pipeline checks need to know about one Elasticsearch sink."""
 

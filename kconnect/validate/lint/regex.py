@@ -8,8 +8,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from kconnect.records import field, record
 
 try:  # `re`'s own parser, to compare regexes; renamed in 3.11 (the old name warns)
     import re._parser as _sre  # type: ignore[import-not-found,unused-ignore]
@@ -32,7 +33,7 @@ _CATEGORIES: Mapping[str, tuple[Callable[[str], bool], bool]] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class _CharSet:
     """One NFA transition label: literal chars, ranges and `\\d`-style categories."""
 
@@ -56,7 +57,7 @@ class _CharSet:
         return any(self._hit(v) for v in variants) != self.negate
 
 
-@dataclass
+@record(frozen=False)
 class _NFA:
     eps: list[list[int]] = field(default_factory=list)
     edges: list[list[tuple[_CharSet, int]]] = field(default_factory=list)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 
 from kconnect.manifests.model import Manifest
+from kconnect.records import record, replace
 from kconnect.validate.lint.common import (
     DEFAULT_NAMING,
     LOGICAL_ROUTER,
@@ -28,7 +28,7 @@ from kconnect.validate.lint.regex import (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Topics:
     """A set of topic names as a regex (`pattern`), plus the concrete name when known."""
 
@@ -72,7 +72,7 @@ def _literal_table(entry: str) -> tuple[str, str] | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     manifest: Manifest
     prefix: str
