@@ -143,6 +143,19 @@ FILE_SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 MYSQL = "io.debezium.connector.mysql.MySqlConnector"
 MARIADB = "io.debezium.connector.mariadb.MariaDbConnector"
 ES = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
+# The export tests' `mydb-connector` as the worker holds it: its password is a canary that no
+# output may show.
+MYSQL_LIVE_WITH_CANARY = {
+    "connector.class": MYSQL,
+    "tasks.max": "1",
+    "topic.prefix": "mingle",
+    "database.hostname": "mysql",
+    "database.user": "debezium",
+    "database.password": "canary-S3cr3t-value",
+    "database.server.id": "184054",
+    "schema.history.internal.kafka.bootstrap.servers": "kafka:9092",
+    "schema.history.internal.kafka.topic": "schema-changes.mydb",
+}
 
 
 def file_source_config(name: str, topic: str = "t") -> dict[str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kconnect.ops.export import env_variable_name, escape_value, render_manifest, safe_filename
-from tests.conftest import MYSQL, CliRunner
+from tests.conftest import MYSQL, MYSQL_LIVE_WITH_CANARY, CliRunner
 from tests.fakeconnect import STOPPED_REQUIRED, FakeConnect
 
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
@@ -483,15 +483,7 @@ def test_export_writes_manifests_with_placeholders(
     fake.add_connector(
         "mydb-connector",
         {
-            "connector.class": MYSQL,
-            "tasks.max": "1",
-            "topic.prefix": "mingle",
-            "database.hostname": "mysql",
-            "database.user": "debezium",
-            "database.password": "canary-S3cr3t-value",
-            "database.server.id": "184054",
-            "schema.history.internal.kafka.bootstrap.servers": "kafka:9092",
-            "schema.history.internal.kafka.topic": "schema-changes.mydb",
+            **MYSQL_LIVE_WITH_CANARY,
             "database.ssl.truststore.password": "${file:/secrets/db.properties:truststore}",
         },
     )

@@ -11,7 +11,7 @@ import pytest
 from kconnect.errors import ManifestError
 from kconnect.manifests.loader import load_manifests
 from kconnect.manifests.model import TargetState
-from tests.conftest import CliRunner, write_manifest
+from tests.conftest import MYSQL_LIVE_WITH_CANARY, CliRunner, write_manifest
 from tests.fakeconnect import FakeConnect
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "strimzi"
@@ -449,15 +449,7 @@ def test_export_strimzi_writes_resources_that_round_trip(
     fake.add_connector(
         "mydb-connector",
         {
-            "connector.class": "io.debezium.connector.mysql.MySqlConnector",
-            "tasks.max": "1",
-            "topic.prefix": "mingle",
-            "database.hostname": "mysql",
-            "database.user": "debezium",
-            "database.password": "canary-S3cr3t-value",
-            "database.server.id": "184054",
-            "schema.history.internal.kafka.bootstrap.servers": "kafka:9092",
-            "schema.history.internal.kafka.topic": "schema-changes.mydb",
+            **MYSQL_LIVE_WITH_CANARY,
             "database.ssl.truststore.password": "${secrets:kafka/db:truststore}",
             "x.on": "on",
             "x.y": "y",
