@@ -384,26 +384,8 @@ class MariaDB:
     ) -> list[list[str]]:
         """Run `sql` (one or more statements) and return the rows of the last result set,
         each a list of strings (`NULL` for SQL NULL)."""
-        argv = [
-            self.client,
-            "--no-defaults",
-            "--protocol=SOCKET",
-            f"--socket={self.socket}",
-            "--user=root",
-            "--batch",
-            "--skip-column-names",
-            "--raw",
-            "-e",
-            sql,
-        ]
-        if database:
-            argv.append(database)
-        res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
-        if res.returncode != 0:
-            raise StackError(
-                f"mariadb client failed (exit {res.returncode}): {res.stderr.strip()}\nSQL: {sql}"
-            )
-        return [line.split("\t") for line in res.stdout.splitlines()]
+        over_socket = ["--protocol=SOCKET", f"--socket={self.socket}", "--user=root"]
+        return self._client(over_socket, "root", sql, database, timeout)
 
     def execute_as_user(
         self,
@@ -415,25 +397,34 @@ class MariaDB:
     ) -> list[list[str]]:
         """Same as `execute`, but over TCP as the connector's user (checks its grants), or as
         `user`/`password` (e.g. the stack's writer account)."""
-        argv = [
-            self.client,
-            "--no-defaults",
+        over_tcp = [
             "--protocol=TCP",
             f"--host={self.host}",
             f"--port={self.port}",
             f"--user={user or self.user}",
             f"--password={password or self.password}",
+        ]
+        return self._client(over_tcp, user or self.user, sql, database, 60)
+
+    def _client(
+        self, connection: list[str], who: str, sql: str, database: str | None, timeout: float
+    ) -> list[list[str]]:
+        """The rows the `mariadb` CLI prints for `sql`, connected by `connection` as `who`."""
+        argv = [self.client, "--no-defaults", *connection]
+        argv += [
             "--batch",
             "--skip-column-names",
             "--raw",
             "-e",
             sql,
+            *([database] if database else []),
         ]
-        if database:
-            argv.append(database)
-        res = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
         if res.returncode != 0:
-            raise StackError(f"mariadb client ({user or self.user}) failed: {res.stderr.strip()}")
+            raise StackError(
+                f"mariadb client ({who}) failed (exit {res.returncode}): {res.stderr.strip()}\n"
+                f"SQL: {sql}"
+            )
         return [line.split("\t") for line in res.stdout.splitlines()]
 
     def ping(self) -> bool:
