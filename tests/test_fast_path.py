@@ -1,4 +1,5 @@
-"""The fast path of `validate` and `plan` (kconnect.cli.fast) is the typer command, minus typer.
+"""The fast path of `validate`, `plan`, `pause`, `resume` and `stop` (kconnect.cli.fast) is
+the typer command, minus typer.
 
 Its option table must say what the typer commands declare, and every command line must give
 what the typer path gives: the same stdout, stderr and exit code, for good and bad input, every
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,26 +21,31 @@ from typing import Any
 
 import pytest
 
-from kconnect.cli.fast import OPTIONS, Opt, _default, parse
+from kconnect.cli.fast import OPTIONS, STATE_COMMANDS, Opt, _default, parse
 from tests.fakeconnect import FakeConnect
 from tests.terminal import Terminal
 
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
-# Runs the real entry point with the fast path on or off; reports whether typer was imported.
+# Runs the real entry point with the fast path on or off; reports whether typer was imported
+# (at exit: `main()` ends the process itself, after the atexit functions).
 _PROBE = """
-import json, sys
+import atexit, json, sys
 report, fast = sys.argv.pop(1), sys.argv.pop(1)
 if fast == "off":
     import kconnect.cli.fast
     kconnect.cli.fast.fast_run = lambda args: None
-from kconnect.cli import main
-try:
-    main()
-finally:
+
+
+@atexit.register
+def _report():
     with open(report, "w") as out:
         roots = {m.split(".")[0] for m in sys.modules}
         json.dump({"typer": bool(roots & {"typer", "click"}), "rich": "rich" in roots}, out)
+
+
+from kconnect.cli import main
+main()
 """
 
 
@@ -66,8 +73,16 @@ def test_the_table_says_what_the_typer_command_declares(name: str) -> None:
         if opt.kind == "choice":
             assert opt.choices is not None
             assert list(param.type.choices) == [c.value for c in opt.choices], opt
+        if opt.kind == "int":
+            assert (param.type.min, param.type.max) == (opt.low, opt.high), opt
+        if opt.kind == "number":  # typer's parser (common.finite) takes what the table takes
+            assert opt.low is not None and opt.high is None
+            param.type.convert(str(opt.low), param, None)
+            with pytest.raises(Exception, match="out of range"):
+                param.type.convert(str(opt.low - 0.5), param, None)
     arguments = [p for p in params.values() if p.param_type_name == "argument"]
-    assert [a.name for a in arguments] == ["paths"]
+    argument = "names" if name in STATE_COMMANDS else "paths"
+    assert [(a.name, a.required) for a in arguments] == [(argument, argument == "paths")]
 
 
 @pytest.mark.parametrize(
@@ -91,6 +106,21 @@ def test_the_table_says_what_the_typer_command_declares(name: str) -> None:
         ["plan", "a.yaml", "--url", ""],
         ["plan", "a.yaml", "-vx"],
         ["status"],
+        ["pause", "a", "--concurrency", "0"],
+        ["pause", "a", "--concurrency", "65"],
+        ["pause", "a", "--concurrency", "+5"],
+        ["pause", "a", "--concurrency", "1_0"],
+        ["resume", "a", "--timeout", "nan"],
+        ["resume", "a", "--timeout", "-1"],
+        ["resume", "a", "--timeout", "inf"],
+        ["resume", "a", "--timeout", "soon"],
+        ["stop", "a", "--wait", "--wait"],
+        ["stop", "a", "--insecure"],
+        ["pause", "a", "--yes"],
+        ["pause", "--", "-a"],
+        ["pause", ".."],
+        ["pause", "a", " b"],
+        ["pause", "a", "--help"],
     ],
 )
 def test_what_the_fast_path_leaves_to_typer(args: list[str]) -> None:
@@ -108,6 +138,21 @@ def test_what_the_fast_path_reads() -> None:
     assert options["prune"] is False and options["target"] is None
 
 
+def test_what_the_fast_path_reads_of_a_state_change() -> None:
+    parsed = parse(["stop", "a", "--match", "b*", "--timeout=1.5", "--concurrency", "08", "b"])
+    assert parsed is not None
+    command, names, options = parsed
+    assert (command, names) == ("stop", ["a", "b"])
+    assert options["match"] == ["b*"] and options["owns"] is None
+    assert (options["timeout"], options["concurrency"], options["wait"]) == (1.5, 8, False)
+    assert parse(["pause"]) == (
+        "pause",
+        [],
+        {**{o.param: _default(o) for o in OPTIONS["pause"]}},
+    )  # no name: the body's usage error, the same on both paths
+    assert _default(next(o for o in OPTIONS["pause"] if o.param == "timeout")) == 60.0
+
+
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeConnect]:
     with FakeConnect() as running:
@@ -115,6 +160,8 @@ def fake() -> Iterator[FakeConnect]:
             "existing", {"connector.class": SOURCE, "topic": "old", "file": "/tmp/e"}
         )
         running.add_connector("other", {"connector.class": SOURCE, "topic": "o", "file": "/tmp/o"})
+        for name in ("team-a", "team-b", "else-c"):
+            running.add_connector(name, {"connector.class": SOURCE, "topic": name, "file": "/x"})
         yield running
 
 
@@ -181,6 +228,32 @@ PLAN = [
     ["plan", "one.yaml", "--url", "http://127.0.0.1:9", "-o", "json"],
     ["plan", "one.yaml", "--max-deletes", "1"],  # typer's own, both times
 ]
+# Each runs twice (fast, then typer) against the same worker: pausing what is paused is a no-op.
+# Text output of several writes at one at a time: the progress lines come in the order done.
+STATE = [
+    ["pause", "existing"],
+    ["pause", "existing", "other", "-o", "json"],
+    ["resume", "existing", "other", "--concurrency", "1"],
+    ["resume", "existing", "existing", "-v"],
+    ["stop", "other", "--concurrency", "1"],
+    ["resume", "other", "--wait", "--timeout", "5"],
+    ["pause", "existing", "missing", "--concurrency", "1"],
+    ["pause", "missing", "-o", "json"],
+    ["pause", "--match", "team-*", "--concurrency", "1"],
+    ["resume", "--match", "team-*", "-o", "json"],
+    ["pause", "--match", "*", "--owns", "team-*", "else-c", "--concurrency=1"],
+    ["pause", "existing", "--owns", "team-*"],
+    ["resume", "--match", "nothing-*"],
+    ["resume", "--match", "*", "--owns", "team-*", "--wait", "--timeout=5", "-ojson"],
+    ["pause"],
+    ["pause", "-o", "json"],
+    ["pause", "existing", "--url", "http://127.0.0.1:9"],
+    ["stop", "existing", "--url", "http://127.0.0.1:9", "-o", "json"],
+    ["pause", "existing", "--context", "nowhere"],
+    ["pause", "odd\x1b]0;t\x07"],  # a control character: typer's usage error, both times
+    ["pause", "existing", "--concurrency", "0"],  # typer's own, both times
+    ["resume", "existing", "--timeout", "nan"],
+]
 # A terminal's styles, by rich's rules, and no colour.
 STYLES = [{}, {"FORCE_COLOR": "1"}, {"NO_COLOR": "1"}, {"FORCE_COLOR": "1", "NO_COLOR": "1"}]
 
@@ -210,10 +283,18 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     return {**base, "KCONNECT_CONFIG": "/nonexistent/kconnect-config.yaml", **extra}
 
 
+# The times a --wait reports (progress lines, the JSON's elapsed seconds) differ run to run.
+_ELAPSED = re.compile(r'\(\d+\.\d+s\)|"elapsed_seconds": [\d.]+')
+
+
 def _same_both_ways(args: list[str], cwd: Path, env: dict[str, str]) -> None:
     fast = _run(args, "on", cwd, env)
     full = _run(args, "off", cwd, env)
     assert full[3], "the probe's typer run used typer"
+    if "--wait" in args:
+        fast, full = [
+            (c, _ELAPSED.sub("T", o), _ELAPSED.sub("T", e), t) for c, o, e, t in (fast, full)
+        ]
     assert fast[:3] == full[:3]
     assert fast[3] == (parse(args) is None), "the fast path ran what it understands"
 
@@ -235,6 +316,30 @@ def test_plan_prints_what_typer_prints(
     _same_both_ways(args, files, env)
 
 
+@pytest.mark.parametrize("style", STYLES[:2], ids=lambda s: ",".join(s) or "piped")
+@pytest.mark.parametrize("args", STATE, ids=" ".join)
+def test_state_changes_print_what_typer_prints(
+    args: list[str], style: dict[str, str], files: Path, fake: FakeConnect
+) -> None:
+    env = _env({"KCONNECT_URL": fake.url, "KCONNECT_UNREACHABLE_TIMEOUT": "0.1", **style})
+    _same_both_ways(args, files, env)
+
+
+def test_a_state_change_sends_the_same_requests_both_ways(files: Path, fake: FakeConnect) -> None:
+    env = _env({"KCONNECT_URL": fake.url})
+    sent = []
+    for fast in ("on", "off"):
+        fake.requests.clear()
+        code, _out, _err, typer = _run(["pause", "team-a", "team-b", "other"], fast, files, env)
+        assert (code, typer) == (0, fast == "off")
+        sent.append(sorted((r.method, r.path) for r in fake.requests))
+    assert (
+        sent[0]
+        == sent[1]
+        == [("PUT", f"/connectors/{name}/pause") for name in ("other", "team-a", "team-b")]
+    )
+
+
 def test_plan_out_writes_the_same_plan_file(files: Path, fake: FakeConnect) -> None:
     env = _env({"KCONNECT_URL": fake.url})
     for fast in ("on", "off"):
@@ -254,7 +359,7 @@ def test_plan_out_writes_the_same_plan_file(files: Path, fake: FakeConnect) -> N
 
 def test_every_option_kind_is_known() -> None:
     kinds = {opt.kind for opts in OPTIONS.values() for opt in opts}
-    assert kinds <= {"flag", "count", "text", "path", "many", "choice"}
+    assert kinds <= {"flag", "count", "text", "path", "many", "choice", "int", "number"}
     assert all(isinstance(o, Opt) for opts in OPTIONS.values() for o in opts)
 
 
@@ -271,7 +376,14 @@ def _run_at_a_terminal(
 
 
 @pytest.mark.parametrize(
-    "args", [["validate", "one.yaml"], ["validate", "bad.yaml", "warn.yaml"], ["plan", "dir"]]
+    "args",
+    [
+        ["validate", "one.yaml"],
+        ["validate", "bad.yaml", "warn.yaml"],
+        ["plan", "dir"],
+        ["pause", "existing"],
+        ["resume", "missing"],
+    ],
 )
 def test_at_a_terminal_the_colours_are_typers_and_rich_stays_out(
     args: list[str], files: Path, fake: FakeConnect

@@ -17,17 +17,21 @@ import pytest
 
 from kconnect.cli.root_help import root_help, short_help
 
-# Runs the real entry point, then reports which modules the command line imported.
+# Runs the real entry point, then reports which modules the command line imported (at exit:
+# `main()` ends the process itself, after the atexit functions).
 _PROBE = """
-import json, sys
+import atexit, json, sys
 from kconnect.cli import main
 report = sys.argv.pop(1)
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-with open(report, "w") as out:
-    json.dump({"code": code, "modules": sorted(m for m, v in sys.modules.items() if v)}, out)
+
+
+@atexit.register
+def _report():
+    with open(report, "w") as out:
+        json.dump(sorted(m for m, v in sys.modules.items() if v), out)
+
+
+main()
 """
 
 
@@ -36,14 +40,13 @@ def _imported(
 ) -> tuple[int, set[str]]:
     report = tmp_path / "modules.json"
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("KCONNECT_")}
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(report), *args],
         env={**full_env, **(env or {})},
         capture_output=True,
         check=False,
     )
-    data = json.loads(report.read_text())
-    return data["code"], set(data["modules"])
+    return done.returncode, set(json.loads(report.read_text()))
 
 
 def _typer_help(width: int) -> str:
@@ -234,3 +237,60 @@ def test_validate_still_loads_each_deferred_reader_and_rule_when_the_manifests_n
         (tmp_path / "vars.env").write_text(env_file)
         args = ["--env-file", str(tmp_path / "vars.env")]
     assert needed <= _validated(tmp_path, manifest, text, *args)
+
+
+def _exit_in_a_child(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def test_the_program_exits_with_its_code_after_the_atexit_functions_and_a_flush() -> None:
+    done = _exit_in_a_child(
+        "import atexit, sys\n"
+        "from kconnect.cli import _exit\n"
+        "atexit.register(lambda: print('atexit ran', file=sys.stderr))\n"
+        "sys.stdout.write('no newline, still buffered')\n"
+        "_exit(3)\n"
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        3,
+        "no newline, still buffered",
+        "atexit ran\n",
+    )
+
+
+def test_the_program_waits_for_a_thread_that_is_not_a_daemon(tmp_path: Path) -> None:
+    marker = tmp_path / "finished"
+    done = _exit_in_a_child(
+        "import threading, time\n"
+        "from pathlib import Path\n"
+        "from kconnect.cli import _exit\n"
+        f"work = lambda: (time.sleep(0.3), Path({str(marker)!r}).write_text('done'))\n"
+        "threading.Thread(target=work).start()\n"
+        "_exit(1)\n"
+    )
+    assert done.returncode == 1
+    assert marker.read_text() == "done"
+
+
+def test_a_closed_stdout_is_reported_as_python_reports_it() -> None:
+    # `kconnect ... | head -0`: the flush fails; Python's own exit says so, with its code 120.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys\n"
+            "from kconnect.cli import _exit\n"
+            "r, w = os.pipe(); os.close(r)\n"
+            "sys.stdout = open(w, 'w')\n"
+            "sys.stdout.write('lost')\n"
+            "_exit(0)\n",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 120
+    assert "BrokenPipeError" in done.stderr

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kconnect.output.console import PlainConsole
+
 
 class BulkResult(Protocol):
     """One connector's outcome in a bulk command (restart, pause, resume, stop)."""
@@ -22,13 +24,17 @@ class BulkResult(Protocol):
     def interrupted(self) -> bool: ...
 
 
-def text(console: Console, line: str, style: str | None = None) -> None:
-    from rich.text import Text
+def text(console: Console | PlainConsole, line: str, style: str | None = None) -> None:
+    """One line in one style, as rich's `Text(line, style=style)` prints it; on a plain
+    console (`kconnect.output.console.text_console`) without importing rich."""
+    from kconnect.output.console import print_pieces
 
-    console.print(Text(line, style=style or ""))
+    print_pieces(console, [(line, style)])
 
 
-def table(console: Console, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+def table(
+    console: Console | PlainConsole, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]
+) -> None:
     """Plain aligned columns, never truncated or wrapped (class names must stay whole when
     piped to grep or awk)."""
     widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
@@ -37,7 +43,7 @@ def table(console: Console, columns: tuple[str, ...], rows: Sequence[tuple[str, 
 
 
 def interrupted_summary(
-    console: Console,
+    console: Console | PlainConsole,
     command: str,
     total: int,
     not_done: Sequence[tuple[str, str]],
@@ -63,14 +69,16 @@ def interrupted_summary(
     )
 
 
-def failed_summary(console: Console, what: str, total: int, failed: Sequence[object]) -> None:
+def failed_summary(
+    console: Console | PlainConsole, what: str, total: int, failed: Sequence[object]
+) -> None:
     """One closing line when several connectors were asked for and some failed."""
     if failed and total > 1:
         text(console, f"{what}: {total - len(failed)} ok, {len(failed)} failed.")
 
 
 def bulk_summary(
-    console: Console, command: str, results: Sequence[BulkResult], *, verbose: bool
+    console: Console | PlainConsole, command: str, results: Sequence[BulkResult], *, verbose: bool
 ) -> None:
     """A bulk command's closing lines: how many failed, and what a Ctrl-C left undone."""
     failed = [r for r in results if not r.ok and not r.interrupted]

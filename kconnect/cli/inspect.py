@@ -22,14 +22,8 @@ from kconnect.cli.common import (
     register_manifest_secrets,
     run_command,
 )
-from kconnect.cli.selection import (
-    AllNamesArg,
-    MatchOpt,
-    MatchOwnsOpt,
-    OptionalNamesArg,
-    optional_names,
-    select,
-)
+from kconnect.cli.named import optional_names, select
+from kconnect.cli.selection import AllNamesArg, MatchOpt, MatchOwnsOpt, OptionalNamesArg
 from kconnect.errors import ExitCode
 
 if TYPE_CHECKING:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from kconnect.health import ConnectorHealth
+    from kconnect.output.console import PlainConsole
 
 
 def _safe(text: str) -> str:
@@ -78,12 +79,12 @@ def progress_display(output: str, *, quiet: bool = False) -> Iterator[Progress]:
     if output == "json" or quiet:
         yield ignore
         return
-    from kconnect.output.console import console, stderr, stdout_joins_stderr
+    from kconnect.output.console import console, stderr, stdout_joins_stderr, text_console
 
-    err = console(err=True)
     if not live_wanted(stderr(), os.environ):
-        yield PlainLines(err, result_follows=stdout_joins_stderr())
+        yield PlainLines(text_console(err=True), result_follows=stdout_joins_stderr())
         return
+    err = console(err=True)
     err.soft_wrap = False  # the live region is laid out by rich, never wrapped by the terminal
     display = LiveDisplay(err)
     try:
@@ -98,7 +99,11 @@ class PlainLines:
     COUNT_EVERY = 5.0  # seconds between count lines when the result lists the writes
 
     def __init__(
-        self, console: Console, *, result_follows: bool = False, clock: Any = time.monotonic
+        self,
+        console: Console | PlainConsole,
+        *,
+        result_follows: bool = False,
+        clock: Any = time.monotonic,
     ) -> None:
         self.console = console
         self.result_follows = result_follows  # the result, in the same log, lists each write
@@ -112,9 +117,10 @@ class PlainLines:
         self._read_error: str | None = None
 
     def _line(self, text: str, style: str | None = None) -> None:
-        from rich.text import Text
+        from kconnect.output.console import print_pieces
 
-        self.console.print(Text(text, style=style or ""), markup=False, highlight=False)
+        # Plain (piped, a CI log) without rich, as rich's Text would print it.
+        print_pieces(self.console, [(text, style)])
 
     def __call__(self, event: ProgressEvent) -> None:
         with self._lock:

@@ -17,13 +17,8 @@ from kconnect.cli.common import (
     connected,
     run_command,
 )
-from kconnect.cli.selection import (
-    MatchOpt,
-    MatchOwnsOpt,
-    OptionalNamesArg,
-    optional_names,
-    select,
-)
+from kconnect.cli.named import optional_names, select
+from kconnect.cli.selection import MatchOpt, MatchOwnsOpt, OptionalNamesArg
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -1,30 +1,21 @@
-"""`--match GLOB` for the commands that act on connectors by name (pause, resume, stop,
-restart, delete, status, describe): resolved against the live cluster, limited by the ownership
-scope (kconnect.yaml's `owns:` found from the working directory, or `--owns`), and listed on
-stderr before anything is done."""
+"""The arguments and options of the commands that act on connectors by name (pause, resume,
+stop, restart, delete, status, describe), as typer declares them; what they do is in
+kconnect.cli.named (typer-free, shared with kconnect.cli.fast)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from kconnect.errors import UsageError
-
-if TYPE_CHECKING:
-    from kconnect.api.client import ConnectClient
-    from kconnect.planning.scope import Selection
+from kconnect.cli.named import name_problem
 
 
 def checked_names(names: str | list[str] | None) -> str | list[str] | None:
-    """Connector names from the command line, checked as a manifest's are before any request
-    is made: `..` would send `DELETE /`, an empty name `DELETE /connectors/`. Invisible
-    characters are allowed here: another tool may have created such a connector."""
-    from kconnect.manifests.names import validate_connector_name
-
-    for name in [names] if isinstance(names, str) else names or ():
-        if why := validate_connector_name(name, lookalikes=False):
-            raise typer.BadParameter(why)
+    """Connector names from the command line, checked before any request is made
+    (`kconnect.cli.named.name_problem`): a usage error names the first bad one."""
+    if why := name_problem([names] if isinstance(names, str) else names or []):
+        raise typer.BadParameter(why)
     return names
 
 
@@ -58,47 +49,3 @@ MatchOwnsOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def optional_names(names: list[str] | None, match: list[str] | None) -> list[str]:
-    """The names given; refuses a command given neither names nor `--match`."""
-    if not names and not match:
-        raise UsageError("name the connectors, or select them with --match GLOB")
-    return list(names or ())
-
-
-def select(
-    client: ConnectClient,
-    names: list[str],
-    match: list[str] | None,
-    owns: list[str] | None,
-    *,
-    announce: bool,
-) -> Selection:
-    """The connectors to act on. With `--match`, the live names are listed once, and what
-    matched is written to stderr (unless `announce` is False, as for JSON output)."""
-    from kconnect.planning.scope import Selection, select_connectors
-
-    if not match:
-        if owns:
-            raise UsageError("--owns is for --match (named connectors are acted on as given)")
-        return Selection(tuple(dict.fromkeys(names)))
-    from kconnect.cli.common import project_for
-
-    scope = project_for(["."], owns).scope
-    selection = select_connectors(names, match, client.list_names(), scope)
-    if announce:
-        _announce(selection)
-    return selection
-
-
-def _announce(selection: Selection) -> None:
-    from kconnect.cli.columns import text
-    from kconnect.output.console import console
-
-    err = console(err=True)
-    for pattern, names in selection.matched:
-        text(err, f"--match {pattern} selects {len(names)} connector(s): {', '.join(names)}")
-    if selection.not_owned:
-        left = ", ".join(selection.not_owned)
-        text(err, f"left alone (outside the ownership scope): {left}", "yellow")
