@@ -308,17 +308,8 @@ def test_validate_prints_what_typer_prints(
 
 
 @pytest.mark.parametrize("style", STYLES[:2], ids=lambda s: ",".join(s) or "piped")
-@pytest.mark.parametrize("args", PLAN, ids=" ".join)
-def test_plan_prints_what_typer_prints(
-    args: list[str], style: dict[str, str], files: Path, fake: FakeConnect
-) -> None:
-    env = _env({"KCONNECT_URL": fake.url, "KCONNECT_UNREACHABLE_TIMEOUT": "0.1", **style})
-    _same_both_ways(args, files, env)
-
-
-@pytest.mark.parametrize("style", STYLES[:2], ids=lambda s: ",".join(s) or "piped")
-@pytest.mark.parametrize("args", STATE, ids=" ".join)
-def test_state_changes_print_what_typer_prints(
+@pytest.mark.parametrize("args", PLAN + STATE, ids=" ".join)
+def test_plan_and_state_changes_print_what_typer_prints(
     args: list[str], style: dict[str, str], files: Path, fake: FakeConnect
 ) -> None:
     env = _env({"KCONNECT_URL": fake.url, "KCONNECT_UNREACHABLE_TIMEOUT": "0.1", **style})
