@@ -323,6 +323,28 @@ def test_the_window_halves_on_a_conflict_and_grows_back_one_by_one() -> None:
     assert window.limit == 7
 
 
+@pytest.mark.parametrize(
+    ("first", "typical"),
+    [([1.0, 3.0, 2.0, 10.0], 2.5), ([4.0, 1.0, 2.0], 2.0), ([3.0], 3.0)],
+)
+def test_the_typical_latency_is_the_median_of_the_first_writes(
+    first: list[float], typical: float
+) -> None:
+    from kconnect.ops.bulk import _Window
+
+    window = _Window(len(first), 32, adaptive=True)
+    for latency in first:
+        window.enter()
+        window.leave(latency, conflicted=False)
+    start = window.limit
+    window.enter()
+    window.leave(2 * typical + 0.01, conflicted=False)  # just past twice the median: no growth
+    assert window.limit == start
+    window.enter()
+    window.leave(2 * typical, conflicted=False)
+    assert window.limit == start + 1
+
+
 # -- a dead worker ---------------------------------------------------------------------------------
 
 

@@ -18,7 +18,6 @@ result saying whether it was done, never sent, or left in flight with an unknown
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -170,10 +169,20 @@ class _Window:
         if self._typical is None:
             self._reference.append(latency)
             if len(self._reference) >= min(4, self.limit):
-                self._typical = statistics.median(self._reference)
+                self._typical = _median(self._reference)
             return
         if latency <= 2 * self._typical and self.limit < self.ceiling:
             self.limit += 1
+
+
+def _median(values: Sequence[float]) -> float:
+    """`statistics.median`, without importing `statistics` (with `fractions` and `decimal`)
+    into every bulk command's start-up for the median of four latencies."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def run_parallel(
