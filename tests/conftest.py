@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import signal
@@ -33,6 +34,34 @@ pytest_plugins = (
     if (Path(__file__).parent / "stack" / "pytest_plugin.py").exists()
     else []
 )
+
+
+def package_imports_of(module: str) -> list[str]:
+    """`path:line` of each import of `module` (or a submodule) in the kconnect package that
+    runs: those under `if TYPE_CHECKING:` do not count."""
+    import kconnect
+
+    package = Path(kconnect.__file__).parent
+
+    def imports(tree: ast.AST) -> list[tuple[int, str]]:
+        found: list[tuple[int, str]] = []
+        for node in ast.iter_child_nodes(tree):
+            if isinstance(node, ast.Import):
+                found += [(node.lineno, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                found.append((node.lineno, node.module or ""))
+            elif isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                found += [hit for child in node.orelse for hit in imports(child)]
+            else:
+                found += imports(node)
+        return found
+
+    return [
+        f"{path.relative_to(package)}:{line}"
+        for path in sorted(package.rglob("*.py"))
+        for line, name in imports(ast.parse(path.read_text(encoding="utf-8")))
+        if name.split(".")[0] == module
+    ]
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ PACKAGE = Path(kconnect.__file__).parent
 LAYERS = (
     "kconnect",  # __version__
     "records",  # @record: the package's data classes, made without importing dataclasses
+    "pyyaml",  # PyYAML, imported without compiling its pure-Python reader's regex up front
     "diagnostics",  # Problem, Location, Severity: plain data
     "output",  # the seam for everything written: redaction, terminal safety, console
     "catalogs",  # the bundled connector schemas (which keys are PASSWORD-typed...)

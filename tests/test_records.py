@@ -9,7 +9,6 @@ last test runs it on a small user of each feature.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import inspect
 import subprocess
@@ -21,9 +20,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-import kconnect
 from kconnect import records
 from kconnect.records import FrozenRecordError, record
+from tests.conftest import package_imports_of
 
 # (decorator, field function, replace function) of each implementation, frozen and mutable.
 RECORD_FROZEN = (record, records.field, records.replace)
@@ -315,31 +314,8 @@ def test_a_record_does_not_inherit_from_a_record() -> None:
             extra: int = 0
 
 
-def _run_time_imports(tree: ast.AST) -> list[tuple[int, str]]:
-    """(line, module) of each import that runs, i.e. outside `if TYPE_CHECKING:` blocks."""
-    found: list[tuple[int, str]] = []
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            found.append((node.lineno, node.module or ""))
-        elif isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
-            for child in node.orelse:
-                found += _run_time_imports(ast.Module(body=[child], type_ignores=[]))
-        else:
-            found += _run_time_imports(node)
-    return found
-
-
 def test_the_package_uses_records_only_and_importing_them_costs_no_dataclasses() -> None:
-    package = Path(kconnect.__file__).parent
-    users = [
-        f"{path.relative_to(package)}:{line}"
-        for path in sorted(package.rglob("*.py"))
-        for line, module in _run_time_imports(ast.parse(path.read_text(encoding="utf-8")))
-        if module.split(".")[0] == "dataclasses"
-    ]
-    assert users == []
+    assert package_imports_of("dataclasses") == []
     probe = (
         "import sys, kconnect.records; print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))"
     )

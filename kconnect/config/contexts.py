@@ -173,9 +173,8 @@ def load_config(env: Mapping[str, str], *, wanted: str | None = None) -> ConfigF
 
 
 def parse_config(text: str, path: Path, *, wanted: str | None = None) -> ConfigFile:
-    import yaml
-
     from kconnect.config.yaml_file import compose_one
+    from kconnect.pyyaml import yaml
 
     root = compose_one(text, str(path), "the config file", ConfigError)
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL_TAG):
@@ -218,7 +217,7 @@ def parse_config(text: str, path: Path, *, wanted: str | None = None) -> ConfigF
 
 
 def _context(name: str, node: yaml.Node, path: Path) -> Context:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if not isinstance(node, yaml.MappingNode):
         raise ConfigError(f"{_at(path, node)}: context {name!r} must be a mapping of settings")
@@ -261,7 +260,7 @@ def _context(name: str, node: yaml.Node, path: Path) -> Context:
 def _headers(node: yaml.Node, path: Path, context: str) -> tuple[HeaderSource, ...]:
     """`headers:` of a context: `Name: value`, or `Name: {env: VARIABLE}` / `{file: PATH}`;
     a credential header's value never inline."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if _is_null(node):
         return ()
@@ -367,7 +366,7 @@ def use_context(env: Mapping[str, str], name: str) -> ConfigFile:
     rest of the file (comments, order) stays as the user wrote it."""
     config = load_config(env)
     config.get(name)  # raises if there is no such context
-    import yaml
+    from kconnect.pyyaml import yaml
 
     line = (
         "current-context: "
@@ -409,13 +408,13 @@ def _at(path: Path, node: yaml.Node) -> str:
 
 
 def _is_null(node: yaml.Node) -> bool:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG
 
 
 def _items(node: yaml.MappingNode, path: Path, what: str) -> list[tuple[str, yaml.Node]]:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     seen: dict[str, int] = {}
     items: list[tuple[str, yaml.Node]] = []
@@ -434,7 +433,7 @@ def _items(node: yaml.MappingNode, path: Path, what: str) -> list[tuple[str, yam
 
 
 def _string(node: yaml.Node, path: Path, what: str) -> str:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if not isinstance(node, yaml.ScalarNode) or _is_null(node) or not str(node.value).strip():
         raise ConfigError(f"{_at(path, node)}: {what} must be a non-empty string")
@@ -442,7 +441,7 @@ def _string(node: yaml.Node, path: Path, what: str) -> str:
 
 
 def _bool(node: yaml.Node, path: Path, what: str) -> bool:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     raw = str(node.value).lower() if isinstance(node, yaml.ScalarNode) else None
     if raw in _TRUE:

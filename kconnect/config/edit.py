@@ -109,7 +109,7 @@ def _with_current(text: str, name: str) -> str:
 
 def _scalar(value: object) -> str:
     """One YAML scalar on one line, quoted when a plain scalar would read differently."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -132,7 +132,7 @@ def _block(name: str, values: Mapping[str, object], indent: int = 2) -> str:
 def _replace_context(text: str, path: Path, name: str, block: str) -> str:
     """`text` with context `name`'s lines replaced by `block` (appended when it is new;
     removed when `block` is empty)."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     root = (
         yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if text else None
@@ -170,7 +170,7 @@ def _replace_context(text: str, path: Path, name: str, block: str) -> str:
 
 
 def _contexts_node(root: yaml.Node | None) -> tuple[yaml.Node, yaml.Node] | None:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if not isinstance(root, yaml.MappingNode):
         return None

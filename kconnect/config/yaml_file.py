@@ -20,7 +20,7 @@ PLAIN_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null"
 def compose_one(text: str, display: str, what: str, error: type[KconnectError]) -> yaml.Node | None:
     """The one YAML document of `text` as nodes (None when empty). `error` (a message
     naming `display:line`) for invalid YAML, an alias or a tag; `what` names the file."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
@@ -57,7 +57,7 @@ def compose_one(text: str, display: str, what: str, error: type[KconnectError]) 
 
 
 def _check_tags(root: yaml.Node, display: str, what: str, error: type[KconnectError]) -> None:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     stack = [root]
     while stack:

@@ -28,7 +28,7 @@ TOP_LEVEL_KEYS = (
 def document_manifest(
     node: yaml.Node, display: str, env: Mapping[str, str], collector: Collector
 ) -> Manifest | None:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     start = loc(display, node)
     if not isinstance(node, yaml.MappingNode):
@@ -136,7 +136,7 @@ def _acknowledge(
 ) -> frozenset[str]:
     """`acknowledge: [impact-id, ...]`: dangers of this connector's changes accepted. Which
     ids exist is planning's knowledge: `kconnect.core.validate` checks them."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if "acknowledge" not in fields:
         return frozenset()
@@ -167,7 +167,7 @@ def _key_list(
 ) -> frozenset[str]:
     """`sensitive_keys: [key, ...]` (masked like PASSWORD-typed keys) or `ignore_keys: [key,
     ...]` (managed elsewhere): exact config keys, each listed once."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if field not in fields:
         return frozenset()
@@ -221,7 +221,7 @@ def _top_level_string(
     *,
     required: bool = True,
 ) -> str | None:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if key not in fields:
         if required:
@@ -251,7 +251,7 @@ def _interpolated(
 def _config(
     node: yaml.MappingNode, display: str, env: Mapping[str, str], collector: Collector
 ) -> tuple[dict[str, str], dict[str, Location], set[str]]:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     config: dict[str, str] = {}
     locations: dict[str, Location] = {}

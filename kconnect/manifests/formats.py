@@ -59,7 +59,7 @@ def json_documents(text: str, display: str, collector: Collector) -> list[yaml.N
         return []
     # JSON allows tabs between tokens (YAML does not), and never inside a string.
     nodes = compose_documents(text.replace("\t", " "), display, collector)
-    import yaml
+    from kconnect.pyyaml import yaml
 
     documents: list[yaml.Node] = []
     for node in nodes:
@@ -214,7 +214,7 @@ def properties_document(text: str, display: str, collector: Collector) -> yaml.N
     """A `.properties` file as the node of a manifest: `name` at the top, every other key
     in `config`, each at its own line. A key given twice is reported like a duplicate YAML
     key (Java would silently keep the last)."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     properties = parse_properties(text, display, collector)
     if not properties:

@@ -212,7 +212,7 @@ def resource_manifests(
 ) -> list[Manifest]:
     """The manifests a Kubernetes document declares: one per KafkaConnector (a `List` may hold
     several); anything else is skipped with a note."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     start = loc(display, node)
     if not isinstance(node, yaml.MappingNode):
@@ -272,7 +272,7 @@ def resource_manifests(
 
 
 def _metadata_name(fields: Mapping[str, tuple[yaml.Node, Location]]) -> str | None:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     metadata = fields.get("metadata")
     if metadata is None or not isinstance(metadata[0], yaml.MappingNode):
@@ -286,7 +286,7 @@ def _metadata_name(fields: Mapping[str, tuple[yaml.Node, Location]]) -> str | No
 def _plain_string(
     fields: Mapping[str, tuple[yaml.Node, Location]], key: str, collector: Collector
 ) -> str | None:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if key not in fields:
         return None
@@ -315,7 +315,7 @@ class _Reader:
         allowed: tuple[str, ...] | frozenset[str],
         removed: Mapping[str, str] | None = None,
     ) -> dict[str, tuple[yaml.Node, Location]] | None:
-        import yaml
+        from kconnect.pyyaml import yaml
 
         if not isinstance(node, yaml.MappingNode):
             self.collector.add("strimzi/type", f"{path} must be a mapping", where)
@@ -337,7 +337,7 @@ class _Reader:
         return result
 
     def scalar(self, node: yaml.Node, where: Location, path: str) -> Scalar | None:
-        import yaml
+        from kconnect.pyyaml import yaml
 
         if not isinstance(node, yaml.ScalarNode):
             self.collector.add("strimzi/type", f"{path} must be a single value", where)
@@ -395,7 +395,7 @@ class _Reader:
         return scalar.value
 
     def string_map(self, node: yaml.Node, where: Location, path: str) -> dict[str, str]:
-        import yaml
+        from kconnect.pyyaml import yaml
 
         if not isinstance(node, yaml.MappingNode):
             self.collector.add("strimzi/type", f"{path} must be a mapping", where)
@@ -607,7 +607,7 @@ def _config(
     locations: dict[str, Location],
     interpolated: set[str],
 ) -> None:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     collector = read.collector
     if not isinstance(node, yaml.MappingNode):
@@ -853,7 +853,7 @@ def resource_document(
 def dump_resource(document: Mapping[str, Any]) -> str:
     """YAML that kubectl and kconnect both read back as exactly these strings: a value that a
     plain scalar would turn into something else (`on`, `y`, `0o17`, `1.50`) is quoted."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     class _Dumper(yaml.SafeDumper):
         pass
@@ -876,7 +876,7 @@ def dump_resource(document: Mapping[str, Any]) -> str:
 
 def read_back(text: str) -> Any:
     """`text` as kubectl reads it (go-yaml's rules), to check what `dump_resource` wrote."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     def value(node: yaml.Node) -> Any:
         if isinstance(node, yaml.MappingNode):

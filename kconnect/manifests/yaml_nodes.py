@@ -24,7 +24,7 @@ NULL_TAG = "tag:yaml.org,2002:null"
 
 def is_resource(node: yaml.Node) -> bool:
     """A Kubernetes resource (apiVersion/kind) rather than a kconnect manifest (name/config)."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if not isinstance(node, yaml.MappingNode):
         return False
@@ -34,7 +34,7 @@ def is_resource(node: yaml.Node) -> bool:
 
 def compose_documents(text: str, display: str, collector: Collector) -> list[yaml.Node]:
     """The non-empty documents of `text`; [] (with a problem recorded) when there are none."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     documents: list[yaml.Node] = []
     try:
@@ -93,7 +93,7 @@ _RESOLVED_TEXT = 64
 def _loader() -> type[yaml.SafeLoader]:
     """The C loader where PyYAML has it (marks, hence line numbers, are the same), with plain
     scalars' tags remembered."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     resolved: dict[str, str] = {}
@@ -132,7 +132,7 @@ def expansion_limit(text_size: int) -> int:
 
 def _expansion_bounded(root: yaml.Node, text_size: int, display: str, collector: Collector) -> bool:
     """False (with a problem recorded) when aliases expand `root` past `expansion_limit`."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     limit = expansion_limit(text_size)
     sizes: dict[int, int] = {}
@@ -201,7 +201,7 @@ def _shown_tag(tag: str) -> str:
 def _check_tags(root: yaml.Node, display: str, collector: Collector) -> int | None:
     """Record a problem for each tag a manifest may not carry. Returns the document's size
     as `_expansion_bounded` counts it when no node is reached twice (no alias), else None."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
     stack, seen = [root], set()
@@ -234,7 +234,7 @@ def _check_tags(root: yaml.Node, display: str, collector: Collector) -> int | No
 
 
 def is_null(node: yaml.Node) -> bool:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
 
@@ -247,7 +247,7 @@ def mapping_items(
     node: yaml.MappingNode, display: str, collector: Collector, what: str
 ) -> list[tuple[str, yaml.Node, Location]]:
     """Key/value pairs of a mapping, rejecting non-scalar and duplicate keys."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     seen: dict[str, Location] = {}
     items: list[tuple[str, yaml.Node, Location]] = []
@@ -275,7 +275,7 @@ def sequence_items(
     key: str, node: yaml.SequenceNode, display: str, collector: Collector
 ) -> Iterable[str]:
     """The items of a list value, each one a plain value that survives the comma join."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     for number, item in enumerate(node.value, 1):
         if not isinstance(item, yaml.ScalarNode) or item.tag == NULL_TAG:

@@ -160,7 +160,7 @@ def render_manifest(
     YAML quoting where a plain scalar would be reinterpreted, and `$${` for a literal `${`
     that `${VAR}` interpolation would otherwise expand. ConfigProvider references
     (`${file:...}`, `${env:...}`) are not secrets and stay as they are."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     written, variables = _with_placeholders(name, config, extra_password_keys, used_variables)
     document: dict[str, Any] = {"name": escape_value(name)}
@@ -282,7 +282,7 @@ def escape_value(value: str) -> str:
 def _check_round_trip(text: str, document: Mapping[str, Any]) -> None:
     """Read the YAML back the way the manifest loader does (node values, not constructed
     objects) and make sure every value is what we meant to write."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     null_tag = "tag:yaml.org,2002:null"
     root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -144,7 +144,7 @@ def _compose(text: str, display: str) -> yaml.Node | None:
 
 
 def load_project_file(path: Path) -> Project:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     display = str(path)
     root = _compose(_read(path, display), display)
@@ -180,7 +180,7 @@ def _where(display: str, node: yaml.Node) -> str:
 
 def _items(display: str, node: yaml.MappingNode) -> list[tuple[str, yaml.Node, yaml.Node]]:
     """(key, key node, value node) of a mapping; keys must be unique plain strings."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     seen: set[str] = set()
     items: list[tuple[str, yaml.Node, yaml.Node]] = []
@@ -196,7 +196,7 @@ def _items(display: str, node: yaml.MappingNode) -> list[tuple[str, yaml.Node, y
 
 
 def _owns(display: str, node: yaml.Node) -> Scope:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if not isinstance(node, yaml.SequenceNode):
         raise ProjectError(
@@ -220,9 +220,8 @@ def _owns(display: str, node: yaml.Node) -> Scope:
 
 
 def _acknowledge(display: str, node: yaml.Node) -> dict[str, tuple[str, ...]]:
-    import yaml
-
     from kconnect.planning.impact import IMPACT_IDS
+    from kconnect.pyyaml import yaml
 
     example = 'like acknowledge: {"orders-cdc": [topic-prefix-changed]}'
     if not isinstance(node, yaml.MappingNode):
@@ -253,7 +252,7 @@ def _pattern_lists(
     display: str, node: yaml.MappingNode, field: str, what: str
 ) -> list[tuple[str, yaml.SequenceNode]]:
     """(pattern, list node) of `field: {pattern: [...]}`, each pattern a usable glob."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     found = []
     for pattern, key_node, value in _items(display, node):
@@ -271,7 +270,7 @@ def _pattern_lists(
 
 def _key_rules(display: str, field: str, node: yaml.Node) -> tuple[tuple[str, frozenset[str]], ...]:
     """`field: [key, ...]` for every connector, or `field: {pattern: [key, ...]}`."""
-    import yaml
+    from kconnect.pyyaml import yaml
 
     example = "[tasks.max]" if field == "ignore_keys" else "[api.token]"
     if isinstance(node, yaml.SequenceNode):
@@ -289,9 +288,8 @@ def _key_rules(display: str, field: str, node: yaml.Node) -> tuple[tuple[str, fr
 
 
 def _config_keys(display: str, field: str, shown: str, node: yaml.SequenceNode) -> frozenset[str]:
-    import yaml
-
     from kconnect.manifests.document import key_rule_problem
+    from kconnect.pyyaml import yaml
 
     keys: set[str] = set()
     for item in node.value:
@@ -307,7 +305,7 @@ def _config_keys(display: str, field: str, shown: str, node: yaml.SequenceNode) 
 
 
 def _limits(display: str, node: yaml.Node) -> SafetyLimits:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     if not isinstance(node, yaml.MappingNode):
         raise ProjectError(
@@ -327,7 +325,7 @@ def _limits(display: str, node: yaml.Node) -> SafetyLimits:
 
 
 def _number(display: str, key: str, node: yaml.Node, *, integer: bool) -> Any:
-    import yaml
+    from kconnect.pyyaml import yaml
 
     kind = "a whole number" if integer else "a number"
     allowed = (_INT,) if integer else (_INT, _FLOAT)
