@@ -89,14 +89,33 @@ CliRunner = Callable[..., CliResult]
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def no_kconnect_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """None of the caller's `KCONNECT_*` settings."""
+    for name in list(os.environ):
+        if name.startswith("KCONNECT_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(params=["light", "httpx"])
+def both_transports(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, no_kconnect_env: None
+) -> str:
+    """Runs the test once over each transport of the client: the light one kconnect picks for
+    plain HTTP without a proxy, and httpx (`KCONNECT_HTTP_CLIENT=httpx`), which must behave
+    the same. Use as `pytestmark = pytest.mark.usefixtures("both_transports")`."""
+    if request.param == "httpx":
+        monkeypatch.setenv("KCONNECT_HTTP_CLIENT", "httpx")
+    return str(request.param)
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, no_kconnect_env: None
+) -> CliRunner:
     """Run `kconnect ARGS` in-process, as a user would, and capture what it prints."""
     from kconnect.cli import run
     from kconnect.output.redaction import clear_secrets
 
-    for name in list(os.environ):
-        if name.startswith("KCONNECT_"):
-            monkeypatch.delenv(name)
     # Rich decides on colour from the terminal; tests compare plain text.
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")
@@ -127,8 +146,13 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 def subprocess_env(fake: FakeConnect, **extra: str) -> dict[str, str]:
     """The environment for `python -m kconnect` in a child process against `fake`: the
-    caller's, without kconnect's settings or colour choices, with this checkout importable."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCONNECT_", "NO_COLOR"))}
+    caller's, without kconnect's settings or colour choices (but with the transport
+    `both_transports` chose), with this checkout importable."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KCONNECT_", "NO_COLOR")) or k == "KCONNECT_HTTP_CLIENT"
+    }
     env.pop("FORCE_COLOR", None)
     root = str(Path(__file__).resolve().parent.parent)
     return {**env, "PYTHONPATH": root, "KCONNECT_URL": fake.url, **extra}

@@ -15,6 +15,9 @@ import pytest
 from tests.conftest import CliRunner
 from tests.fakeconnect import FakeConnect
 
+# Every test here runs over both transports of the client (light and httpx).
+pytestmark = pytest.mark.usefixtures("both_transports")
+
 SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 TIMED_OUT = "Request timed out"
 

@@ -11,6 +11,9 @@ import pytest
 from tests.conftest import CliRunner
 from tests.fakeconnect import FakeConnect
 
+# Every test here runs over both transports of the client (light and httpx).
+pytestmark = pytest.mark.usefixtures("both_transports")
+
 CANARY = "canary-gw-S3cr3t"
 
 

@@ -22,6 +22,9 @@ from tests.conftest import subprocess_env
 from tests.fakeconnect import FakeConnect
 from tests.terminal import Terminal
 
+# Every test here runs over both transports of the client (light and httpx).
+pytestmark = pytest.mark.usefixtures("both_transports")
+
 SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 
 

@@ -20,6 +20,9 @@ from tests.conftest import CliRunner
 from tests.fakeconnect import FakeConnect
 from tests.hostile import HostileServer, answer, silent, trickle
 
+# Every test here runs over both transports of the client (light and httpx).
+pytestmark = pytest.mark.usefixtures("both_transports")
+
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
 

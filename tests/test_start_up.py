@@ -126,6 +126,63 @@ def test_offline_validate_imports_no_http_library(tmp_path: Path) -> None:
     assert "kconnect.api.client" not in modules
 
 
+# The HTTP stack kconnect's light transport replaces for plain http:// without a proxy.
+_HTTPX_STACK = {"httpx", "httpcore", "h11", "anyio", "certifi", "tenacity", "ssl", "email"}
+
+
+def test_a_plain_http_plan_imports_no_httpx_nor_tls_nor_retry_library(tmp_path: Path) -> None:
+    from tests.fakeconnect import FakeConnect
+
+    manifest = tmp_path / "one.yaml"
+    manifest.write_text(
+        "name: one\nconfig:\n  connector.class: FileStreamSource\n  topic: t\n  file: /tmp/x\n"
+    )
+    # What the interpreter imports before kconnect runs (a `.pth` file of site-packages may
+    # import certifi, say) is not kconnect's doing.
+    bare = subprocess.run(
+        [sys.executable, "-c", "import sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    at_start = set(json.loads(bare.stdout))
+    with FakeConnect() as fake:
+        code, modules = _imported(tmp_path, "plan", str(manifest), env={"KCONNECT_URL": fake.url})
+        assert code == 0
+        assert not {m.split(".")[0] for m in modules - at_start} & _HTTPX_STACK
+        assert "kconnect.api.light" in modules
+        # KCONNECT_HTTP_CLIENT=httpx sends plain HTTP through httpx too.
+        code, modules = _imported(
+            tmp_path,
+            "plan",
+            str(manifest),
+            env={"KCONNECT_URL": fake.url, "KCONNECT_HTTP_CLIENT": "httpx"},
+        )
+        assert code == 0
+        assert "httpx" in modules and "kconnect.api.light" not in modules
+
+
+def test_an_https_command_goes_through_httpx(tmp_path: Path) -> None:
+    import ssl
+
+    import trustme
+
+    from tests.fakeconnect import FakeConnect
+
+    ca = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    with FakeConnect(tls=context) as fake:
+        fake.add_connector("one", {"connector.class": "FileStreamSource", "topic": "t"})
+        env = {"KCONNECT_URL": fake.url, "KCONNECT_CA_CERT": str(bundle)}
+        code, modules = _imported(tmp_path, "get", env=env)
+    assert code == 0
+    assert {"httpx", "httpcore", "ssl"} <= modules
+    assert "kconnect.api.light" not in modules
+
+
 def test_a_command_that_talks_to_the_worker_skips_what_the_http_stack_never_uses(
     tmp_path: Path,
 ) -> None:
@@ -133,7 +190,11 @@ def test_a_command_that_talks_to_the_worker_skips_what_the_http_stack_never_uses
     code, modules = _imported(
         tmp_path,
         "status",
-        env={"KCONNECT_URL": "http://127.0.0.1:9", "KCONNECT_UNREACHABLE_TIMEOUT": "0.1"},
+        env={
+            "KCONNECT_URL": "http://127.0.0.1:9",
+            "KCONNECT_UNREACHABLE_TIMEOUT": "0.1",
+            "KCONNECT_HTTP_CLIENT": "httpx",
+        },
     )
     assert code == 1
     assert "httpx" in modules and "httpcore" in modules

@@ -21,6 +21,9 @@ import pytest
 from tests.conftest import CliRunner, file_source, write_manifest
 from tests.fakeconnect import FakeConnect
 
+# Every test here runs over both transports of the client (light and httpx).
+pytestmark = pytest.mark.usefixtures("both_transports")
+
 SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 MAINTENANCE = b"<html><head><title>Maintenance</title></head><body>back soon</body></html>"
 

@@ -5,16 +5,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
-
-import httpx
+from typing import Any, Protocol
 
 from kconnect.records import record
+
+
+class Answered(Protocol):
+    """A finished answer: `kconnect.api.wire.Response`, or an httpx one (the contract tests)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def reason_phrase(self) -> str: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def headers(self) -> Any: ...
+    def json(self) -> Any: ...
+
 
 ERROR_TEXT_LIMIT = 300
 
 
-def error_message(response: httpx.Response) -> str:
+def error_message(response: Answered) -> str:
     """The worker's `message`, or a short form of a non-JSON (Jetty HTML) error body.
 
     Redacted before it is shortened (a secret cut in two is no longer recognised), and a
@@ -289,7 +304,7 @@ def describe_expected(expected: Expected) -> str:
     return ", or ".join(f"{' or '.join(codes)} with {body}" for body, codes in bodies.items())
 
 
-def check_write(response: httpx.Response, expected: Expected) -> tuple[str | None, Any]:
+def check_write(response: Answered, expected: Expected) -> tuple[str | None, Any]:
     """(None, the decoded body) when `response` is one of the `expected` answers; otherwise
     (what was expected and what came instead, None)."""
     wanted = describe_expected(expected)
@@ -325,7 +340,7 @@ class TooDeep(ValueError):
         super().__init__(f"JSON nested deeper than {MAX_DEPTH} levels")
 
 
-def decode_json(response: httpx.Response) -> Any:
+def decode_json(response: Answered) -> Any:
     """The body as JSON; ValueError when it is not JSON, `TooDeep` when it nests deeper than
     any Connect answer."""
     if not response.content.strip():
@@ -352,7 +367,7 @@ def _check_depth(data: Any) -> None:
         level, depth = below, depth + 1
 
 
-def body_kind(response: httpx.Response) -> str:
+def body_kind(response: Answered) -> str:
     """What a body is, without its content (it may carry configs, hence secrets), except for
     an HTML page's title, which names the proxy or gateway that answered."""
     content = response.content

@@ -12,16 +12,14 @@ Retries live here and only here. The policy follows what real workers do
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Mapping
-from typing import Any
-from urllib.parse import quote
-
-import httpx
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from kconnect import __version__
-from kconnect.api import answers
+from kconnect.api import answers, wire
 from kconnect.api.answers import error_message
 from kconnect.api.retry import (
     Reachability,
@@ -30,7 +28,7 @@ from kconnect.api.retry import (
     is_rebalance_500,
     is_request_timed_out,
 )
-from kconnect.api.tls import ssl_context, uses_tls
+from kconnect.api.tls import uses_tls
 from kconnect.api.transport import (
     MAX_ANSWER_BYTES,
     AnswerTooLarge,
@@ -38,9 +36,6 @@ from kconnect.api.transport import (
     DeadlineExceeded,
     Notices,
     TlsProbe,
-    install_deadlines,
-    plain_http_transport,
-    read_capped,
     serving,
 )
 from kconnect.config.settings import ClientSettings
@@ -58,9 +53,23 @@ from kconnect.errors import (
 from kconnect.output.redaction import shorten
 from kconnect.records import field, record
 
-log = logging.getLogger("kconnect.client")
+if TYPE_CHECKING:
+    import logging
+
+    from kconnect.api.light import LightTransport
+    from kconnect.api.transport import HttpxTransport
 
 _IDEMPOTENT = frozenset({"GET", "HEAD"})
+# Connections one client keeps open at most (the bulk writers send up to 32 at once).
+MAX_CONNECTIONS = 64
+
+
+def _log() -> logging.Logger:
+    """The client's logger, imported when there is something to log: logging costs start-up
+    time, and a plan that goes well logs nothing."""
+    import logging
+
+    return logging.getLogger("kconnect.client")
 
 
 @record(frozen=False)
@@ -97,51 +106,30 @@ def _path(*segments: str) -> str:
 
 
 class ConnectClient:
-    """Typed access to one Connect cluster. Thread-safe: one httpx.Client shared by threads."""
+    """Typed access to one Connect cluster. Thread-safe: one transport (and its pool of
+    kept-alive connections) shared by threads."""
 
-    def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None):
+    def __init__(self, settings: ClientSettings):
         self.settings = settings
         self.stats = ClientStats()
         self.reachability = Reachability(
             settings.retry.unreachable_timeout,
             first_contact_timeout=settings.retry.first_contact_timeout,
         )
-        headers = {"Accept": "application/json", "User-Agent": f"kconnect/{__version__}"}
-        # Custom headers (a gateway's or proxy's), checked when the settings were resolved.
-        headers.update(settings.headers)
-        auth: httpx.Auth | None = None
-        if settings.token:
-            headers["Authorization"] = f"Bearer {settings.token}"
-        elif settings.username is not None:
-            auth = httpx.BasicAuth(settings.username, settings.password or "")
-        if transport is None:
-            proxy = settings.proxy
-            limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-            if proxy is None and not uses_tls(settings):
-                transport = plain_http_transport(limits)
-            else:
-                transport = httpx.HTTPTransport(
-                    verify=ssl_context(settings),
-                    limits=limits,
-                    proxy=httpx.Proxy(proxy.url) if proxy is not None else None,
-                )
-        install_deadlines(transport)
+        self._headers = _request_headers(settings)
+        self._transport = _transport(settings)
         self._notices = Notices(settings.url, "KCONNECT_TIMEOUT")
         self._tls_probe = _tls_probe(settings)
-        self._http = httpx.Client(
-            base_url=settings.url.rstrip("/"),
-            headers=headers,
-            auth=auth,
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            transport=transport,
-            # Never: credentials must not travel to another host (reported, see `_attempt`).
-            follow_redirects=False,
-            # Proxies come from the settings, checked like any other input (config.proxy).
-            trust_env=False,
-        )
+
+    @property
+    def transport_name(self) -> str:
+        """ "light" (plain sockets) or "httpx": which carries this client's requests."""
+        from kconnect.api.light import LightTransport
+
+        return "light" if isinstance(self._transport, LightTransport) else "httpx"
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     def __enter__(self) -> ConnectClient:
         return self
@@ -158,21 +146,49 @@ class ConnectClient:
         *,
         json: Any = None,
         params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
-    ) -> httpx.Response:
+    ) -> wire.Response:
         """Send one logical request, retrying transient failures; raise typed errors."""
+        started = time.monotonic()
+        # Seconds left before the worker counts as dead, set by the last unanswered attempt.
+        left: list[float] = []
+
+        def attempt() -> wire.Response:
+            self.reachability.check()
+            try:
+                response = self._attempt(method, path, json, params)
+            except Transient as exc:
+                if isinstance(exc.cause, ConnectUnreachable):
+                    left.append(self.reachability.no_answer(exc.cause, refused=exc.refused))
+                raise
+            return response
+
+        try:
+            return attempt()
+        except Transient as first:
+            return self._retry(method, path, attempt, first=first, started=started, left=left)
+
+    def _retry(
+        self,
+        method: str,
+        path: str,
+        attempt: Callable[[], wire.Response],
+        *,
+        first: Transient,
+        started: float,
+        left: list[float],
+    ) -> wire.Response:
+        """The attempts after a first one failed with a transient error, until one succeeds or
+        the budget is spent. tenacity is imported here, when a retry is needed: most commands
+        never retry, and the import costs start-up time."""
         from tenacity import (
             RetryError,
             Retrying,
             retry_if_exception_type,
-            stop_after_attempt,
-            stop_after_delay,
             wait_exponential,
             wait_random,
         )
 
         policy = self.settings.retry
-        # Seconds left before the worker counts as dead, set by the last unanswered attempt.
-        left: list[float] = []
         # Exponential backoff plus jitter, so that parallel writers hitting the same
         # rebalance do not retry in lockstep.
         backoff = wait_exponential(
@@ -197,28 +213,28 @@ class ConnectClient:
                 and self.reachability.should_notice(state.attempt_number + 1)
             ):
                 # Visible without -v: a dead worker must not look like a hung command.
-                log.warning(
+                _log().warning(
                     "worker unreachable, retrying in %s (%s): %s",
                     _seconds(state.upcoming_sleep),
                     attempt,
                     reason,
                 )
-            log.info("retrying %s %s (attempt %s) after: %s", method, path, attempt, reason)
-
-        def attempt() -> httpx.Response:
-            self.reachability.check()
-            try:
-                response = self._attempt(method, path, json, params)
-            except Transient as exc:
-                if isinstance(exc.cause, ConnectUnreachable):
-                    left.append(self.reachability.no_answer(exc.cause, refused=exc.refused))
-                raise
-            return response
-
-        budget = stop_after_attempt(policy.attempts) | stop_after_delay(policy.max_total)
+            _log().info("retrying %s %s (attempt %s) after: %s", method, path, attempt, reason)
 
         def stop(state: Any) -> bool:
-            return bool(budget(state)) or (bool(left) and left[-1] <= 0)
+            # The budget counts from the first attempt, made before tenacity was imported.
+            return (
+                state.attempt_number >= policy.attempts
+                or time.monotonic() - started >= policy.max_total
+                or (bool(left) and left[-1] <= 0)
+            )
+
+        failed = [first]
+
+        def attempts() -> wire.Response:
+            if failed:  # the first attempt, already made: tenacity sees it fail
+                raise failed.pop()
+            return attempt()
 
         retrying = Retrying(
             stop=stop,
@@ -228,7 +244,7 @@ class ConnectClient:
             reraise=False,
         )
         try:
-            return retrying(attempt)
+            return retrying(attempts)
         except RetryError as exc:
             last = exc.last_attempt.exception()
             error = last.cause if isinstance(last, Transient) else last
@@ -244,23 +260,30 @@ class ConnectClient:
         path: str,
         body: Any,
         params: Any,
-    ) -> httpx.Response:
+    ) -> wire.Response:
         self.stats.count(method)
-        log.debug("%s %s", method, path)
+        if _log_enabled(10):  # DEBUG
+            _log().debug("%s %s", method, path)
         response = self._exchange(method, path, body, params)
         self.reachability.answered()
         return self._classify(method, path, response)
 
-    def _exchange(self, method: str, path: str, body: Any, params: Any) -> httpx.Response:
+    def _exchange(self, method: str, path: str, body: Any, params: Any) -> wire.Response:
         """One request and its whole answer, within the deadline; transport failures raised
         as retryable, final, or of unknown outcome."""
-        request = self._http.build_request(method, path, json=body, params=params)
-        shown = _where(path, request)
+        shown = _where(path, params)
+        headers = self._headers
+        content = None
+        if body is not None:
+            content = _json_body(body)
+            headers = [*headers, ("Content-Type", "application/json")]
         attempt = Attempt(method, shown, self.settings.read_timeout)
         self._notices.begin(attempt)
         serving(attempt)
         try:
-            response = read_capped(self._http.send(request, stream=True), attempt, MAX_ANSWER_BYTES)
+            response = self._transport.send(
+                method, shown, headers, content, attempt=attempt, limit=MAX_ANSWER_BYTES
+            )
         except DeadlineExceeded:
             raise self._too_slow(method, shown, attempt) from None
         except AnswerTooLarge as exc:
@@ -271,21 +294,21 @@ class ConnectClient:
                 method=method,
                 path=shown,
             ) from None
-        except httpx.ProxyError as exc:
+        except wire.ProxyError as exc:
             # The proxy refused to open a tunnel: nothing reached the worker.
             raise Transient(ConnectUnreachable(self._unreachable(exc))) from exc
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        except (wire.ConnectError, wire.ConnectTimeout) as exc:
             if (refused := self._tls_refused(exc)) is not None:
                 raise ConnectUnreachable(refused) from exc  # retrying cannot help
             # Nothing reached the worker: always safe to try again.
-            no_listener = isinstance(exc, httpx.ConnectError)  # refused, unknown host: no timeout
+            no_listener = isinstance(exc, wire.ConnectError)  # refused, unknown host: no timeout
             raise Transient(
                 ConnectUnreachable(self._unreachable(exc)), refused=no_listener
             ) from exc
-        except httpx.PoolTimeout as exc:
+        except wire.PoolTimeout as exc:
             # Our own connection pool was busy: nothing was sent, and the worker is not to blame.
             raise Transient(ConnectError(f"{method} {path}: no free connection ({exc})")) from exc
-        except httpx.TransportError as exc:
+        except wire.TransportError as exc:
             if (refused := self._tls_refused(exc)) is not None:
                 # The handshake failed, so the worker never saw the request.
                 raise ConnectUnreachable(refused) from exc
@@ -305,7 +328,7 @@ class ConnectClient:
             self._notices.end(attempt)
         return response
 
-    def _classify(self, method: str, path: str, response: httpx.Response) -> httpx.Response:
+    def _classify(self, method: str, path: str, response: wire.Response) -> wire.Response:
         """`response` if it is a success; otherwise the error its status means."""
         if 300 <= response.status_code < 400:
             location = response.headers.get("location") or "nowhere (no Location header)"
@@ -377,12 +400,12 @@ class ConnectClient:
                 "pass --ca-cert with the CA that signed the worker's certificate"
             )
         proxy = self.settings.proxy
-        if proxy is not None and isinstance(exc, httpx.ProxyError):
+        if proxy is not None and isinstance(exc, wire.ProxyError):
             return (
                 f"the proxy {proxy.shown} (from {proxy.variable}) did not open a connection to "
                 f"Kafka Connect at {self.settings.url}: {detail}"
             )
-        if proxy is not None and isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        if proxy is not None and isinstance(exc, (wire.ConnectError, wire.ConnectTimeout)):
             # Through a proxy, the connection kconnect opens is to the proxy.
             return (
                 f"cannot reach the proxy {proxy.shown} (from {proxy.variable}) on the way to "
@@ -404,7 +427,7 @@ class ConnectClient:
 
     def _tls_port(self, exc: Exception) -> str | None:
         """An http:// URL whose port speaks TLS: the server drops the plain-text request."""
-        if self._tls_probe is None or isinstance(exc, httpx.TimeoutException):
+        if self._tls_probe is None or isinstance(exc, wire.TimeoutException):
             return None
         if not self._tls_probe.speaks_tls():
             return None
@@ -443,14 +466,14 @@ class ConnectClient:
                 response.status_code,
                 f"unexpected answer from the worker: {problem}; the write is not confirmed",
                 method=method,
-                path=_where(path, response),
+                path=_where(path, kw.get("params")),
             )
         return response.status_code, data
 
     def _json(self, method: str, path: str, shape: answers.Shape, **kw: Any) -> Any:
         """The answer's JSON, checked against the endpoint's `shape`."""
         response = self.request(method, path, **kw)
-        where = _where(path, response)
+        where = _where(path, kw.get("params"))
         if not response.content:
             data = None
         else:
@@ -653,21 +676,87 @@ class ConnectClient:
         return result
 
 
+def _transport(settings: ClientSettings) -> LightTransport | HttpxTransport:
+    """The light transport for plain HTTP without a proxy, httpx for everything else."""
+    base_url = _without_userinfo(settings.url.rstrip("/"))
+    if settings.proxy is None and not uses_tls(settings) and settings.http_client == "auto":
+        from kconnect.api.light import LightTransport
+
+        return LightTransport(
+            base_url,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            max_connections=MAX_CONNECTIONS,
+        )
+    from kconnect.api.transport import HttpxTransport
+
+    return HttpxTransport(settings, base_url, max_connections=MAX_CONNECTIONS)
+
+
+def _request_headers(settings: ClientSettings) -> list[tuple[str, str]]:
+    """The header fields every request carries: what kconnect is, custom headers (a
+    gateway's or proxy's, checked when the settings were resolved), and the credentials."""
+    import base64
+
+    fields = {
+        "accept": ("Accept", "application/json"),
+        "user-agent": ("User-Agent", f"kconnect/{__version__}"),
+    }
+    for name, value in settings.headers:
+        fields[name.lower()] = (name, value)
+    # As httpx decides: explicit credentials first, then those in the URL (`user:pw@`), which
+    # replace a token's header.
+    parts = urlsplit(settings.url)
+    basic: tuple[str, str] | None = None
+    if settings.username is not None and not settings.token:
+        basic = (settings.username, settings.password or "")
+    elif parts.username is not None or parts.password is not None:
+        basic = (unquote(parts.username or ""), unquote(parts.password or ""))
+    if basic is not None:
+        raw = f"{basic[0]}:{basic[1]}".encode()
+        fields["authorization"] = ("Authorization", "Basic " + base64.b64encode(raw).decode())
+    elif settings.token:
+        fields["authorization"] = ("Authorization", f"Bearer {settings.token}")
+    return list(fields.values())
+
+
+def _without_userinfo(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
+
+
+def _json_body(body: Any) -> bytes:
+    import json
+
+    # As httpx encodes `json=`: compact, UTF-8, no NaN.
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8")
+
+
+def _log_enabled(level: int) -> bool:
+    import sys
+
+    if "logging" not in sys.modules:  # never configured, so nothing would be written
+        return False
+    return _log().isEnabledFor(level)
+
+
 def _tls_probe(settings: ClientSettings) -> TlsProbe | None:
     """For a plain-http URL reached directly, a probe of whether its port speaks TLS."""
     if settings.proxy is not None or not settings.url.lower().startswith("http://"):
         return None
     try:
-        url = httpx.URL(settings.url)
-    except httpx.InvalidURL:
+        parts = urlsplit(settings.url)
+        port = parts.port
+    except ValueError:
         return None
-    return TlsProbe(url.host, url.port or 80) if url.host else None
+    return TlsProbe(parts.hostname, port or 80) if parts.hostname else None
 
 
-def _where(path: str, sent: httpx.Response | httpx.Request) -> str:
-    """The path with the query string actually sent, for messages."""
-    request = sent.request if isinstance(sent, httpx.Response) else sent
-    query = request.url.query.decode()
+def _where(path: str, params: Mapping[str, Any] | list[tuple[str, str]] | None) -> str:
+    """The path with the query string it is sent with."""
+    query = urlencode(list(params.items()) if isinstance(params, Mapping) else params or [])
     return f"{path}?{query}" if query else path
 
 

@@ -1,29 +1,31 @@
-"""Bounds on one request, below httpx: a total deadline, a notice when the worker is slow, a
-cap on the size of an answer, and recognising a TLS port behind an http:// URL.
+"""Bounds on one request, below either transport: a total deadline, a notice when the worker
+is slow, a cap on the size of an answer, and recognising a TLS port behind an http:// URL; and
+the httpx transport (TLS, client certificates, proxies; see `kconnect.api.light` for the
+plain-HTTP one).
 
 httpx bounds each socket read, not a request: a worker that accepts the connection and sends
 its answer one byte a second is never "timed out". Every connection the client opens goes
-through `DeadlineBackend`, whose reads and writes are bounded by the deadline of the request
-being served on the calling thread (`Attempt`, set by the client around each attempt; the
-sync client runs a request's whole exchange on the caller's thread). While it waits, the
-same reads tell the user, within seconds, what kconnect is waiting for.
+through `DeadlineBackend` (httpx) or reads with `deadline_read` (light), bounded by the
+deadline of the request being served on the calling thread (`Attempt`, set by the client around
+each attempt; both transports run a request's whole exchange on the caller's thread). While it
+waits, the same reads tell the user, within seconds, what kconnect is waiting for.
 """
 
 from __future__ import annotations
 
-import logging
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from kconnect.api import wire
 from kconnect.records import field, record
 
 if TYPE_CHECKING:
     import httpx
 
-log = logging.getLogger("kconnect.client")
+    from kconnect.config.settings import ClientSettings
 
 # No Connect answer comes close: a listing of 10,000 connectors with their configs and
 # status is about 60 MB. A gzip answer that inflates past it is refused, not held in memory.
@@ -121,7 +123,9 @@ class Notices:
             self._last = now
             others = len(self._waiting) - 1
         also = f" (and {others} other request(s))" if others > 0 else ""
-        log.warning(
+        import logging  # only when there is something to say: logging costs start-up time
+
+        logging.getLogger("kconnect.client").warning(
             "the worker at %s is slow to answer: waiting %.0f s so far for %s%s; "
             "giving up after %.0f s (%s)",
             self.url,
@@ -133,13 +137,48 @@ class Notices:
         )
 
 
-def _bounded(timeout: float | None, attempt: Attempt | None) -> float | None:
+def bounded(timeout: float | None, attempt: Attempt | None) -> float | None:
+    """`timeout`, cut to what is left of `attempt`'s deadline (`DeadlineExceeded` if none)."""
     if attempt is None:
         return timeout
     now = attempt.clock()
     attempt.check(now)
     left = attempt.deadline - now
     return left if timeout is None else min(timeout, left)
+
+
+def deadline_read(
+    read: Callable[[int, float | None], bytes],
+    max_bytes: int,
+    timeout: float | None,
+    timeout_error: type[Exception],
+) -> bytes:
+    """`read(max_bytes, timeout)` within the current attempt's deadline, in slices that let
+    the slow-worker notices out on time. `timeout_error` is what `read` raises when its own
+    timeout passes; raised again here when the per-read `timeout` is spent."""
+    attempt = current()
+    if attempt is None:
+        return bytes(read(max_bytes, timeout))
+    give_up_at = None if timeout is None else attempt.clock() + timeout
+    while True:
+        now = attempt.clock()
+        attempt.check(now)
+        wait = min(attempt.deadline, attempt.next_notice) - now
+        if give_up_at is not None:
+            wait = min(wait, give_up_at - now)
+        try:
+            data = bytes(read(max_bytes, max(wait, 0.001)))
+        except timeout_error:
+            now = attempt.clock()
+            if give_up_at is not None and now >= give_up_at:
+                # The per-read timeout, as httpx would have it; the deadline first when
+                # both are due (the default read timeout is the deadline).
+                attempt.check(max(now, attempt.deadline - 0.05))
+                raise
+            continue  # a notice is due, or the deadline: `check` says which
+        attempt.received += len(data)
+        attempt.check(attempt.clock())
+        return data
 
 
 class _DeadlineStream:
@@ -149,34 +188,12 @@ class _DeadlineStream:
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        attempt = current()
-        if attempt is None:
-            return bytes(self._inner.read(max_bytes, timeout))
         import httpcore
 
-        give_up_at = None if timeout is None else attempt.clock() + timeout
-        while True:
-            now = attempt.clock()
-            attempt.check(now)
-            wait = min(attempt.deadline, attempt.next_notice) - now
-            if give_up_at is not None:
-                wait = min(wait, give_up_at - now)
-            try:
-                data = bytes(self._inner.read(max_bytes, max(wait, 0.001)))
-            except httpcore.ReadTimeout:
-                now = attempt.clock()
-                if give_up_at is not None and now >= give_up_at:
-                    # The per-read timeout, as httpx would have it; the deadline first when
-                    # both are due (the default read timeout is the deadline).
-                    attempt.check(max(now, attempt.deadline - 0.05))
-                    raise
-                continue  # a notice is due, or the deadline: `check` says which
-            attempt.received += len(data)
-            attempt.check(attempt.clock())
-            return data
+        return deadline_read(self._inner.read, max_bytes, timeout, httpcore.ReadTimeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout, current()))
+        self._inner.write(buffer, bounded(timeout, current()))
 
     def close(self) -> None:
         self._inner.close()
@@ -184,7 +201,7 @@ class _DeadlineStream:
     def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> _DeadlineStream:
-        inner = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout, current()))
+        inner = self._inner.start_tls(ssl_context, server_hostname, bounded(timeout, current()))
         return _DeadlineStream(inner)
 
     def get_extra_info(self, info: str) -> Any:
@@ -208,7 +225,7 @@ class DeadlineBackend:
         stream = self._inner.connect_tcp(
             host,
             port,
-            timeout=_bounded(timeout, current()),
+            timeout=bounded(timeout, current()),
             local_address=local_address,
             socket_options=socket_options,
         )
@@ -221,7 +238,7 @@ class DeadlineBackend:
         socket_options: Iterable[Any] | None = None,
     ) -> _DeadlineStream:
         stream = self._inner.connect_unix_socket(
-            path, timeout=_bounded(timeout, current()), socket_options=socket_options
+            path, timeout=bounded(timeout, current()), socket_options=socket_options
         )
         return _DeadlineStream(stream)
 
@@ -268,12 +285,10 @@ class AnswerTooLarge(Exception):
         self.limit = limit
 
 
-def read_capped(response: httpx.Response, attempt: Attempt, limit: int) -> httpx.Response:
+def read_capped(response: httpx.Response, attempt: Attempt, limit: int) -> wire.Response:
     """The body of a streamed `response`, decoded (gzip, deflate) and read at most `limit`
-    bytes far, as a plain response. `AnswerTooLarge` past the limit (a gzip bomb inflates
+    bytes far, as a finished answer. `AnswerTooLarge` past the limit (a gzip bomb inflates
     thousands of times: the decoded size is what memory pays)."""
-    import httpx
-
     chunks: list[bytes] = []
     size = 0
     try:
@@ -285,19 +300,70 @@ def read_capped(response: httpx.Response, attempt: Attempt, limit: int) -> httpx
             attempt.check(attempt.clock())
     finally:
         response.close()
-    headers = [
+    headers = wire.Headers(
         (k, v)
-        for k, v in response.headers.raw
-        if k.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
-    ]
-    plain = httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=b"".join(chunks),
-        request=response.request,
-        extensions=response.extensions,
+        for k, v in response.headers.multi_items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
     )
-    return plain
+    return wire.Response(response.status_code, response.reason_phrase, headers, b"".join(chunks))
+
+
+class HttpxTransport:
+    """Requests through httpx: what the light transport does not do (TLS, client
+    certificates, proxies), or everything when `KCONNECT_HTTP_CLIENT=httpx`. httpx's failures
+    come out as the same-named `wire` failures, with the same messages."""
+
+    def __init__(self, settings: ClientSettings, base_url: str, *, max_connections: int) -> None:
+        import httpx
+
+        from kconnect.api.tls import ssl_context, uses_tls
+
+        proxy = settings.proxy
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        if proxy is None and not uses_tls(settings):
+            transport = plain_http_transport(limits)
+        else:
+            transport = httpx.HTTPTransport(
+                verify=ssl_context(settings),
+                limits=limits,
+                proxy=httpx.Proxy(proxy.url) if proxy is not None else None,
+            )
+        install_deadlines(transport)
+        self._http = httpx.Client(
+            base_url=base_url,
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            transport=transport,
+            # Never: credentials must not travel to another host (reported by the client).
+            follow_redirects=False,
+            # Proxies come from the settings, checked like any other input (config.proxy).
+            trust_env=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def send(
+        self,
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        body: bytes | None,
+        *,
+        attempt: Attempt,
+        limit: int,
+    ) -> wire.Response:
+        import httpx
+
+        try:
+            request = self._http.build_request(method, target, headers=headers, content=body)
+            return read_capped(self._http.send(request, stream=True), attempt, limit)
+        except httpx.TransportError as exc:
+            failure = wire.FAILURES.get(type(exc).__name__, wire.TransportError)
+            raise failure(str(exc)) from exc
+        except httpx.DecodingError as exc:
+            raise wire.DecodingError(str(exc)) from exc
 
 
 @record(frozen=False)

@@ -70,6 +70,9 @@ class ClientSettings:
     # "default"), for the error that says the worker cannot be reached.
     url_origin: str = "default"
     proxy: Proxy | None = None  # from HTTP(S)_PROXY / ALL_PROXY, unless NO_PROXY names the host
+    # "auto": plain HTTP without a proxy goes over kconnect's light transport, the rest over
+    # httpx; "httpx": everything over httpx (KCONNECT_HTTP_CLIENT).
+    http_client: str = "auto"
 
     @property
     def auth_kind(self) -> str:
@@ -177,6 +180,7 @@ def resolve(
         verify=verify,
         client_cert=client_cert,
         proxy=proxy_for(resolved_url, env),
+        http_client=_http_client(env),
         headers=sent,
         secret_headers=secret_headers,
     )
@@ -490,6 +494,20 @@ def _number(
     if maximum is not None and value > maximum:
         raise ConfigError(f"{name} must be at most {maximum:g}, not {raw!r}")
     return value
+
+
+HTTP_CLIENTS = ("auto", "httpx")
+
+
+def _http_client(env: Mapping[str, str]) -> str:
+    """`KCONNECT_HTTP_CLIENT`: `auto` (the default) or `httpx`."""
+    raw = env.get("KCONNECT_HTTP_CLIENT", "").strip().lower() or "auto"
+    if raw not in HTTP_CLIENTS:
+        raise ConfigError(
+            f"KCONNECT_HTTP_CLIENT must be one of {', '.join(HTTP_CLIENTS)}, "
+            f"not {env['KCONNECT_HTTP_CLIENT']!r}"
+        )
+    return raw
 
 
 def _attempts(env: Mapping[str, str], default: int) -> int:
