@@ -696,8 +696,6 @@ def _transport(settings: ClientSettings) -> LightTransport | HttpxTransport:
 def _request_headers(settings: ClientSettings) -> list[tuple[str, str]]:
     """The header fields every request carries: what kconnect is, custom headers (a
     gateway's or proxy's, checked when the settings were resolved), and the credentials."""
-    import base64
-
     fields = {
         "accept": ("Accept", "application/json"),
         "user-agent": ("User-Agent", f"kconnect/{__version__}"),
@@ -713,6 +711,8 @@ def _request_headers(settings: ClientSettings) -> list[tuple[str, str]]:
     elif parts.username is not None or parts.password is not None:
         basic = (unquote(parts.username or ""), unquote(parts.password or ""))
     if basic is not None:
+        import base64
+
         raw = f"{basic[0]}:{basic[1]}".encode()
         fields["authorization"] = ("Authorization", "Basic " + base64.b64encode(raw).decode())
     elif settings.token:

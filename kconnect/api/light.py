@@ -155,13 +155,15 @@ class _Decoder:
     thousandfold: what memory pays is the decoded size, so that is what is capped)."""
 
     def __init__(self, encodings: list[str], status: int, limit: int) -> None:
-        import zlib
-
-        self._zlib = zlib
         self.status = status
         self.limit = limit
         self.size = 0
         self._steps: list[Any] = []
+        if not encodings:
+            return
+        import zlib  # only for an encoded answer
+
+        self._zlib = zlib
         for coding in reversed(encodings):
             if coding in ("gzip", "x-gzip"):
                 self._steps.append(("gzip", zlib.decompressobj(zlib.MAX_WBITS | 16)))
@@ -295,8 +297,10 @@ class LightTransport:
 
     def _connect(self) -> _Connection:
         timeout = bounded(self.connect_timeout, current())
+        # A str host is encoded with the idna codec (an import of its own); ASCII needs none.
+        host: Any = self.host.encode("ascii") if self.host.isascii() else self.host
         try:
-            sock = socket.create_connection((self.host, self.port), timeout)
+            sock = socket.create_connection((host, self.port), timeout)
         except TimeoutError:
             raise ConnectTimeout("timed out") from None
         except OSError as exc:
