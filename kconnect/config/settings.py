@@ -85,8 +85,6 @@ class ClientSettings:
     def secret_values(self) -> list[str]:
         """Every form in which a credential could be written: the raw password and token and
         the encoded `Authorization` header values, for the output redaction safety net."""
-        import base64
-
         from kconnect.output.redaction import url_user_passwords, user_password_forms
 
         values = [v for v in (self.password, self.token) if v]
@@ -103,6 +101,8 @@ class ClientSettings:
         if self.token:
             values.append(f"Bearer {self.token}")
         if self.username is not None and self.password:
+            import base64  # only with a password: every command that talks to a worker asks
+
             raw = f"{self.username}:{self.password}".encode()
             values.append(base64.b64encode(raw).decode("ascii"))
         return values
