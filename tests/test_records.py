@@ -9,8 +9,10 @@ last test runs it on a small user of each feature.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -302,6 +304,32 @@ def test_bad_class_bodies_are_refused_as_dataclasses_refuse_them(ours: Kind, the
         assert str(got.value) == str(expected.value)
     with pytest.raises(ValueError, match="cannot specify both default and default_factory"):
         both_defaults(ours)
+
+
+@record
+class Pickled:  # module level, as pickle finds a class by its name
+    name: str
+    parts: tuple[str, ...] = ()
+
+
+@record(frozen=False)
+class PickledMutable:
+    tags: list[str] = records.field(default_factory=list)
+
+
+def test_copy_and_pickle_give_equal_records() -> None:
+    # As for a dataclass without slots: object's reduce, the fields restored into __dict__
+    # (a frozen record's __setattr__ is not called).
+    frozen, mutable = Pickled("a", ("b",)), PickledMutable(["t"])
+    for record_ in (frozen, mutable):
+        for twin in (
+            copy.copy(record_),
+            copy.deepcopy(record_),
+            pickle.loads(pickle.dumps(record_)),
+        ):
+            assert twin == record_ and twin is not record_
+    assert copy.deepcopy(mutable).tags is not mutable.tags
+    assert copy.copy(mutable).tags is mutable.tags
 
 
 def test_a_record_does_not_inherit_from_a_record() -> None:
