@@ -331,6 +331,19 @@ def test_a_state_change_sends_the_same_requests_both_ways(files: Path, fake: Fak
     )
 
 
+@pytest.mark.parametrize("args", [["pause", "team-a", "team-b"], ["resume", "--match", "team-*"]])
+def test_a_piped_state_change_of_many_loads_neither_typer_nor_rich(
+    args: list[str], files: Path, fake: FakeConnect
+) -> None:
+    # Its progress lines and results, written as rich would write them, without rich.
+    code, out, err, _typer = _run(args, "on", files, _env({"KCONNECT_URL": fake.url}))
+    assert code == 0
+    assert "Writing 2 connector(s)…" in err
+    assert out.count("✓ ") == 2
+    report = json.loads((files / "probe-on.json").read_text())
+    assert report == {"typer": False, "rich": False}
+
+
 def test_plan_out_writes_the_same_plan_file(files: Path, fake: FakeConnect) -> None:
     env = _env({"KCONNECT_URL": fake.url})
     for fast in ("on", "off"):
