@@ -20,7 +20,8 @@ the figure per command is the median of the rounds. Wall time is what a user wai
 (user + system) says what kconnect itself costs when the machine is loaded.
 
 Output is piped (as in CI and pre-commit); the `(tty)` rows run the command in a pseudo-terminal,
-as at a prompt, where output is styled.
+as at a prompt, where output is styled. The `(httpx)` row runs plan with KCONNECT_HTTP_CLIENT=httpx,
+as an https:// or proxied worker would be reached, instead of the light plain-HTTP transport.
 """
 
 from __future__ import annotations
@@ -174,6 +175,12 @@ def _measure(python: str, runs: int) -> None:
             "validate (1 manifest, tty)": ([*kc, "validate", str(manifest)], env, True),
             "plan (1 manifest)": ([*kc, "plan", str(manifest)], live, False),
             "plan (1 manifest, tty)": ([*kc, "plan", str(manifest)], live, True),
+            # The same over httpx instead of the light transport: what the light one saves.
+            "plan (1 manifest, httpx)": (
+                [*kc, "plan", str(manifest)],
+                {**live, "KCONNECT_HTTP_CLIENT": "httpx"},
+                False,
+            ),
             "completion (kconnect st<TAB>)": ([*kc, "st"], complete, False),
             "completion (kconnect apply --<TAB>)": ([*kc, "apply", "--"], complete, False),
         }
