@@ -19,7 +19,7 @@ import pytest
 from kconnect.api.client import ConnectClient
 from kconnect.config.proxy import Proxy
 from kconnect.config.settings import ClientSettings, RetryPolicy
-from kconnect.errors import ConnectUnreachable, UnexpectedAnswer, UnknownOutcome
+from kconnect.errors import ApiError, ConnectUnreachable, UnexpectedAnswer, UnknownOutcome
 from tests.hostile import HostileServer
 
 NAMES = b'["a","b"]'
@@ -301,3 +301,35 @@ def test_a_trickle_past_the_deadline_is_a_clear_timeout() -> None:
     ):
         client.list_names()
     assert f"no complete answer from {server.url} within 1 s" in str(error.value)
+
+
+def test_an_answer_sent_before_the_body_was_read_is_still_read() -> None:
+    # A gateway refuses a big request at its head, answers and closes while kconnect is still
+    # sending the body: the answer is what the user sees, not a write error.
+    def behaviour(conn: socket.socket, _: bytes) -> None:
+        conn.sendall(b"HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        conn.shutdown(socket.SHUT_WR)
+        time.sleep(0.2)
+        conn.close()
+
+    big = {f"key.{i}": "v" * 1000 for i in range(4000)}  # 4 MB: more than the socket buffers
+    with (
+        HostileServer(behaviour) as server,
+        ConnectClient(_settings(server.url)) as client,
+        pytest.raises(ApiError) as error,
+    ):
+        client.put_config("a", big)
+    assert error.value.status == 413
+
+
+def test_bytes_past_the_content_length_are_not_taken_for_the_next_answer() -> None:
+    # Extra bytes after a framed body: the connection is not reused, so they can never be
+    # read as the answer to the next request.
+    answers = {1: _ok() + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]", 2: _ok()}
+    with (
+        serving(lambda n, _: answers.get(n, _ok())) as server,
+        ConnectClient(_settings(server.url)) as client,
+    ):
+        assert client.list_names() == ["a", "b"]
+        assert client.list_names() == ["a", "b"]
+    assert server.counter["connections"] == 2  # type: ignore[attr-defined]

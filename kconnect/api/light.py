@@ -79,6 +79,10 @@ class _Connection:
         if self.buffer:
             return True
         try:
+            if hasattr(select, "poll"):  # select() cannot watch a descriptor above 1023
+                poller = select.poll()
+                poller.register(self.sock, select.POLLIN)
+                return bool(poller.poll(0))
             readable, _, _ = select.select([self.sock], [], [], 0)
         except (OSError, ValueError):
             return True
