@@ -359,6 +359,24 @@ def test_the_program_waits_for_a_thread_that_is_not_a_daemon(tmp_path: Path) -> 
     assert marker.read_text() == "done"
 
 
+def test_a_stream_closed_before_the_start_keeps_the_exit_code(tmp_path: Path) -> None:
+    # `kconnect validate ... 2>&-` in a cron job: sys.stderr is None, and a clean validation
+    # still exits 0 with its summary on stdout.
+    manifest = tmp_path / "a.yaml"
+    manifest.write_text(_ONE_MANIFEST)
+    done = subprocess.run(
+        ["/bin/sh", "-c", 'exec "$0" -m kconnect validate "$1" 2>&-', sys.executable, manifest],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (
+        0,
+        "1 connector(s) checked: 0 error(s), 0 warning(s)\n",
+    )
+
+
 def test_a_closed_stdout_is_reported_as_python_reports_it() -> None:
     # `kconnect ... | head -0`: the flush fails; Python's own exit says so, with its code 120.
     done = subprocess.run(

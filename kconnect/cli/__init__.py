@@ -269,7 +269,9 @@ def _exit(code: int) -> None:
     if any(t.is_alive() and not t.daemon for t in others):
         sys.exit(code)
     atexit._run_exitfuncs()
-    streams = (sys.stdout, sys.stderr)  # what is buffered there went through the output seam
+    # What is buffered there went through the output seam. A stream closed before the start
+    # (`2>&-`) is None: nothing to flush, and no reason to change the exit code.
+    streams = [stream for stream in (sys.stdout, sys.stderr) if stream is not None]
     try:
         for stream in streams:
             stream.flush()
