@@ -333,3 +333,43 @@ def test_bytes_past_the_content_length_are_not_taken_for_the_next_answer() -> No
         assert client.list_names() == ["a", "b"]
         assert client.list_names() == ["a", "b"]
     assert server.counter["connections"] == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("transport", ["auto", "httpx"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x9\r\n" + NAMES + b"\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+9\r\n" + NAMES + b"\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0_9\r\n" + NAMES + b"\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n" + NAMES + b"\r\n0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n" + NAMES,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + NAMES,
+        "HTTP/1.1 200 OK\r\nContent-Length: \u0669\r\n\r\n".encode() + NAMES,
+        b"HTTP/1.1 099 OK\r\nContent-Length: 9\r\n\r\n" + NAMES,
+    ],
+    ids=[
+        "chunk-0x",
+        "chunk-plus",
+        "chunk-underscore",
+        "chunk-negative",
+        "te-gzip",
+        "te-chunked-then-gzip",
+        "length-in-arabic-digits",
+        "status-below-100",
+    ],
+)
+def test_framing_httpx_refuses_is_refused_by_both_transports(answer: bytes, transport: str) -> None:
+    # Read wrongly, such an answer hands on bytes that are not the answer, or leaves part of it
+    # on the kept-alive connection as the start of the next request's answer.
+    def behaviour(conn: socket.socket, _: bytes) -> None:
+        conn.sendall(answer)
+        conn.close()
+
+    with (
+        HostileServer(behaviour) as server,
+        ConnectClient(_settings(server.url, http_client=transport)) as client,
+        pytest.raises(ConnectUnreachable, match=f"cannot reach Kafka Connect at {server.url}"),
+    ):
+        client.list_names()
+    assert len(server.requests) == 2  # a read, tried again on a new connection

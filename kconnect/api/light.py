@@ -53,6 +53,7 @@ READ_SIZE = 64 * 1024
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept, as httpx
 _NO_BODY_STATUS = (204, 304)
 _FRAMING = ("content-encoding", "content-length", "transfer-encoding")
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 _TOKEN_CHARS = frozenset(
     b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
@@ -384,7 +385,11 @@ class LightTransport:
             if c.strip()
         ]
         timeout = self.read_timeout
-        if codings and codings[-1] == "chunked":
+        if codings and codings != ["chunked"]:
+            # As h11: another transfer coding (gzip, or chunked after it) is not unwrapped here,
+            # and reading it as a plain body would hand on bytes that are not the answer.
+            raise RemoteProtocolError("Only Transfer-Encoding: chunked is supported")
+        if codings:
             while True:
                 size_line = conn.line(timeout, MAX_LINE_BYTES)
                 if size_line is None:
@@ -431,7 +436,12 @@ def _cut_short(detail: str) -> RemoteProtocolError:
 def _status_line(line: bytes) -> tuple[bytes, int, str]:
     version, _, rest = line.partition(b" ")
     code, _, reason = rest.partition(b" ")
-    if version not in (b"HTTP/1.1", b"HTTP/1.0") or len(code) != 3 or not code.isdigit():
+    if (
+        version not in (b"HTTP/1.1", b"HTTP/1.0")
+        or len(code) != 3
+        or not code.isdigit()
+        or code < b"100"
+    ):
         raise RemoteProtocolError(f"illegal status line: {line[:80]!r}")
     return version, int(code), reason.strip().decode("ascii", errors="ignore")
 
@@ -439,7 +449,9 @@ def _status_line(line: bytes) -> tuple[bytes, int, str]:
 def _chunk_size(line: bytes) -> int:
     digits = line.split(b";", 1)[0].strip()
     try:
-        if not digits or len(digits) > 16:
+        # Hex digits only: int() would also take "0x5", "+5", "-1" or "0_5", and a size read
+        # wrongly leaves the rest of the answer on the kept-alive connection for the next one.
+        if not digits or len(digits) > 16 or not set(digits) <= _HEX_DIGITS:
             raise ValueError
         return int(digits, 16)
     except ValueError:
@@ -448,9 +460,11 @@ def _chunk_size(line: bytes) -> int:
 
 def _content_length(values: set[str]) -> int:
     numbers = {v.strip() for value in values for v in value.split(",")}
-    if len(numbers) != 1 or not next(iter(numbers)).isdigit():
+    number = next(iter(numbers))
+    # ASCII digits only (str.isdigit also takes "٥", which int() reads as 5).
+    if len(numbers) != 1 or not (number.isascii() and number.isdigit()):
         raise RemoteProtocolError(f"bad Content-Length: {', '.join(sorted(values))[:80]!r}")
-    return int(next(iter(numbers)))
+    return int(number)
 
 
 def _codings(headers: Headers, field: str = "content-encoding") -> list[str]:
