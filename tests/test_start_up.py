@@ -12,10 +12,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from kconnect.cli.root_help import root_help, short_help
+
+if TYPE_CHECKING:
+    from tests.fakeconnect import FakeConnect
 
 # Runs the real entry point, then reports which modules the command line imported (at exit:
 # `main()` ends the process itself, after the atexit functions).
@@ -375,6 +379,36 @@ def test_a_stream_closed_before_the_start_keeps_the_exit_code(tmp_path: Path) ->
         0,
         "1 connector(s) checked: 0 error(s), 0 warning(s)\n",
     )
+
+
+@pytest.mark.parametrize(
+    "stdout",
+    ["/dev/full", "closed"],
+)
+@pytest.mark.parametrize("command", ["validate", "plan", "status"])
+def test_output_that_cannot_be_written_is_an_error_never_a_traceback(
+    tmp_path: Path, fake: FakeConnect, command: str, stdout: str
+) -> None:
+    # A full disk loses the report: exit 1 and say so on stderr. A stdout closed before the
+    # start (`>&-`) is a choice: nothing is written and the exit code is the command's own.
+    manifest = tmp_path / "a.yaml"
+    manifest.write_text(_ONE_MANIFEST)
+    args = [] if command == "status" else [str(manifest)]
+    redirect = "> /dev/full" if stdout == "/dev/full" else ">&-"
+    done = subprocess.run(
+        ["/bin/sh", "-c", f'exec "$0" -m kconnect "$@" {redirect}', sys.executable, command, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, "KCONNECT_URL": fake.url},
+    )
+    if stdout == "closed":
+        assert (done.returncode, done.stderr) == (0, "")
+    else:
+        assert done.returncode == 1
+        assert "cannot write to stdout: No space left on device" in done.stderr
+        assert "Traceback" not in done.stderr
 
 
 def test_a_closed_stdout_is_reported_as_python_reports_it() -> None:

@@ -244,7 +244,16 @@ def main() -> None:
     nothing of the kind."""
     for name in _UNUSED_BY_THE_CLI:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-    code = run()
+    try:
+        code = run()
+    except Exception as exc:
+        # Only the output seam raises OutputFailed, so it is loaded by then: --help need not be.
+        from kconnect.output.console import OutputFailed, output_lost
+
+        if not isinstance(exc, OutputFailed):
+            raise
+        output_lost(f"error: {exc}\n")
+        code = ExitCode.ERROR
     if code == ExitCode.INTERRUPTED:
         from kconnect.cli.interrupt import exit_if_writes_left_running
 

@@ -38,11 +38,21 @@ class RedactingStream:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(redact(text))
+        if self._stream is None:  # closed before the start (`>&-`): written nowhere, as print
+            return len(text)
+        try:
+            self._stream.write(redact(text))
+        except OSError as exc:
+            raise _output_failed(self._stream, exc) from None
         return len(text)
 
     def flush(self) -> None:
-        self._stream.flush()
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise _output_failed(self._stream, exc) from None
 
     def isatty(self) -> bool:
         return bool(getattr(self._stream, "isatty", lambda: False)())
@@ -56,6 +66,16 @@ class RedactingStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+class OutputFailed(Exception):
+    """kconnect's own output could not be written (a full disk, a pipe its reader closed):
+    the report is lost, so the run does not end as a success (`kconnect.cli.main`)."""
+
+
+def _output_failed(stream: IO[str], exc: OSError) -> OutputFailed:
+    name = "stdout" if stream is sys.stdout else "stderr" if stream is sys.stderr else "output"
+    return OutputFailed(f"cannot write to {name}: {exc.strerror or exc}")
 
 
 def stdout() -> RedactingStream:
@@ -303,8 +323,26 @@ def flush_streams() -> None:
     import contextlib
 
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # None: closed (`>&-`)
             stream.flush()
+
+
+def output_lost(message: str) -> None:
+    """After a write to stdout or stderr failed (`> /dev/full`, a pipe its reader closed):
+    what the failed stream still buffers can never be written, so it is dropped (the exit
+    must not fail on it again), and `message` goes to stderr if it still takes it."""
+    import contextlib
+    import os
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+                continue
+            setattr(sys, name, None)
+    with contextlib.suppress(OSError):
+        os.write(2, safe_text(message).encode())
 
 
 def write_document(text: str) -> None:
