@@ -2,8 +2,8 @@
 other input, and checked before any request.
 
 The variables are those curl, httpx and requests read: `HTTPS_PROXY` for an https:// worker,
-`HTTP_PROXY` for an http:// one, `ALL_PROXY` for both (each also lower-case, which wins), and
-`NO_PROXY`: hosts (and their subdomains), `host:port`, IP addresses, CIDR networks or `*`.
+`HTTP_PROXY` for an http:// one, `ALL_PROXY` for both (in any spelling; the lower-case one
+wins, even empty, as urllib reads them for httpx and requests), and `NO_PROXY`: hosts (and their subdomains), `host:port`, IP addresses, CIDR networks or `*`.
 A value that is not a usable proxy URL is an error naming the variable, never a traceback
 from deep inside the HTTP library; kconnect speaks to HTTP(S) proxies only.
 """
@@ -34,8 +34,7 @@ def proxy_for(url: str, env: Mapping[str, str]) -> Proxy | None:
     """The proxy for requests to `url` (the worker), or None for a direct connection."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    names = [f"{scheme}_proxy", f"{scheme.upper()}_PROXY", "all_proxy", "ALL_PROXY"]
-    chosen = next(((n, env[n]) for n in names if env.get(n, "").strip()), None)
+    chosen = _variable(env, f"{scheme}_proxy") or _variable(env, "all_proxy")
     if chosen is None:
         return None
     variable, value = chosen
@@ -43,6 +42,16 @@ def proxy_for(url: str, env: Mapping[str, str]) -> Proxy | None:
     if _bypassed(host, parts.port, env):
         return None
     return Proxy(_checked(variable, value.strip()), variable)
+
+
+def _variable(env: Mapping[str, str], name: str) -> tuple[str, str] | None:
+    """The variable `name` (lower case) and its value, as urllib's `getproxies` reads it for
+    httpx and requests: the lower-case spelling wins even when empty (which unsets it), else
+    any other spelling (`HTTP_PROXY`, `Http_Proxy`); None when unset or blank."""
+    if name in env:
+        return (name, env[name]) if env[name].strip() else None
+    found = [(key, value) for key, value in env.items() if key.lower() == name]
+    return next(((key, value) for key, value in sorted(found) if value.strip()), None)
 
 
 def _checked(variable: str, value: str) -> str:
@@ -74,7 +83,7 @@ def _checked(variable: str, value: str) -> str:
 
 def _bypassed(host: str, port: int | None, env: Mapping[str, str]) -> bool:
     """Whether NO_PROXY (or no_proxy, which wins) names `host`."""
-    raw = env.get("no_proxy") or env.get("NO_PROXY") or ""
+    _, raw = _variable(env, "no_proxy") or ("", "")
     for entry in (e.strip().lower() for e in raw.split(",")):
         if not entry:
             continue
