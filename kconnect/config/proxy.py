@@ -3,9 +3,10 @@ other input, and checked before any request.
 
 The variables are those curl, httpx and requests read: `HTTPS_PROXY` for an https:// worker,
 `HTTP_PROXY` for an http:// one, `ALL_PROXY` for both (in any spelling; the lower-case one
-wins, even empty, as urllib reads them for httpx and requests), and `NO_PROXY`: hosts (and their subdomains), `host:port`, IP addresses, CIDR networks or `*`.
-A value that is not a usable proxy URL is an error naming the variable, never a traceback
-from deep inside the HTTP library; kconnect speaks to HTTP(S) proxies only.
+wins, even empty, as urllib reads them for httpx and requests), and `NO_PROXY`: hosts (and
+their subdomains), `host:port`, IP addresses, CIDR networks or `*`. A value that is not a
+usable proxy URL is an error naming the variable, never a traceback from deep inside the HTTP
+library; kconnect speaks to HTTP(S) proxies only.
 """
 
 from __future__ import annotations
