@@ -29,6 +29,10 @@ class CompiledOnFirstUse:
         self._compiled: re.Pattern[str] | None = None
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_source", "_compiled"):
+            # Asked before the state is set (copy and pickle make the instance first, then look
+            # for __setstate__): answering from the pattern would recurse.
+            raise AttributeError(name)
         if self._compiled is None:
             self._compiled = re.compile(*self._source)
         return getattr(self._compiled, name)

@@ -58,6 +58,18 @@ def test_the_pattern_waits_for_its_first_use_and_then_checks_as_pyyaml_does() ->
     assert "special characters are not allowed" in results[0][1]
 
 
+def test_the_deferred_pattern_copies_and_pickles_as_a_pattern_does() -> None:
+    import copy
+    import pickle
+
+    from kconnect.pyyaml import CompiledOnFirstUse
+
+    pattern = CompiledOnFirstUse("[^a-z]", 0)
+    for twin in (copy.copy(pattern), copy.deepcopy(pattern), pickle.loads(pickle.dumps(pattern))):
+        assert twin.search("ab\x07c").start() == 2
+        assert twin.pattern == "[^a-z]"
+
+
 # Reports at exit: `main()` ends the process itself, after the atexit functions.
 _VALIDATE = """
 import atexit, json, sys
