@@ -347,6 +347,8 @@ def test_bytes_past_the_content_length_are_not_taken_for_the_next_answer() -> No
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n" + NAMES,
         "HTTP/1.1 200 OK\r\nContent-Length: \u0669\r\n\r\n".encode() + NAMES,
         b"HTTP/1.1 099 OK\r\nContent-Length: 9\r\n\r\n" + NAMES,
+        b"HTTP/1.1 200 OK\r\nX-Note: a\x00b\r\nContent-Length: 9\r\n\r\n" + NAMES,
+        b"HTTP/1.1 200 OK\r\nX-Note: a\rb\r\nContent-Length: 9\r\n\r\n" + NAMES,
     ],
     ids=[
         "chunk-0x",
@@ -357,6 +359,8 @@ def test_bytes_past_the_content_length_are_not_taken_for_the_next_answer() -> No
         "te-chunked-then-gzip",
         "length-in-arabic-digits",
         "status-below-100",
+        "nul-in-a-header",
+        "bare-cr-in-a-header",
     ],
 )
 def test_framing_httpx_refuses_is_refused_by_both_transports(answer: bytes, transport: str) -> None:

@@ -54,6 +54,9 @@ KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept, as httpx
 _NO_BODY_STATUS = (204, 304)
 _FRAMING = ("content-encoding", "content-length", "transfer-encoding")
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+# Not allowed in a header value, as h11 (httpx) decides: a NUL, a bare CR, a vertical tab or a
+# form feed (other control characters reach messages, which make them inert on a terminal).
+_CONTROL_CHARS = b"\x00\r\x0b\x0c"
 _TOKEN_CHARS = frozenset(
     b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
@@ -371,7 +374,12 @@ class LightTransport:
         fields = []
         for item in raw:
             name, colon, value = item.partition(b":")
-            if not colon or not name or not set(name) <= _TOKEN_CHARS:
+            if (
+                not colon
+                or not name
+                or not set(name) <= _TOKEN_CHARS
+                or len(value.translate(None, _CONTROL_CHARS)) != len(value)
+            ):
                 raise RemoteProtocolError(f"illegal header line: {item[:80]!r}")
             fields.append((name.decode("ascii"), value.strip(b" \t").decode(encoding)))
         return fields
