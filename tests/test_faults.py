@@ -251,6 +251,23 @@ def test_restart_of_several_with_an_unknown_outcome_is_reported(
     assert [(r.method, r.path) for r in fake.writes()].count(("POST", "/connectors/a/restart")) == 1
 
 
+def test_a_restart_a_gateway_timed_out_on_is_not_sent_again(
+    cli: CliRunner, fake: FakeConnect
+) -> None:
+    # The gateway passed the restart on and gave up waiting: it happened, or is happening.
+    fake.add_connector("a", _sink("a"))
+    fake.inject(
+        method="POST",
+        path=r"/connectors/a/restart",
+        status=504,
+        message="Gateway Time-out",
+        apply_anyway=True,
+    )
+    result = cli("restart", "a", env=_env(fake))
+    assert "outcome unknown" in result.stdout + result.stderr
+    assert [(r.method, r.path) for r in fake.writes()].count(("POST", "/connectors/a/restart")) == 1
+
+
 def test_multi_connector_commands_run_in_parallel(cli: CliRunner, fake: FakeConnect) -> None:
     names = [f"p{i:02d}" for i in range(40)]
     for name in names:

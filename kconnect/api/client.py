@@ -2,12 +2,13 @@
 
 Retries live here and only here. The policy follows what real workers do
 (see docs: connect-rest-api.md §1, §6):
-- 409 (rebalance, no leader, stale config), 500 "rebalance is expected", 502/503/504 and
-  failures to connect are transient: retried with bounded, jittered exponential backoff.
+- 409 (rebalance, no leader, stale config), 500 "rebalance is expected", 502/503 (504 for a
+  read) and failures to connect are transient: retried with bounded, jittered exponential
+  backoff.
 - Other 4xx are final.
-- A write whose outcome is unknown (worker's 500 "Request timed out", a read timeout or a
-  connection dropped after the request went out) is never repeated here: `UnknownOutcome`
-  goes up so the caller re-reads the connector and decides.
+- A write whose outcome is unknown (worker's 500 "Request timed out", a gateway's 504, a read
+  timeout or a connection dropped after the request went out) is never repeated here:
+  `UnknownOutcome` goes up so the caller re-reads the connector and decides.
 """
 
 from __future__ import annotations
@@ -357,6 +358,12 @@ class ConnectClient:
             if method in _IDEMPOTENT:
                 raise Transient(ApiError(status, message, method=method, path=path))
             raise UnknownOutcome(f"{method} {path}: worker said {message!r}; outcome unknown")
+        if status == 504 and method not in _IDEMPOTENT:
+            # A gateway that timed out waiting for the worker had passed the write on: it may
+            # be under way (a restart sent twice is two restarts).
+            raise UnknownOutcome(
+                f"{method} {path}: HTTP 504 from a gateway: {message}; outcome unknown"
+            )
         if (status == 500 and is_rebalance_500(message)) or status in (502, 503, 504):
             raise Transient(ApiError(status, message, method=method, path=path))
         if status == 404:
