@@ -125,6 +125,8 @@ def test_bad_headers_in_the_config_file_are_errors_at_their_line(
         (("--header", "Authorization: Bearer canary-flag"), "a credential never comes from"),
         (("--header", "no colon"), "--header takes 'Name: value'"),
         (("--header", "X-A: line\u0001break"), "control character"),
+        # httpx cannot encode it (it was a UnicodeEncodeError traceback); no charset is agreed.
+        (("--header", "X-Tenant: caf\u00e9-canary"), "has characters outside ASCII"),
         (("--header", "Content-Type: text/plain"), "cannot be replaced"),
         (("--header-env", "X-A"), "--header-env takes 'Name=VARIABLE'"),
     ],
@@ -135,6 +137,25 @@ def test_bad_header_flags_are_usage_errors(
     result = cli("get", *flags, env={"KCONNECT_URL": fake.url})
     assert result.exit_code == 64, result.output
     assert message in result.stderr
+    assert "canary" not in result.output
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["t\u00f6k\u00e9n-canary", "canary\r\nX-Injected: 1", "canary\x7f"],
+    ids=["utf8", "crlf", "del"],
+)
+def test_a_token_no_header_can_carry_is_an_error_before_any_request(
+    cli: CliRunner, fake: FakeConnect, token: str
+) -> None:
+    # Sent as `Authorization: Bearer <token>`: a line break would smuggle in a header of its
+    # own, and httpx could not encode a non-ASCII one (a traceback, until this check).
+    result = cli("get", env={"KCONNECT_URL": fake.url, "KCONNECT_TOKEN": token})
+    assert result.exit_code == 1, result.output
+    assert "error: the token (env KCONNECT_TOKEN): the value of header Authorization" in (
+        result.stderr
+    )
     assert "canary" not in result.output
     assert fake.requests == []
 

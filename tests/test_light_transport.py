@@ -377,3 +377,14 @@ def test_framing_httpx_refuses_is_refused_by_both_transports(answer: bytes, tran
     ):
         client.list_names()
     assert len(server.requests) == 2  # a read, tried again on a new connection
+
+
+def test_a_header_value_with_a_line_break_is_never_sent() -> None:
+    # The settings refuse it first (tests/test_headers.py); the transport never writes it.
+    with serving(lambda n, _: _ok()) as server:
+        settings = _settings(server.url, headers=(("X-A", "v\r\nX-Injected: 1"),))
+        with ConnectClient(settings) as client, pytest.raises(ConnectUnreachable) as error:
+            client.list_names()
+    assert "Illegal header value (header 'X-A')" in str(error.value)
+    assert "X-Injected" not in str(error.value)
+    assert server.requests == []

@@ -38,6 +38,7 @@ from kconnect.api.wire import (
     ConnectTimeout,
     DecodingError,
     Headers,
+    LocalProtocolError,
     PoolTimeout,
     ReadError,
     ReadTimeout,
@@ -276,6 +277,10 @@ class LightTransport:
             "connection": ("Connection", "keep-alive"),
         }
         for name, value in headers:
+            if any(c in name or c in value for c in "\r\n\x00"):
+                # As h11 refuses it (the settings already do): it would end the header early
+                # and smuggle in another. The value may be a credential: never quoted.
+                raise LocalProtocolError(f"Illegal header value (header {name!r})")
             fields[name.lower()] = (name, value)
         if body is not None or method in ("POST", "PUT", "PATCH"):
             fields["content-length"] = ("Content-Length", str(len(body or b"")))

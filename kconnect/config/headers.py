@@ -51,6 +51,12 @@ def value_problem(name: str, value: str) -> str | None:
         return f"the value of header {name} contains a line break or control character"
     if value != value.strip():
         return f"the value of header {name} has leading or trailing spaces"
+    if not value.isascii():
+        # httpx refuses to encode it; a server would read the bytes in any charset it likes.
+        return (
+            f"the value of header {name} has characters outside ASCII, which an HTTP header "
+            "cannot carry as text (encode the value, e.g. in base64 or percent-encoding)"
+        )
     return None
 
 

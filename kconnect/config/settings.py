@@ -308,6 +308,11 @@ class _Layers:
             username, self.origins["username"] = ctx.username, self._ctx_origin("username")
         elif ctx is not None and ctx.auth == "bearer":
             token = self._secret("token", ctx.token_env, ctx.token_file)
+        bearer = f"Bearer {(token or '').strip()}"
+        if token is not None and (problem := value_problem("Authorization", bearer)):
+            # Sent as `Authorization: Bearer <token>`: a header's rules, the token never quoted.
+            self.problems.append(f"the token ({self.origins['token']}): {problem}")
+            token = None
         if username is not None:
             if "KCONNECT_PASSWORD" in env:
                 password = env["KCONNECT_PASSWORD"]
