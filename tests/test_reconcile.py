@@ -785,7 +785,10 @@ def test_loop_corrects_drift_within_one_interval_and_stops_on_sigterm(
     process.wait_event(lambda e: e["event"] == "cycle" and e["result"] == "ok")
     assert sorted(fake.connector_names()) == ["a", "b", "c"]
 
-    # Three kinds of drift, made by hand on the cluster.
+    # Three kinds of drift, made by hand on the cluster. A cycle already under way may have read
+    # the cluster before them; the one after it must correct all three. Counted in cycles, not
+    # seconds: a loaded CI machine stretches each cycle (1.0 s was seen for a 0.2 s interval).
+    last_seen = max(e.get("cycle", 0) for e in process.events())
     httpx.put(
         f"{fake.url}/connectors/a/config", json={**file_source_config("a"), "topic": "hand-edited"}
     )
@@ -797,9 +800,9 @@ def test_loop_corrects_drift_within_one_interval_and_stops_on_sigterm(
             and "b" in fake.connector_names()
             and fake.connector_state("c") == "RUNNING"
         ),
-        timeout=2,
+        timeout=10,
     )
-    assert took < 0.2 + 0.5, f"drift took {took:.3f}s to correct"
+    assert took < 5, f"drift took {took:.3f}s to correct"
 
     code = process.terminate(signal.SIGTERM)
     assert code == 0, process.stderr()
@@ -808,8 +811,11 @@ def test_loop_corrects_drift_within_one_interval_and_stops_on_sigterm(
     assert stopping["message"] == "received SIGTERM: stopping after the work in flight"
     assert events[-1]["event"] == "stop"
     assert events[-1]["message"].startswith("stopped cleanly after ")
-    drift = {(e["connector"], e["action"]) for e in events if e["event"] == "drift"}
-    assert {("a", "update"), ("b", "create"), ("c", "update")} <= drift
+    drift = {(e["connector"], e["action"]): e["cycle"] for e in events if e["event"] == "drift"}
+    corrected = {key: drift.get(key) for key in [("a", "update"), ("b", "create"), ("c", "update")]}
+    assert all(cycle is not None and cycle <= last_seen + 2 for cycle in corrected.values()), (
+        f"corrected in cycles {corrected}, the last cycle seen before the drift was {last_seen}"
+    )
 
 
 def test_loop_stops_on_sigint_with_exit_0(
