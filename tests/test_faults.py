@@ -251,19 +251,22 @@ def test_restart_of_several_with_an_unknown_outcome_is_reported(
     assert [(r.method, r.path) for r in fake.writes()].count(("POST", "/connectors/a/restart")) == 1
 
 
-def test_a_restart_a_gateway_timed_out_on_is_not_sent_again(
-    cli: CliRunner, fake: FakeConnect
+@pytest.mark.parametrize(("status", "message"), [(504, "Gateway Time-out"), (502, "Bad Gateway")])
+def test_a_restart_a_gateway_failed_on_is_not_sent_again(
+    cli: CliRunner, fake: FakeConnect, status: int, message: str
 ) -> None:
-    # The gateway passed the restart on and gave up waiting: it happened, or is happening.
+    # The gateway passed the restart on and then gave up waiting (504) or lost the worker's
+    # connection (502): it happened, or is happening.
     fake.add_connector("a", _sink("a"))
     fake.inject(
         method="POST",
         path=r"/connectors/a/restart",
-        status=504,
-        message="Gateway Time-out",
+        status=status,
+        message=message,
         apply_anyway=True,
     )
     result = cli("restart", "a", env=_env(fake))
+    assert f"HTTP {status} from a gateway" in result.stdout + result.stderr
     assert "outcome unknown" in result.stdout + result.stderr
     assert [(r.method, r.path) for r in fake.writes()].count(("POST", "/connectors/a/restart")) == 1
 

@@ -2,11 +2,11 @@
 
 Retries live here and only here. The policy follows what real workers do
 (see docs: connect-rest-api.md §1, §6):
-- 409 (rebalance, no leader, stale config), 500 "rebalance is expected", 502/503 (504 for a
+- 409 (rebalance, no leader, stale config), 500 "rebalance is expected", 503 (502/504 for a
   read) and failures to connect are transient: retried with bounded, jittered exponential
   backoff.
 - Other 4xx are final.
-- A write whose outcome is unknown (worker's 500 "Request timed out", a gateway's 504, a read
+- A write whose outcome is unknown (worker's 500 "Request timed out", a gateway's 502/504, a read
   timeout or a connection dropped after the request went out) is never repeated here:
   `UnknownOutcome` goes up so the caller re-reads the connector and decides.
 """
@@ -358,11 +358,13 @@ class ConnectClient:
             if method in _IDEMPOTENT:
                 raise Transient(ApiError(status, message, method=method, path=path))
             raise UnknownOutcome(f"{method} {path}: worker said {message!r}; outcome unknown")
-        if status == 504 and method not in _IDEMPOTENT:
-            # A gateway that timed out waiting for the worker had passed the write on: it may
-            # be under way (a restart sent twice is two restarts).
+        if status in (502, 504) and method not in _IDEMPOTENT:
+            # A gateway that timed out waiting for the worker (504), or whose upstream closed or
+            # broke the connection (502: nginx's "upstream prematurely closed"), had passed the
+            # write on: it may be done or under way (a restart sent twice is two restarts).
+            # A 503 is the gateway finding no worker to pass it to: retried.
             raise UnknownOutcome(
-                f"{method} {path}: HTTP 504 from a gateway: {message}; outcome unknown"
+                f"{method} {path}: HTTP {status} from a gateway: {message}; outcome unknown"
             )
         if (status == 500 and is_rebalance_500(message)) or status in (502, 503, 504):
             raise Transient(ApiError(status, message, method=method, path=path))
