@@ -135,14 +135,18 @@ def test_parallel_writes_waiting_on_a_slow_worker_share_one_notice(cli: CliRunne
 # -- http:// to a TLS port --------------------------------------------------------------------
 
 
-@pytest.fixture
-def tls_worker() -> object:
+@pytest.fixture(params=["tls", "mtls"])
+def tls_worker(request: pytest.FixtureRequest) -> object:
     import ssl
 
     import trustme
 
+    ca = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    if request.param == "mtls":  # wants a client certificate: still a TLS port
+        context.verify_mode = ssl.CERT_REQUIRED
+        ca.configure_trust(context)
     with FakeConnect(tls=context) as server:
         yield server
 
